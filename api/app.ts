@@ -1,0 +1,77 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Engine } from '../core/engine.ts';
+import { authenticate, type Principal } from '../core/orgs.ts';
+import { AppError } from '../core/errors.ts';
+import { createRateLimiter, type RateLimiter } from '../core/ratelimit.ts';
+import { errorHandler } from './http/errors.ts';
+import { mountRoutes, type RouteSpec } from './http/route.ts';
+import { allRoutes } from './routes/index.ts';
+
+export interface ApiOptions {
+  /** Extra routes (e.g. the local admin endpoint of the embedded server). */
+  extraRoutes?: RouteSpec[];
+  rateLimiter?: RateLimiter;
+}
+
+const BEARER = /^Bearer\s+(\S+)$/i;
+
+/** Short-lived cache of key → principal: auth is on every request's hot path. */
+function authCache(engine: Engine) {
+  const cache = new Map<string, { p: Principal | null; at: number }>();
+  return async (secret: string) => {
+    const hit = cache.get(secret);
+    if (hit && Date.now() - hit.at < 5_000) return hit.p;
+    const p = await authenticate(engine.db, secret);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(secret, { p, at: Date.now() });
+    return p;
+  };
+}
+
+export function createApp(engine: Engine, opts: ApiOptions = {}) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  app.set('trust proxy', 'loopback');
+  const limiter = opts.rateLimiter ?? createRateLimiter(engine.config.redisUrl, engine.config.redisPrefix);
+  const lookup = authCache(engine);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    const length = Number(req.get('content-length') ?? 0);
+    const chunked = !!req.get('transfer-encoding');
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && (length > 0 || chunked) && !req.is('application/json')) {
+      return next(new AppError('unsupported_media_type', 'Send request bodies as application/json.'));
+    }
+    next();
+  });
+  app.use(express.json({ limit: engine.config.bodyLimit }));
+
+  // Authentication is resolved once here; each route then demands its scope.
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const header = req.get('authorization');
+      if (header) {
+        const m = BEARER.exec(header);
+        const principal = m ? await lookup(m[1]) : null;
+        if (!principal) throw new AppError('unauthorized', 'Invalid API key.');
+        res.locals.auth = principal;
+      }
+      const who = (res.locals.auth as Principal | undefined)?.keyId ?? `ip:${req.ip}`;
+      const wait = await limiter.hit(who, engine.config.rateLimitPerMinute);
+      if (wait > 0) throw new AppError('rate_limited', 'Too many requests. Slow down and retry after the given delay.', { retryAfter: wait });
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  const router = express.Router();
+  mountRoutes(router, engine, [...allRoutes(), ...(opts.extraRoutes ?? [])]);
+  app.use(router);
+  app.use((req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found', `No route ${req.method} ${req.path}.`)));
+  app.use(errorHandler);
+  return Object.assign(app, { close: () => limiter.close() });
+}

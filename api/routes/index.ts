@@ -1,0 +1,8 @@
+import type { RouteSpec } from '../http/route.ts';
+import { healthRoutes } from './health.ts';
+import { syncRoutes } from './sync.ts';
+
+/** Every built-in route. A new resource is one file here plus one line below. */
+export function allRoutes(): RouteSpec[] {
+  return [...healthRoutes, ...syncRoutes];
+}

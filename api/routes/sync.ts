@@ -1,0 +1,44 @@
+import { defineRoute } from '../http/route.ts';
+import { decodeCursor, encodeCursor } from '../../core/events/cursor.ts';
+import { decodeEvent, positionOf, readOrgEvents } from '../../core/events/events.ts';
+
+export const syncRoutes = [
+  defineRoute<unknown, { cursor?: string; limit?: number; conversationId?: string; types?: string }>({
+    method: 'get',
+    path: '/v1/sync',
+    summary: "Page through the org's events in order (the change feed)",
+    tag: 'Events',
+    scope: 'events:read',
+    query: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        cursor: { type: 'string', description: 'nextCursor of the previous page; omit to start at the beginning' },
+        limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+        conversationId: { type: 'string', format: 'uuid' },
+        types: { type: 'string', description: 'Comma-separated event types, e.g. message.created,message.status_changed' },
+      },
+    },
+    response: {
+      type: 'object',
+      properties: { events: { type: 'array', items: { type: 'object' } }, nextCursor: { type: 'string' }, hasMore: { type: 'boolean' } },
+    },
+    handler: async ({ engine, auth, query }) => {
+      const after = decodeCursor(query.cursor);
+      const limit = query.limit ?? 100;
+      return engine.tenant(auth.orgId, async (tx) => {
+        const rows = await readOrgEvents(tx.trx, after, limit, {
+          conversationId: query.conversationId,
+          types: query.types?.split(',').map((t) => t.trim()).filter(Boolean),
+        });
+        const last = rows.at(-1);
+        return {
+          events: rows.map((r) => decodeEvent(r, tx.crypto)),
+          // An empty page keeps the caller's position, so polling with nextCursor never skips.
+          nextCursor: last ? encodeCursor(positionOf(last)) : encodeCursor(after),
+          hasMore: rows.length === limit,
+        };
+      });
+    },
+  }),
+];

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { AppError } from './errors.ts';
+
+/**
+ * The one configuration schema. Read once at start from the environment; every problem is
+ * collected and reported together so an operator fixes them in one go.
+ */
+export interface Config {
+  mode: 'embedded' | 'production';
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl?: string;
+  piiDatabaseUrl?: string;
+  redisUrl?: string;
+  /** Namespace for every Redis key and BullMQ queue (several deployments or test runs may share one Redis). */
+  redisPrefix: string;
+  /** 32 raw bytes, when given through SWITCHBOARD_MASTER_KEY; otherwise read from the data dir. */
+  masterKey?: Buffer;
+  bodyLimit: string;
+  rateLimitPerMinute: number;
+  relayPollMs: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, dflt: number, problems: string[], min = 0, max = 65535 * 1000): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    return dflt;
+  }
+  return n;
+}
+
+function url(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  try {
+    const u = new URL(raw);
+    if (!protocols.includes(u.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got ${u.protocol})`);
+  } catch {
+    problems.push(`${name} is not a valid URL`);
+  }
+  return raw;
+}
+
+/** Accepts 32 bytes as base64 (44 chars) or hex (64 chars). */
+export function parseMasterKey(raw: string): Buffer | undefined {
+  const s = raw.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(s)) return Buffer.from(s, 'hex');
+  const b = Buffer.from(s, 'base64');
+  return b.length === 32 ? b : undefined;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const port = int(env, 'PORT', 3000, problems, 0, 65535);
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+  const piiDatabaseUrl = url(env, 'PII_DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:'], problems);
+  if (piiDatabaseUrl && !databaseUrl) problems.push('PII_DATABASE_URL needs DATABASE_URL as well');
+  let masterKey: Buffer | undefined;
+  if (env.SWITCHBOARD_MASTER_KEY) {
+    masterKey = parseMasterKey(env.SWITCHBOARD_MASTER_KEY);
+    if (!masterKey) problems.push('SWITCHBOARD_MASTER_KEY must be 32 bytes, base64 (44 chars) or hex (64 chars)');
+  } else if (env.NODE_ENV === 'production') {
+    problems.push('SWITCHBOARD_MASTER_KEY is required when NODE_ENV=production');
+  }
+  const bodyLimit = env.BODY_LIMIT ?? '1mb';
+  if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) problems.push(`BODY_LIMIT must look like 512kb or 1mb (got "${bodyLimit}")`);
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+  const host = env.HOST ?? '0.0.0.0';
+  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:'], problems) ?? `http://localhost:${port}`;
+  const config: Config = {
+    mode: databaseUrl ? 'production' : 'embedded',
+    port,
+    host,
+    publicUrl: publicUrl.replace(/\/$/, ''),
+    dataDir: path.resolve(env.SWITCHBOARD_DATA_DIR ?? 'data'),
+    databaseUrl,
+    piiDatabaseUrl,
+    redisUrl,
+    redisPrefix: env.REDIS_PREFIX ?? 'sb',
+    masterKey,
+    bodyLimit,
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, problems, 1, 10_000_000),
+    relayPollMs: int(env, 'RELAY_POLL_MS', 1000, problems, 10, 600_000),
+    logLevel,
+  };
+  if (problems.length) {
+    throw new AppError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      details: problems.map((reason) => ({ reason })),
+    });
+  }
+  return config;
+}

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { withTenant, type TenantTx } from './db/tenant.ts';
+import { createKeyring, type Keyring } from './crypto/keyring.ts';
+import { checkMasterFingerprint, loadMasterKey } from './crypto/master.ts';
+import { createQueue, type QueueAdapter } from './queue/index.ts';
+import { createRealtime, type RealtimeAdapter } from './realtime/index.ts';
+import { createLogger } from './logger.ts';
+
+const log = createLogger('engine');
+
+/**
+ * The engine's wiring: one database (RLS-scoped app role), the org keyring, the queue and the
+ * realtime adapters. Services are plain factories over this object; api/ and the worker are
+ * thin shells around it.
+ */
+export interface Engine {
+  config: Config;
+  db: Database;
+  keyring: Keyring;
+  queue: QueueAdapter;
+  realtime: RealtimeAdapter;
+  /** Runs fn in one transaction scoped to the org (RLS setting + the org's crypto). */
+  tenant<T>(orgId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  /** PGlite directory; null = in memory (tests). Default: <dataDir>/pgdata. Ignored with DATABASE_URL. */
+  pgliteDir?: string | null;
+  poolMax?: number;
+}
+
+export async function createEngine(config: Config, opts: EngineOptions = {}): Promise<Engine> {
+  const master = loadMasterKey(config);
+  const pgliteDir = opts.pgliteDir === null ? undefined : (opts.pgliteDir ?? path.join(config.dataDir, 'pgdata'));
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    piiDatabaseUrl: config.piiDatabaseUrl,
+    pgliteDir,
+    poolMax: opts.poolMax,
+    asOwner: async ({ main }) => checkMasterFingerprint(main, master),
+  });
+  const keyring = createKeyring(master);
+  const queue = await createQueue(config.redisUrl, config.redisPrefix);
+  const realtime = await createRealtime(config.redisUrl, config.redisPrefix);
+  log.info({ mode: config.mode, database: db.kind, queue: queue.kind, realtime: realtime.kind }, 'engine ready');
+  const deps = { db, keyring };
+  return {
+    config,
+    db,
+    keyring,
+    queue,
+    realtime,
+    tenant: (orgId, fn) => withTenant(deps, orgId, fn),
+    async close() {
+      await queue.close();
+      await realtime.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * One error type for the whole engine. `code` is the stable, documented identifier a client
+ * switches on; `status` is the HTTP status the API answers with; `details` carries field paths
+ * and reasons. Anything that is not an AppError is an internal error and is never shown verbatim.
+ */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'invalid_json'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'idempotency_key_reused'
+  | 'idempotency_in_progress'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'unprocessable'
+  | 'invalid_handle'
+  | 'rate_limited'
+  | 'master_key_mismatch'
+  | 'config_invalid'
+  | 'internal';
+
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  invalid_json: 400,
+  invalid_handle: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  idempotency_key_reused: 409,
+  idempotency_in_progress: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unprocessable: 422,
+  rate_limited: 429,
+  master_key_mismatch: 500,
+  config_invalid: 500,
+  internal: 500,
+};
+
+export interface ErrorDetail {
+  /** JSON pointer-ish path of the offending field, e.g. "/handles/0/value". */
+  field?: string;
+  reason: string;
+  [k: string]: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: ErrorDetail[] | Record<string, unknown>;
+  /** Seconds a client should wait before retrying (429, some 409s). */
+  readonly retryAfter?: number;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { details?: ErrorDetail[] | Record<string, unknown>; status?: number; retryAfter?: number } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = opts.status ?? STATUS[code];
+    this.details = opts.details;
+    this.retryAfter = opts.retryAfter;
+  }
+
+  toJSON() {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}
+
+export const notFound = (what: string) => new AppError('not_found', `No such ${what}.`);
+
+export const invalid = (field: string, reason: string) =>
+  new AppError('validation_failed', `${field}: ${reason}`, { details: [{ field, reason }] });

@@ -1,0 +1,123 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Knex } from 'knex';
+import type { TenantTx } from '../db/tenant.ts';
+import type { OrgCrypto } from '../crypto/keyring.ts';
+import { encodeCursor, type Position } from './cursor.ts';
+
+/**
+ * The spine. Every state change appends one event in the same transaction as the change; the
+ * event is the outbox entry, the /v1/sync feed item, the WebSocket frame and the webhook payload.
+ * The payload is encrypted (it carries message bodies); type and ids stay clear for routing.
+ */
+export type EventType =
+  | 'message.created'
+  | 'message.status_changed'
+  | 'conversation.created'
+  | 'conversation.updated'
+  | 'contact.created'
+  | 'contact.updated'
+  | 'contact.merged'
+  | 'contact.unmerged'
+  | 'contact.deleted'
+  | (string & {});
+
+export interface NewEvent {
+  type: EventType;
+  conversationId?: string | null;
+  subjectId?: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface EngineEvent {
+  id: string;
+  type: EventType;
+  orgId: string;
+  conversationId: string | null;
+  subjectId: string | null;
+  createdAt: string;
+  cursor: string;
+  data: Record<string, unknown>;
+}
+
+export interface EventRow {
+  seq: string;
+  id: string;
+  org_id: string;
+  type: string;
+  conversation_id: string | null;
+  subject_id: string | null;
+  data_enc: Buffer;
+  tx: string;
+  created_at: Date | string;
+}
+
+export async function appendEvents(tx: TenantTx, events: NewEvent[]): Promise<void> {
+  if (!events.length) return;
+  await tx.trx('events').insert(
+    events.map((e) => {
+      const id = uuidv7();
+      return {
+        id,
+        org_id: tx.orgId,
+        type: e.type,
+        conversation_id: e.conversationId ?? null,
+        subject_id: e.subjectId ?? null,
+        data_enc: tx.crypto.encryptJson(id, 'data', e.data),
+      };
+    }),
+  );
+}
+
+export const appendEvent = (tx: TenantTx, e: NewEvent) => appendEvents(tx, [e]);
+
+export function positionOf(row: Pick<EventRow, 'tx' | 'seq'>): Position {
+  return { tx: String(row.tx), seq: String(row.seq) };
+}
+
+export function decodeEvent(row: EventRow, crypto: OrgCrypto): EngineEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    orgId: row.org_id,
+    conversationId: row.conversation_id,
+    subjectId: row.subject_id,
+    createdAt: new Date(row.created_at).toISOString(),
+    cursor: encodeCursor(positionOf(row)),
+    data: crypto.decryptJson<Record<string, unknown>>(row.id, 'data', row.data_enc) ?? {},
+  };
+}
+
+// Only transactions older than every running one are read, so a late commit with a smaller seq
+// can never be skipped (see the events table comment).
+const SETTLED = `tx < pg_snapshot_xmin(pg_current_snapshot())`;
+const COLUMNS = `seq::text AS seq, id, org_id, type, conversation_id, subject_id, data_enc, tx::text AS tx, created_at`;
+
+/** One org's events after a position, in feed order (RLS scopes it to the tenant of trx). */
+export async function readOrgEvents(
+  trx: Knex,
+  after: Position,
+  limit: number,
+  filter: { conversationId?: string; types?: string[] } = {},
+): Promise<EventRow[]> {
+  const where: string[] = [`(tx, seq) > (?::xid8, ?::bigint)`, SETTLED];
+  const params: Knex.RawBinding[] = [after.tx, after.seq];
+  if (filter.conversationId) {
+    where.push('conversation_id = ?');
+    params.push(filter.conversationId);
+  }
+  if (filter.types?.length) {
+    where.push(`type = ANY(?)`);
+    params.push(filter.types);
+  }
+  const { rows } = await trx.raw(
+    `SELECT ${COLUMNS} FROM events WHERE org_id = sb_org() AND ${where.join(' AND ')} ORDER BY tx, seq LIMIT ?`,
+    [...params, limit],
+  );
+  return rows;
+}
+
+/** All orgs' settled events after a position: only the relay reads this (a narrow definer function). */
+export async function readAllEvents(knex: Knex, after: Position, limit: number): Promise<EventRow[]> {
+  const { rows } = await knex.raw(`SELECT ${COLUMNS} FROM sb_events_after(?::xid8, ?::bigint, ?)`, [after.tx, after.seq, limit]);
+  return rows;
+}

@@ -1,0 +1,109 @@
+import crypto from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import type { Knex } from 'knex';
+import type { Database } from './db/database.ts';
+import { withTenantRaw } from './db/tenant.ts';
+import type { Keyring } from './crypto/keyring.ts';
+import { AppError } from './errors.ts';
+import { SCOPES, type Scope } from './scopes.ts';
+
+/**
+ * Orgs and API keys. A key is shown once: only its SHA-256 is stored (keys are 192 random bits,
+ * so a slow hash adds nothing) and looked up through the narrow sb_authenticate definer function.
+ */
+export const KEY_PREFIX = 'sb_live_';
+
+export interface Org {
+  id: string;
+  name: string;
+  settings: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface Principal {
+  orgId: string;
+  keyId: string;
+  scopes: string[];
+}
+
+const hashKey = (key: string) => crypto.createHash('sha256').update(key).digest();
+
+export const orgView = (r: any): Org => ({
+  id: r.id,
+  name: r.name,
+  settings: r.settings ?? {},
+  createdAt: new Date(r.created_at).toISOString(),
+});
+
+export const apiKeyView = (r: any): ApiKeyInfo => ({
+  id: r.id,
+  name: r.name,
+  prefix: r.prefix,
+  scopes: r.scopes,
+  createdAt: new Date(r.created_at).toISOString(),
+  revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
+});
+
+export function validateScopes(scopes: string[]): Scope[] {
+  const bad = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+  if (bad.length) {
+    throw new AppError('validation_failed', `Unknown scope(s): ${bad.join(', ')}.`, {
+      details: bad.map((s) => ({ field: '/scopes', reason: `unknown scope "${s}"; known: ${SCOPES.join(', ')}` })),
+    });
+  }
+  return scopes as Scope[];
+}
+
+/** Inserts a key inside a tenant transaction; returns the plaintext once. */
+export async function insertApiKey(
+  trx: Knex,
+  orgId: string,
+  opts: { name: string; scopes: string[] },
+): Promise<{ key: ApiKeyInfo; secret: string }> {
+  const secret = KEY_PREFIX + crypto.randomBytes(24).toString('base64url');
+  const [row] = await trx('api_keys')
+    .insert({
+      id: uuidv7(),
+      org_id: orgId,
+      name: opts.name,
+      prefix: secret.slice(0, KEY_PREFIX.length + 6),
+      key_hash: hashKey(secret),
+      scopes: validateScopes(opts.scopes),
+    })
+    .returning('*');
+  return { key: apiKeyView(row), secret };
+}
+
+export async function createOrg(
+  deps: { db: Database; keyring: Keyring },
+  opts: { name: string; settings?: Record<string, unknown> },
+): Promise<{ org: Org; apiKey: string }> {
+  const id = uuidv7();
+  return withTenantRaw(deps.db, id, async (trx) => {
+    const [row] = await trx('orgs').insert({ id, name: opts.name, settings: opts.settings ?? {} }).returning('*');
+    await deps.keyring.provision(trx, id);
+    const { secret } = await insertApiKey(trx, id, { name: 'Default key', scopes: ['admin'] });
+    return { org: orgView(row), apiKey: secret };
+  });
+}
+
+export async function authenticate(db: Database, secret: string): Promise<Principal | null> {
+  if (!secret.startsWith(KEY_PREFIX)) return null;
+  const { rows } = await db.knex.raw('SELECT org_id, key_id, scopes FROM sb_authenticate(?)', [hashKey(secret)]);
+  const r = rows[0];
+  return r ? { orgId: r.org_id, keyId: r.key_id, scopes: r.scopes } : null;
+}
+
+export async function listOrgIds(db: Database): Promise<string[]> {
+  const { rows } = await db.knex.raw('SELECT sb_org_ids() AS id');
+  return rows.map((r: { id: string }) => r.id);
+}

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { TenantTx } from '../db/tenant.ts';
 import { appendEvent } from '../events/events.ts';
-import { notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { normalizeHandle, type HandleInput, type NormalizedHandle } from './handles.ts';
 
 /**
@@ -83,7 +83,7 @@ export async function resolveContactId(tx: TenantTx, contactId: string, field = 
   let id = contactId;
   for (let hops = 0; hops < 10; hops++) {
     const row = await tx.pii('pii.contacts').select('id', 'merged_into').where({ id }).first();
-    if (!row) throw Object.assign(notFound(field), { details: [{ field, reason: `no contact ${contactId}` }] });
+    if (!row) throw new AppError('not_found', `No such contact: ${contactId}.`, { details: [{ field, reason: 'no such contact' }] });
     if (!row.merged_into) return row.id;
     id = row.merged_into;
   }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import { openDatabase, type Database, type OpenOptions } from './db/database.ts';
 import { withTenant, type TenantTx } from './db/tenant.ts';
 import { createKeyring, type Keyring } from './crypto/keyring.ts';
 import { checkMasterFingerprint, loadMasterKey } from './crypto/master.ts';
@@ -30,6 +30,11 @@ export interface EngineOptions {
   /** PGlite directory; null = in memory (tests). Default: <dataDir>/pgdata. Ignored with DATABASE_URL. */
   pgliteDir?: string | null;
   poolMax?: number;
+  /**
+   * Extra owner-level work after migrations and the master key check (e.g. the CLI re-wrapping
+   * every org key under a new master key). Receives the owner knex(es) and the migrations that ran.
+   */
+  asOwner?: OpenOptions['asOwner'];
 }
 
 export async function createEngine(config: Config, opts: EngineOptions = {}): Promise<Engine> {
@@ -40,7 +45,10 @@ export async function createEngine(config: Config, opts: EngineOptions = {}): Pr
     piiDatabaseUrl: config.piiDatabaseUrl,
     pgliteDir,
     poolMax: opts.poolMax,
-    asOwner: async ({ main }) => checkMasterFingerprint(main, master),
+    asOwner: async (owner) => {
+      await checkMasterFingerprint(owner.main, master);
+      await opts.asOwner?.(owner);
+    },
   });
   const keyring = createKeyring(master);
   const queue = await createQueue(config.redisUrl, config.redisPrefix);

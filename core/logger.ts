@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { destination as pinoDestination, pino, type Logger } from 'pino';
 
 /**
  * Structured logs, one child per module. Message bodies, secrets and PII never go in a log line:
@@ -13,11 +13,17 @@ const REDACT = [
 let root: Logger | undefined;
 
 export function rootLogger(): Logger {
-  root ??= pino({
-    level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
-    redact: { paths: REDACT, censor: '[redacted]' },
-    base: undefined,
-  });
+  if (root) return root;
+  // One-shot CLI commands print their result on stdout (e.g. one JSON line); their logs go to stderr.
+  const destination = process.env.SWITCHBOARD_LOG_STDERR === '1' ? pinoDestination({ fd: 2, sync: true }) : undefined;
+  root = pino(
+    {
+      level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+      redact: { paths: REDACT, censor: '[redacted]' },
+      base: undefined,
+    },
+    destination,
+  );
   return root;
 }
 

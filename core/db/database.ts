@@ -32,9 +32,10 @@ export interface OpenOptions {
   pgliteDir?: string;
   /**
    * Work to do as the owning role before the connection drops to the app role: migrations,
-   * master key fingerprint, key re-wrapping. Receives the owner knex(es).
+   * master key fingerprint, key re-wrapping. Receives the owner knex(es) and the names of the
+   * migrations this open ran.
    */
-  asOwner?: (owner: { main: Knex; pii: Knex }) => Promise<void>;
+  asOwner?: (owner: { main: Knex; pii: Knex; migrated: string[] }) => Promise<void>;
   poolMax?: number;
 }
 
@@ -46,8 +47,8 @@ async function openPglite(opts: OpenOptions): Promise<Database> {
   if (opts.pgliteDir) fs.mkdirSync(path.dirname(opts.pgliteDir), { recursive: true });
   const pglite = await PGlite.create(opts.pgliteDir);
   const knex = knexFactory({ client: ClientPgLite as any, connection: () => ({ pglite }) as object });
-  await migrate(knex, knex);
-  await opts.asOwner?.({ main: knex, pii: knex });
+  const migrated = await migrate(knex, knex);
+  await opts.asOwner?.({ main: knex, pii: knex, migrated });
   // PGlite has exactly one session: from here on every query runs as the app role.
   await pglite.exec(`SET ROLE ${APP_ROLE}`);
   return {
@@ -90,8 +91,8 @@ async function openPostgres(opts: OpenOptions): Promise<Database> {
   const ownerMain = pgKnex(url, 1, false);
   const ownerPii = piiUrl === url ? ownerMain : pgKnex(piiUrl, 1, false);
   try {
-    await migrate(ownerMain, ownerPii);
-    await opts.asOwner?.({ main: ownerMain, pii: ownerPii });
+    const migrated = await migrate(ownerMain, ownerPii);
+    await opts.asOwner?.({ main: ownerMain, pii: ownerPii, migrated });
   } finally {
     await ownerMain.destroy();
     if (ownerPii !== ownerMain) await ownerPii.destroy();

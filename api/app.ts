@@ -15,26 +15,12 @@ export interface ApiOptions {
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
-/** Short-lived cache of key → principal: auth is on every request's hot path. */
-function authCache(engine: Engine) {
-  const cache = new Map<string, { p: Principal | null; at: number }>();
-  return async (secret: string) => {
-    const hit = cache.get(secret);
-    if (hit && Date.now() - hit.at < 5_000) return hit.p;
-    const p = await authenticate(engine.db, secret);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(secret, { p, at: Date.now() });
-    return p;
-  };
-}
-
 export function createApp(engine: Engine, opts: ApiOptions = {}) {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
   const limiter = opts.rateLimiter ?? createRateLimiter(engine.config.redisUrl, engine.config.redisPrefix);
-  const lookup = authCache(engine);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -55,7 +41,7 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
       const header = req.get('authorization');
       if (header) {
         const m = BEARER.exec(header);
-        const principal = m ? await lookup(m[1]) : null;
+        const principal = m ? await authenticate(engine.db, m[1]) : null;
         if (!principal) throw new AppError('unauthorized', 'Invalid API key.');
         res.locals.auth = principal;
       }

@@ -96,11 +96,31 @@ export async function createOrg(
   });
 }
 
+// Auth is on every request's hot path: principals are cached briefly per process. A revocation
+// through this process takes effect at once; on other replicas within AUTH_CACHE_MS.
+const AUTH_CACHE_MS = 5_000;
+const authCaches = new WeakMap<Database, Map<string, { p: Principal | null; at: number }>>();
+
 export async function authenticate(db: Database, secret: string): Promise<Principal | null> {
   if (!secret.startsWith(KEY_PREFIX)) return null;
+  let cache = authCaches.get(db);
+  if (!cache) authCaches.set(db, (cache = new Map()));
+  const hit = cache.get(secret);
+  if (hit && Date.now() - hit.at < AUTH_CACHE_MS) return hit.p;
   const { rows } = await db.knex.raw('SELECT org_id, key_id, scopes FROM sb_authenticate(?)', [hashKey(secret)]);
   const r = rows[0];
-  return r ? { orgId: r.org_id, keyId: r.key_id, scopes: r.scopes } : null;
+  const p = r ? { orgId: r.org_id, keyId: r.key_id, scopes: r.scopes } : null;
+  if (cache.size > 10_000) cache.clear();
+  cache.set(secret, { p, at: Date.now() });
+  return p;
+}
+
+/** Drops cached principals of a key (after revocation) or of a whole org (after deletion). */
+export function forgetPrincipals(db: Database, match: { keyId?: string; orgId?: string }): void {
+  const cache = authCaches.get(db);
+  for (const [secret, { p }] of cache ?? []) {
+    if (p && (p.keyId === match.keyId || p.orgId === match.orgId)) cache!.delete(secret);
+  }
 }
 
 export async function listOrgIds(db: Database): Promise<string[]> {

@@ -16,6 +16,7 @@ export function createInProcessRealtime(): RealtimeAdapter {
         if (!set.size) byOrg.delete(orgId);
       };
     },
+    async ready() {},
     async health() {
       return { ok: true };
     },

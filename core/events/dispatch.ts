@@ -1,0 +1,72 @@
+import type { Engine } from '../engine.ts';
+import type { JobSpec } from '../queue/queue.ts';
+import type { EngineEvent } from './events.ts';
+import type { RelayConsumer } from './relay.ts';
+
+/**
+ * Where committed events become queue jobs. A later feature (webhooks out, rules, CRM logging,
+ * AI) adds one route to `builtinRoutes` below and a handler with `engine.queue.process(queue, …)`
+ * in the worker; the relay does the rest, exactly once per event and queue.
+ */
+export interface DispatchRoute {
+  /** Queue the job goes to. The job id is `${queue}:${event.id}`, so one event makes at most one job per queue. */
+  queue: string;
+  /** Event types the route takes, checked on the clear columns before anything is decrypted; omit for all. */
+  types?: string[];
+  /** A finer test on the decoded event. */
+  when?(event: EngineEvent): boolean;
+  /** Job payload; default: the event reference. Queues hold no content (Redis is not encrypted): handlers load what they need. */
+  data?(event: EngineEvent): unknown;
+  /** Attempts before the job is given up (queue default when omitted). */
+  attempts?: number;
+}
+
+/** The default job payload: enough to load the event or its subject inside a tenant transaction. */
+export interface EventJob {
+  eventId: string;
+  orgId: string;
+  type: string;
+  conversationId: string | null;
+  subjectId: string | null;
+  cursor: string;
+}
+
+export const eventJob = (e: EngineEvent): EventJob => ({
+  eventId: e.id,
+  orgId: e.orgId,
+  type: e.type,
+  conversationId: e.conversationId,
+  subjectId: e.subjectId,
+  cursor: e.cursor,
+});
+
+const direction = (e: EngineEvent) => (e.data.message as { direction?: string } | undefined)?.direction;
+
+export const builtinRoutes: DispatchRoute[] = [
+  // An outbound message was recorded (queued): the send job hands it to its channel connector.
+  { queue: 'send', types: ['message.created'], when: (e) => direction(e) === 'outbound' },
+];
+
+/** The relay consumer that turns events into jobs. Its cursor is shared by every route. */
+export function dispatchConsumer(engine: Engine, routes: DispatchRoute[] = builtinRoutes): RelayConsumer {
+  const queues = routes.map((r) => r.queue);
+  const dup = queues.find((q, i) => queues.indexOf(q) !== i);
+  if (dup) throw new Error(`Two dispatch routes target queue "${dup}"; job ids would collide. Merge them into one route.`);
+  const takes = (r: DispatchRoute, type: string) => !r.types || r.types.includes(type);
+  return {
+    name: 'dispatch',
+    filter: (row) => routes.some((r) => takes(r, row.type)),
+    async deliver(rows, ctx) {
+      const byQueue = new Map<string, JobSpec[]>();
+      for (const event of await ctx.decode(rows)) {
+        for (const r of routes) {
+          if (!takes(r, event.type) || (r.when && !r.when(event))) continue;
+          const jobs = byQueue.get(r.queue) ?? [];
+          jobs.push({ id: `${r.queue}:${event.id}`, name: event.type, data: r.data ? r.data(event) : eventJob(event), attempts: r.attempts });
+          byQueue.set(r.queue, jobs);
+        }
+      }
+      for (const [queue, jobs] of byQueue) await engine.queue.add(queue, jobs);
+    },
+  };
+}

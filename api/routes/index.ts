@@ -3,11 +3,8 @@ import { healthRoutes } from './health.ts';
 import { syncRoutes } from './sync.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { contactRoutes } from './contacts.ts';
-import { conversationRoutes } from './conversations.ts';
-import { messageRoutes } from './messages.ts';
-import { realtimeRoutes } from '../realtime/tokens.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
-  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes, ...conversationRoutes, ...messageRoutes, ...realtimeRoutes];
+  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes];
 }

@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Engine } from '../core/engine.ts';
+import { createOrg, listOrgIds, type Org } from '../core/orgs.ts';
+
+/**
+ * The demo org of the embedded quickstart: created on the first start only, so `npm start` hands
+ * a newcomer a working API key at once. A marker file in the data dir remembers it (the API key is
+ * shown once and never stored in clear).
+ */
+export const DEMO_FILE = 'demo-org.json';
+export const DEMO_NAME = 'Demo org';
+
+export type DemoOrg = { created: true; org: Org; apiKey: string } | { created: false; orgId: string | null };
+
+export async function ensureDemoOrg(engine: Engine): Promise<DemoOrg> {
+  const file = path.join(engine.config.dataDir, DEMO_FILE);
+  if (fs.existsSync(file)) {
+    const marker = JSON.parse(fs.readFileSync(file, 'utf8')) as { orgId?: string | null };
+    return { created: false, orgId: marker.orgId ?? null };
+  }
+  // A data dir that already has orgs (e.g. a crash right after creating the demo org) gets none.
+  const write = (orgId: string | null) =>
+    fs.writeFileSync(file, JSON.stringify({ orgId, createdAt: new Date().toISOString() }) + '\n', { mode: 0o600 });
+  if ((await listOrgIds(engine.db)).length) {
+    write(null);
+    return { created: false, orgId: null };
+  }
+  const { org, apiKey } = await createOrg(engine, { name: DEMO_NAME });
+  write(org.id);
+  return { created: true, org, apiKey };
+}

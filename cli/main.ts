@@ -1,0 +1,75 @@
+import { loadConfig } from '../core/config.ts';
+import { AppError } from '../core/errors.ts';
+import { UsageError } from './args.ts';
+
+/**
+ * `switchboard <command>`: dispatch only. Command modules are imported after the log destination
+ * is chosen (one-shot commands log to stderr, so their stdout is just the result).
+ */
+interface CommandEntry {
+  file: string;
+  summary: string;
+  /** Runs until a signal; logs go to stdout like any server. */
+  service?: boolean;
+}
+
+const COMMANDS: Record<string, CommandEntry> = {
+  start: { file: './start.ts', summary: 'Run the platform (API; in embedded mode also the relay and workers)', service: true },
+  worker: { file: './worker.ts', summary: 'Run the relay and queue workers without HTTP (production mode)', service: true },
+  migrate: { file: './migrate.ts', summary: 'Apply database migrations' },
+  org: { file: './org.ts', summary: 'Create, list or delete orgs (org create --name N [--json])' },
+  keys: { file: './keys.ts', summary: 'Rotate data keys or the master key (keys rotate)' },
+};
+
+const USAGE = `Usage: switchboard <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`)
+  .join('\n')}
+
+Run "switchboard <command> --help" for a command's options.
+Configuration comes from the environment (see README.md, "Configuration").
+`;
+
+export interface CommandModule {
+  run(args: string[]): Promise<number>;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    (name === undefined ? process.stderr : process.stdout).write(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    process.stderr.write(`switchboard: unknown command "${name}".\n\n${USAGE}`);
+    return 2;
+  }
+  // Settings are checked before any module that reads them loads (the logger reads LOG_LEVEL at
+  // import): a bad setting is reported with all the others, not as a crash.
+  if (!rest.includes('--help') && !rest.includes('-h')) loadConfig(process.env);
+  if (!entry.service) {
+    process.env.SWITCHBOARD_LOG_STDERR = '1';
+    process.env.LOG_LEVEL ??= 'warn';
+  }
+  const mod = (await import(entry.file)) as CommandModule;
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`switchboard ${err.command}: ${err.message}\nRun "switchboard ${err.command} --help" for usage.\n`);
+      process.exit(2);
+    }
+    if (err instanceof AppError) {
+      process.stderr.write(`switchboard: ${err.message}\n`);
+    } else {
+      process.stderr.write(`switchboard: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freshDatabaseUrl } from '../test/harness.ts';
+
+/**
+ * Test support for the CLI: real `node bin/switchboard.js` processes over a temp data dir, and in
+ * real-services mode a fresh PostgreSQL database and Redis prefix per environment.
+ */
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin/switchboard.js');
+
+export interface CliEnv {
+  env: Record<string, string>;
+  dataDir: string;
+  mode: 'embedded' | 'production';
+  dispose(): Promise<void>;
+}
+
+export async function cliEnv(): Promise<CliEnv> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-cli-'));
+  const fresh = await freshDatabaseUrl();
+  // Only what the test sets: nothing of the parent's configuration leaks into the child.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(DATABASE_URL|PII_DATABASE_URL|REDIS_URL|REDIS_PREFIX|PORT|HOST|PUBLIC_URL|SWITCHBOARD_|LOG_LEVEL)/.test(k)),
+  ) as Record<string, string>;
+  const env: Record<string, string> = {
+    ...inherited,
+    NODE_ENV: 'test',
+    SWITCHBOARD_DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...(fresh ? { DATABASE_URL: fresh.url } : {}),
+    ...(fresh && process.env.REDIS_URL
+      ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: `sbt-cli-${crypto.randomBytes(4).toString('hex')}` }
+      : {}),
+  };
+  return {
+    env,
+    dataDir,
+    mode: fresh ? 'production' : 'embedded',
+    async dispose() {
+      await fresh?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`switchboard ${args.join(' ')} timed out; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface Server {
+  child: ChildProcess;
+  url: string;
+  stdout(): string;
+  /** SIGTERM and wait; resolves to the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `switchboard start` and resolves once its banner names the URL. */
+export function startCli(env: Record<string, string>, timeoutMs = 90_000): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`start timed out; stdout: ${stdout}; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      const m = /API base\s+(http:\/\/\S+)\/v1/.exec(stdout);
+      // The banner is written in one piece; wait for its last line.
+      if (m && stdout.includes('org create')) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: m[1],
+          stdout: () => stdout,
+          async stop() {
+            if (child.exitCode === null) child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`start exited with ${code}: ${stderr}`), { code, stderr }));
+    });
+  });
+}
+
+/** Starting must fail: resolves to the exit code and stderr. */
+export async function startFails(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  try {
+    const server = await startCli(env);
+    await server.stop();
+  } catch (err) {
+    const e = err as { code?: number | null; stderr?: string };
+    if (e.stderr !== undefined) return { code: e.code ?? null, stderr: e.stderr };
+    throw err;
+  }
+  throw new Error('start succeeded but was expected to fail');
+}
+
+export async function api(url: string, apiKey: string | null, method: string, p: string, body?: unknown) {
+  const res = await fetch(url + p, {
+    method,
+    headers: {
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}

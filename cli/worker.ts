@@ -1,0 +1,40 @@
+import { loadConfig } from '../core/config.ts';
+import { createEngine } from '../core/engine.ts';
+import { AppError } from '../core/errors.ts';
+import { createLogger } from '../core/logger.ts';
+import { parse } from './args.ts';
+import { cleanupStack, untilSignal } from './lifecycle.ts';
+
+const log = createLogger('cli');
+
+const HELP = `Usage: switchboard worker
+
+Production mode only (DATABASE_URL and REDIS_URL set): runs the event relay and the queue workers,
+without HTTP, until SIGINT/SIGTERM. Run as many replicas as the load needs. In embedded mode
+"switchboard start" runs all of this in its one process.
+`;
+
+export async function run(args: string[]): Promise<number> {
+  if (!parse('worker', args, {})) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const config = loadConfig(process.env);
+  if (!config.databaseUrl || !config.redisUrl) {
+    const missing = [!config.databaseUrl && 'DATABASE_URL', !config.redisUrl && 'REDIS_URL'].filter(Boolean).join(' and ');
+    throw new AppError(
+      'config_invalid',
+      `The worker runs in production mode: set ${missing}. In embedded mode "switchboard start" runs the workers in-process.`,
+    );
+  }
+  const cleanup = cleanupStack();
+  try {
+    const engine = await createEngine(config);
+    cleanup.push('engine', () => engine.close());
+    log.info({ mode: config.mode }, 'worker running');
+    await untilSignal();
+  } finally {
+    await cleanup.run();
+  }
+  return 0;
+}

@@ -1,0 +1,70 @@
+import type { Knex } from 'knex';
+import type { Database } from './db/database.ts';
+import { withTenantRaw } from './db/tenant.ts';
+import { rewrapAll, type Keyring } from './crypto/keyring.ts';
+import { masterFingerprint } from './crypto/master.ts';
+import { listOrgIds, orgView, type Org } from './orgs.ts';
+import { notFound } from './errors.ts';
+
+/**
+ * Operator actions across orgs: what the CLI does, either directly on the database or through the
+ * running server's local admin endpoint. Each org is touched in its own tenant transaction, so
+ * these run as the app role under row-level security like everything else.
+ */
+interface Deps {
+  db: Database;
+  keyring: Keyring;
+}
+
+async function liveOrg(trx: Knex, orgId: string) {
+  const row = await trx('orgs').where({ id: orgId }).whereNull('deleted_at').first();
+  if (!row) throw notFound('org');
+  return row;
+}
+
+export async function listOrgs(deps: Deps): Promise<Org[]> {
+  const orgs: Org[] = [];
+  for (const id of await listOrgIds(deps.db)) {
+    orgs.push(orgView(await withTenantRaw(deps.db, id, (trx) => liveOrg(trx, id))));
+  }
+  return orgs;
+}
+
+/** A new data key version for new writes, for one org or all; older versions keep decrypting. */
+export async function rotateDataKeys(deps: Deps, orgId?: string): Promise<{ orgId: string; version: number }[]> {
+  const ids = orgId ? [orgId] : await listOrgIds(deps.db);
+  const rotated: { orgId: string; version: number }[] = [];
+  for (const id of ids) {
+    const version = await withTenantRaw(deps.db, id, async (trx) => {
+      await liveOrg(trx, id);
+      return deps.keyring.rotate(trx, id);
+    });
+    rotated.push({ orgId: id, version });
+  }
+  return rotated;
+}
+
+/**
+ * Deletes an org by destroying its keys (crypto-shredding): every encrypted value it ever stored
+ * becomes unreadable at once, in the database and in every backup, and its API keys stop working.
+ */
+export async function deleteOrg(deps: Deps, orgId: string): Promise<void> {
+  await withTenantRaw(deps.db, orgId, async (trx) => {
+    await liveOrg(trx, orgId);
+    await trx('api_keys').where({ org_id: orgId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+    await deps.keyring.shred(trx, orgId);
+  });
+}
+
+/**
+ * Re-wraps every org key under a new master key and records the new key's fingerprint, in one
+ * transaction (owner role: it crosses tenants). A crash leaves either the old key or the new one
+ * valid, never a mix.
+ */
+export async function rotateMasterKey(owner: Knex, oldMaster: Buffer, newMaster: Buffer): Promise<number> {
+  return owner.transaction(async (trx) => {
+    const n = await rewrapAll(trx, oldMaster, newMaster);
+    await trx('system_settings').where({ key: 'master_fingerprint' }).update({ value: masterFingerprint(newMaster) });
+    return n;
+  });
+}

@@ -3,8 +3,10 @@ import { healthRoutes } from './health.ts';
 import { syncRoutes } from './sync.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { contactRoutes } from './contacts.ts';
+import { conversationRoutes } from './conversations.ts';
+import { messageRoutes } from './messages.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
-  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes];
+  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes, ...conversationRoutes, ...messageRoutes];
 }

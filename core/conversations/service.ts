@@ -1,0 +1,160 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { TenantTx } from '../db/tenant.ts';
+import { appendEvent } from '../events/events.ts';
+import { AppError, invalid } from '../errors.ts';
+import { resolveContactId } from '../identity/contacts.ts';
+import { ConversationModel, ParticipantModel, type ConversationStatus } from './models.ts';
+import { findConversation } from './threading.ts';
+import { applyPage, decodePageCursor, pageKeyColumn, pageOf, type Page } from '../identity/pagination.ts';
+import { conversationView, type ConversationView } from './views.ts';
+
+/**
+ * Conversation reads and edits (objection models). Lists are ordered by creation, newest first,
+ * with a keyset cursor over (created_at, id): creation never changes, so a full pass sees every
+ * conversation exactly once even while new messages arrive.
+ */
+export interface ListFilter {
+  status?: ConversationStatus;
+  channel?: string;
+  contactId?: string;
+  /** metadata[key]=value pairs, all of which must match. */
+  metadata?: Record<string, string>;
+  cursor?: string;
+  limit?: number;
+}
+
+async function participantsOf(tx: TenantTx, conversationIds: string[]): Promise<Map<string, ParticipantModel[]>> {
+  const byConversation = new Map<string, ParticipantModel[]>(conversationIds.map((id) => [id, []]));
+  if (!conversationIds.length) return byConversation;
+  const rows = await ParticipantModel.query(tx.trx).whereIn('conversation_id', conversationIds).orderBy('created_at').orderBy('id');
+  for (const p of rows) byConversation.get(p.conversationId)?.push(p);
+  return byConversation;
+}
+
+export async function loadConversationView(tx: TenantTx, id: string, field = '/conversationId'): Promise<ConversationView> {
+  const c = await findConversation(tx, id, field);
+  return conversationView(c, (await participantsOf(tx, [id])).get(id)!, tx.crypto);
+}
+
+/**
+ * Query-string values arrive as strings; metadata may hold numbers and booleans too, so "3"
+ * matches 3 and "true" matches true. Each alternative is a containment test the GIN index answers.
+ */
+function metadataAlternatives(key: string, value: string): string[] {
+  const alts = [JSON.stringify({ [key]: value })];
+  if (/^-?\d+(\.\d+)?$/.test(value) || value === 'true' || value === 'false') alts.push(`{${JSON.stringify(key)}:${value}}`);
+  return alts;
+}
+
+export async function listConversations(tx: TenantTx, f: ListFilter): Promise<Page<ConversationView>> {
+  const limit = f.limit ?? 50;
+  const after = decodePageCursor(f.cursor);
+  const q = ConversationModel.query(tx.trx).select('conversations.*', pageKeyColumn(tx.trx, 'conversations')).where('org_id', tx.orgId);
+  if (f.status) q.where('status', f.status);
+  if (f.channel) q.where('channel', f.channel);
+  if (f.contactId) q.where('contact_id', f.contactId);
+  for (const [key, value] of Object.entries(f.metadata ?? {})) {
+    const alts = metadataAlternatives(key, value);
+    q.where((w) => alts.forEach((json) => w.orWhereRaw('metadata @> ?::jsonb', [json])));
+  }
+  // Plain rows (toKnexQuery), so the page key keeps the snake_case name pageOf reads.
+  const rows: (Record<string, unknown> & { id: string; page_at: string })[] = await applyPage(q.toKnexQuery(), 'conversations', after, limit);
+  const page = pageOf(rows, limit);
+  const models = page.rows.map((r) => ConversationModel.fromDatabaseJson(r));
+  const participants = await participantsOf(tx, models.map((m) => m.id));
+  return { data: models.map((m) => conversationView(m, participants.get(m.id) ?? [], tx.crypto)), nextCursor: page.nextCursor, hasMore: page.hasMore };
+}
+
+export interface ConversationPatch {
+  status?: ConversationStatus;
+  /** Merged into the existing metadata; a null value removes its key. */
+  metadata?: Record<string, unknown>;
+  subject?: string | null;
+}
+
+export async function updateConversation(tx: TenantTx, id: string, patch: ConversationPatch): Promise<ConversationView> {
+  // Locked: two concurrent metadata merges must not lose each other's keys.
+  const current = await findConversation(tx, id, 'id', { lock: true });
+  const changes: string[] = [];
+  const update: Partial<ConversationModel> = {};
+  if (patch.status !== undefined && patch.status !== current.status) {
+    update.status = patch.status;
+    changes.push('status');
+  }
+  if (patch.metadata !== undefined) {
+    const merged: Record<string, unknown> = { ...current.metadata };
+    for (const [k, v] of Object.entries(patch.metadata)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    if (JSON.stringify(merged) !== JSON.stringify(current.metadata)) {
+      update.metadata = merged;
+      changes.push('metadata');
+    }
+  }
+  if (patch.subject !== undefined && patch.subject !== tx.crypto.decrypt(id, 'subject', current.subjectEnc)) {
+    update.subjectEnc = tx.crypto.encrypt(id, 'subject', patch.subject);
+    changes.push('subject');
+  }
+  if (changes.length) {
+    await ConversationModel.query(tx.trx).findById(id).patch({ ...update, updatedAt: new Date() });
+    return conversationChanged(tx, id, changes);
+  }
+  return loadConversationView(tx, id);
+}
+
+async function conversationChanged(tx: TenantTx, id: string, changes: string[]): Promise<ConversationView> {
+  const conversation = await loadConversationView(tx, id);
+  await appendEvent(tx, { type: 'conversation.updated', conversationId: id, subjectId: id, data: { conversation, changes } });
+  return conversation;
+}
+
+export interface NewParticipant {
+  contactId?: string | null;
+  userRef?: string | null;
+  role: ParticipantModel['role'];
+  channel?: string | null;
+  handleId?: string | null;
+}
+
+/** Adds a contact (followed through merges) or a user of the host app. */
+export async function addParticipant(tx: TenantTx, conversationId: string, p: NewParticipant): Promise<ConversationView> {
+  const conversation = await findConversation(tx, conversationId, 'id');
+  if (!p.contactId === !p.userRef) throw invalid('/contactId', 'give exactly one of contactId and userRef');
+  const contactId = p.contactId ? await resolveContactId(tx, p.contactId, '/contactId') : null;
+  if (p.handleId) {
+    if (!contactId) throw invalid('/handleId', 'only a contact participant has a handle');
+    const handle = await tx.pii('pii.contact_handles').select('contact_id').where({ id: p.handleId }).first();
+    if (!handle) throw new AppError('not_found', `No such handle: ${p.handleId}.`, { details: [{ field: '/handleId', reason: 'no such handle' }] });
+    if (handle.contact_id !== contactId) throw invalid('/handleId', 'is not a handle of this contact');
+  }
+  const channel = p.channel ?? conversation.channel;
+  const same = await ParticipantModel.query(tx.trx)
+    .where({ conversation_id: conversationId, channel, role: p.role })
+    .where(contactId ? { contact_id: contactId } : { user_ref: p.userRef })
+    .first();
+  if (same) throw new AppError('conflict', 'This participant is already in the conversation with that role and channel.', { details: { participantId: same.id } });
+  await ParticipantModel.query(tx.trx).insert({
+    id: uuidv7(),
+    orgId: tx.orgId,
+    conversationId,
+    contactId,
+    userRef: p.userRef ?? null,
+    role: p.role,
+    channel,
+    handleId: p.handleId ?? null,
+  });
+  await touch(tx, conversationId);
+  return conversationChanged(tx, conversationId, ['participants']);
+}
+
+export async function removeParticipant(tx: TenantTx, conversationId: string, participantId: string): Promise<ConversationView> {
+  await findConversation(tx, conversationId, 'id');
+  // returning(), not the affected count: knex-pglite answers a bare delete with a result object.
+  const gone = await ParticipantModel.query(tx.trx).delete().where({ id: participantId, conversation_id: conversationId }).returning('id');
+  if (!gone.length) throw new AppError('not_found', `No such participant in this conversation: ${participantId}.`);
+  await touch(tx, conversationId);
+  return conversationChanged(tx, conversationId, ['participants']);
+}
+
+const touch = (tx: TenantTx, id: string) => ConversationModel.query(tx.trx).findById(id).patch({ updatedAt: new Date() });

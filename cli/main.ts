@@ -15,7 +15,7 @@ interface CommandEntry {
 
 const COMMANDS: Record<string, CommandEntry> = {
   start: { file: './start.ts', summary: 'Run the platform (API; in embedded mode also the relay and workers)', service: true },
-  worker: { file: './worker.ts', summary: 'Run the relay and queue workers without HTTP (production mode)', service: true },
+  worker: { file: './worker.ts', summary: 'Run the background work (event relay to queues and realtime) without HTTP (production)', service: true },
   migrate: { file: './migrate.ts', summary: 'Apply database migrations' },
   org: { file: './org.ts', summary: 'Create, list or delete orgs (org create --name N [--json])' },
   keys: { file: './keys.ts', summary: 'Rotate data keys or the master key (keys rotate)' },
@@ -28,7 +28,7 @@ ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`)
   .join('\n')}
 
-Run "switchboard <command> --help" for a command's options.
+Run "switchboard <command> --help" (or "switchboard help <command>") for its options.
 Configuration comes from the environment (see README.md, "Configuration").
 `;
 
@@ -37,7 +37,8 @@ export interface CommandModule {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // `help org` = `org --help` (handy through npx, which keeps --help for itself).
+  const [name, ...rest] = argv[0] === 'help' && argv[1] ? [argv[1], '--help'] : argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     (name === undefined ? process.stderr : process.stdout).write(USAGE);
     return name === undefined ? 2 : 0;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createEngine } from '../core/engine.ts';
+import { startRelay } from '../core/events/relay.ts';
 import { createLogger } from '../core/logger.ts';
 import { startAdminServer, startServer } from '../api/server.ts';
 import { parse } from './args.ts';
@@ -79,6 +80,11 @@ export async function run(args: string[]): Promise<number> {
   try {
     const engine = await createEngine(config);
     cleanup.push('engine', () => engine.close());
+    // Every process may run the relay (they share the work through its cursor locks). Started
+    // before the HTTP server and stopped after it; whatever is pending at a stop (or a crash) is
+    // still in the outbox and goes out at the next start.
+    const relay = await startRelay(engine);
+    cleanup.push('relay', () => relay.stop());
     const api = await startServer(engine, { host: config.host, port: config.port });
     cleanup.push('http server', () => api.close());
     const url = baseUrl(config, api.port);

@@ -1,5 +1,6 @@
 import { loadConfig } from '../core/config.ts';
 import { createEngine } from '../core/engine.ts';
+import { startRelay } from '../core/events/relay.ts';
 import { AppError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { parse } from './args.ts';
@@ -9,9 +10,10 @@ const log = createLogger('cli');
 
 const HELP = `Usage: switchboard worker
 
-Production mode only (DATABASE_URL and REDIS_URL set): runs the event relay and the queue workers,
-without HTTP, until SIGINT/SIGTERM. Run as many replicas as the load needs. In embedded mode
-"switchboard start" runs all of this in its one process.
+Production mode only (DATABASE_URL and REDIS_URL set): runs the background work without HTTP
+until SIGINT/SIGTERM: the event relay, which hands committed events to the queues (BullMQ) and to
+the realtime fan-out (Redis pub/sub). Replicas share the work safely. In embedded mode
+"switchboard start" does all of this in its one process.
 `;
 
 export async function run(args: string[]): Promise<number> {
@@ -31,6 +33,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     const engine = await createEngine(config);
     cleanup.push('engine', () => engine.close());
+    const relay = await startRelay(engine);
+    cleanup.push('relay', () => relay.stop());
     log.info({ mode: config.mode }, 'worker running');
     await untilSignal();
   } finally {

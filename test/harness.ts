@@ -9,6 +9,8 @@ import { loadConfig, type Config } from '../core/config.ts';
 import { createEngine, type Engine } from '../core/engine.ts';
 import { createOrg } from '../core/orgs.ts';
 import { createApp, type ApiOptions } from '../api/app.ts';
+import { attachRealtime } from '../api/realtime/server.ts';
+import { dropRedisPrefix } from './redis.ts';
 
 /**
  * Test harness: a whole engine over a real database. With DATABASE_URL set each harness gets a
@@ -67,6 +69,7 @@ export async function startHarness(opts: { env?: Record<string, string>; api?: A
   const engine = await createEngine(config, { pgliteDir: null });
   const app = createApp(engine, opts.api);
   const server = http.createServer(app);
+  const closeRealtime = attachRealtime(server, engine);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -96,11 +99,13 @@ export async function startHarness(opts: { env?: Record<string, string>; api?: A
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async close() {
+      await closeRealtime();
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await app.close();
       await engine.close();
       await fresh?.drop();
+      await dropRedisPrefix(config.redisPrefix);
       fs.rmSync(config.dataDir, { recursive: true, force: true });
     },
   };

@@ -5,8 +5,9 @@ import { apiKeyRoutes } from './api-keys.ts';
 import { contactRoutes } from './contacts.ts';
 import { conversationRoutes } from './conversations.ts';
 import { messageRoutes } from './messages.ts';
+import { realtimeRoutes } from '../realtime/tokens.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
-  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes, ...conversationRoutes, ...messageRoutes];
+  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes, ...conversationRoutes, ...messageRoutes, ...realtimeRoutes];
 }

@@ -53,6 +53,11 @@ export interface Keyring {
   /** Destroys every key of the org (crypto-shredding). */
   shred(trx: Knex, orgId: string): Promise<void>;
   forget(orgId: string): void;
+  /**
+   * A process-independent secret for one purpose (e.g. signing realtime tokens), derived from the
+   * master key with HKDF: every replica derives the same key and no org key is involved.
+   */
+  systemKey(purpose: string): Buffer;
 }
 
 export function createKeyring(master: Buffer): Keyring {
@@ -138,6 +143,9 @@ export function createKeyring(master: Buffer): Keyring {
     },
     forget(orgId) {
       cache.delete(orgId);
+    },
+    systemKey(purpose) {
+      return Buffer.from(crypto.hkdfSync('sha256', master, 'switchboard/system-key', `switchboard/${purpose}/v1`, 32));
     },
   };
 }

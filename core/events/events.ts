@@ -109,8 +109,9 @@ export async function readOrgEvents(
     where.push(`type = ANY(?)`);
     params.push(filter.types);
   }
+  // ORDER BY names the table's columns: bare tx/seq would sort by the ::text output aliases ('10' < '9').
   const { rows } = await trx.raw(
-    `SELECT ${COLUMNS} FROM events WHERE org_id = sb_org() AND ${where.join(' AND ')} ORDER BY tx, seq LIMIT ?`,
+    `SELECT ${COLUMNS} FROM events WHERE org_id = sb_org() AND ${where.join(' AND ')} ORDER BY events.tx, events.seq LIMIT ?`,
     [...params, limit],
   );
   return rows;

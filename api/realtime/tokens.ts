@@ -1,0 +1,93 @@
+import crypto from 'node:crypto';
+import type { Engine } from '../../core/engine.ts';
+import { withTenantRaw } from '../../core/db/tenant.ts';
+import { AppError, notFound } from '../../core/errors.ts';
+import { hasScope } from '../../core/scopes.ts';
+import { defineRoute } from '../http/route.ts';
+
+/**
+ * Short-lived realtime tokens, for browsers (which cannot set an Authorization header on a
+ * WebSocket) and for handing a page access to one conversation's stream without its API key.
+ * Stateless: an HMAC over {org, key, conversation?, expiry} with a key every API replica derives
+ * from the master key. Revoking the API key that issued a token revokes the token too.
+ */
+const PREFIX = 'sbrt_';
+const MAX_TTL = 3600;
+const DEFAULT_TTL = 600;
+
+export interface RealtimeClaims {
+  orgId: string;
+  keyId: string;
+  conversationId?: string;
+  /** Unix seconds. */
+  exp: number;
+}
+
+const signingKey = (engine: Engine) => engine.keyring.systemKey('realtime-token');
+const mac = (engine: Engine, payload: string) => crypto.createHmac('sha256', signingKey(engine)).update(PREFIX + payload).digest();
+
+export function signRealtimeToken(engine: Engine, claims: RealtimeClaims): string {
+  const payload = Buffer.from(JSON.stringify({ o: claims.orgId, k: claims.keyId, c: claims.conversationId, e: claims.exp })).toString('base64url');
+  return `${PREFIX}${payload}.${mac(engine, payload).toString('base64url')}`;
+}
+
+const bad = () => new AppError('unauthorized', 'Invalid or expired realtime token. Request a new one from POST /v1/realtime/tokens.');
+
+/** Checks signature and expiry, then that the issuing key is still live and may read events. */
+export async function verifyRealtimeToken(engine: Engine, token: string): Promise<RealtimeClaims> {
+  const m = /^sbrt_([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(token);
+  if (!m) throw bad();
+  const given = Buffer.from(m[2], 'base64url');
+  const expected = mac(engine, m[1]);
+  if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw bad();
+  const p = JSON.parse(Buffer.from(m[1], 'base64url').toString());
+  const claims: RealtimeClaims = { orgId: p.o, keyId: p.k, conversationId: p.c ?? undefined, exp: p.e };
+  if (!(claims.exp > Date.now() / 1000)) throw bad();
+  const key = await withTenantRaw(engine.db, claims.orgId, (trx) =>
+    trx('api_keys as k')
+      .join('orgs as o', 'o.id', 'k.org_id')
+      .where('k.id', claims.keyId)
+      .whereNull('k.revoked_at')
+      .whereNull('o.deleted_at')
+      .first('k.scopes'),
+  );
+  if (!key || !hasScope(key.scopes, 'events:read')) throw bad();
+  return claims;
+}
+
+/** The conversation must exist in the org (RLS hides other orgs' rows: 404, never a hint). */
+export async function assertConversation(engine: Engine, orgId: string, conversationId: string): Promise<void> {
+  const row = await withTenantRaw(engine.db, orgId, (trx) => trx('conversations').where({ id: conversationId }).first('id'));
+  if (!row) throw notFound('conversation');
+}
+
+export const realtimeRoutes = [
+  defineRoute<{ conversationId?: string; ttlSeconds?: number }>({
+    method: 'post',
+    path: '/v1/realtime/tokens',
+    summary:
+      'Create a short-lived token for the WebSocket GET /v1/realtime?token=… (optionally bound to one conversation). ' +
+      'The socket sends {type:"event",event} frames and {type:"ready",cursor} once caught up; resume with ?cursor=.',
+    tag: 'Events',
+    scope: 'events:read',
+    status: 201,
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        conversationId: { type: 'string', format: 'uuid', description: 'Restrict the token to this conversation' },
+        ttlSeconds: { type: 'integer', minimum: 1, maximum: MAX_TTL, default: DEFAULT_TTL },
+      },
+    },
+    response: {
+      type: 'object',
+      properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+    },
+    handler: async ({ engine, auth, body }) => {
+      if (body.conversationId) await assertConversation(engine, auth.orgId, body.conversationId);
+      const exp = Math.floor(Date.now() / 1000) + (body.ttlSeconds ?? DEFAULT_TTL);
+      const token = signRealtimeToken(engine, { orgId: auth.orgId, keyId: auth.keyId, conversationId: body.conversationId, exp });
+      return { token, expiresAt: new Date(exp * 1000).toISOString() };
+    },
+  }),
+];

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defineConnector, isConnectorDefinition, type ConnectorSpec } from './define.ts';
+import { ConnectorDefinitionError } from './errors.ts';
+import { acmeSpec } from './test-connector.ts';
+
+function problemsOf(spec: unknown): string[] {
+  try {
+    defineConnector(spec as ConnectorSpec);
+  } catch (err) {
+    assert.ok(ConnectorDefinitionError.is(err), `expected a ConnectorDefinitionError, got ${String(err)}`);
+    return err.problems;
+  }
+  assert.fail('the definition should have been refused');
+}
+
+describe('defineConnector', () => {
+  it('accepts a valid definition and returns it frozen, with its major and validators', () => {
+    const def = defineConnector(acmeSpec());
+    assert.equal(def.major, 1);
+    assert.ok(isConnectorDefinition(def));
+    assert.ok(Object.isFrozen(def) && Object.isFrozen(def.manifest) && Object.isFrozen(def.manifest.inbound![0]));
+    assert.deepEqual(def.validateConfig({ region: 'us' }), []);
+    assert.deepEqual(def.validateConfig({ region: 'mars' }), ['config/region: must be equal to one of the allowed values (us, eu)']);
+    assert.deepEqual(def.validateSecrets({}), ["secrets/: must have required property 'webhookSecret'"]);
+  });
+
+  it('does not share state with the spec it was given', () => {
+    const spec = acmeSpec();
+    const def = defineConnector(spec);
+    spec.manifest.statusMap!.DELIVERED = 'failed';
+    assert.equal(def.manifest.statusMap!.DELIVERED, 'delivered');
+  });
+
+  it('refuses a bad definition listing every problem at once', () => {
+    const spec = acmeSpec() as unknown as Record<string, unknown>;
+    const manifest = spec.manifest as Record<string, any>;
+    Object.assign(spec, {
+      id: 'Acme SMS',
+      version: '1.2',
+      kind: 'telepathy',
+      displayName: ' ',
+      capabilities: ['messaging.send', 'messaging.teleport', 'messaging.send'],
+      configSchema: { type: 'object', properties: { region: { type: 'strin' } } },
+      secretsSchema: { type: 'array' },
+      colour: 'blue',
+      send: undefined,
+    });
+    manifest.statusMap.DELIVERED = 'arrived';
+    manifest.inbound[0].fields.body = 'm.text &';
+    manifest.inbound[1].match = '$count(body.statuses > ';
+    const problems = problemsOf(spec);
+    const expected = [
+      /^colour: unknown property$/,
+      /^id: must be lowercase/,
+      /^version: "1\.2" is not a semantic version/,
+      /^kind: must be one of channel, crm, vertical, payments, ai$/,
+      /^displayName: must be a non-empty string$/,
+      /^configSchema: does not compile: .*region\/type/,
+      /^secretsSchema: must describe an object/,
+      /^capabilities: unknown capability "messaging\.teleport"/,
+      /^capabilities: "messaging\.send" listed twice$/,
+      /^capabilities: messaging\.send needs a send\(\) function$/,
+      /^manifest\/statusMap\/DELIVERED: must be equal to one of the allowed values/,
+      /^manifest\/inbound\/0\/fields\/body: JSONata does not compile/,
+      /^manifest\/inbound\/1\/match: JSONata does not compile/,
+    ];
+    for (const re of expected) assert.ok(problems.some((p) => re.test(p)), `missing ${re} in:\n${problems.join('\n')}`);
+  });
+
+  it('reports every JSONata expression that does not compile, with its path', () => {
+    const spec = acmeSpec();
+    spec.manifest.inbound![0]!.fields!.body = 'm.text &';
+    spec.manifest.inbound![1]!.match = '$count(body.statuses > ';
+    spec.manifest.outbound!.message = '{ "a": }';
+    const problems = problemsOf(spec);
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.match(problems[0]!, /^manifest\/inbound\/0\/fields\/body: JSONata does not compile: .* at character \d+/);
+    assert.match(problems[1]!, /^manifest\/inbound\/1\/match: JSONata does not compile/);
+    assert.match(problems[2]!, /^manifest\/outbound\/message: JSONata does not compile/);
+  });
+
+  it('checks that declared capabilities have what they need', () => {
+    const spec = acmeSpec();
+    delete spec.verify;
+    delete spec.manifest.outbound;
+    spec.manifest.statusMap = {};
+    const problems = problemsOf(spec);
+    assert.deepEqual([...problems].sort(), [
+      'capabilities: receiving webhooks needs a verify() function',
+      'manifest: messaging.send needs an outbound mapping',
+      'manifest: messaging.status needs a statusMap',
+    ]);
+  });
+
+  it('refuses a config migration to a major beyond its own version', () => {
+    const spec = acmeSpec('1.0.0');
+    spec.manifest.configMigrations = [{ from: 1, to: 2, transform: '$' }];
+    assert.deepEqual(problemsOf(spec), ['manifest/configMigrations/0: migrates to major 2, beyond this version\'s major 1']);
+  });
+
+  it('names the connector in the error message', () => {
+    const spec = acmeSpec();
+    spec.version = 'latest';
+    assert.throws(() => defineConnector(spec), /Invalid connector "acme-sms" \(1 problem\):\n {2}- version/);
+  });
+});

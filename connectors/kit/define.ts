@@ -1,0 +1,163 @@
+import type { ValidateFunction } from 'ajv';
+import { createAjv, describeAjvErrors } from './ajv.ts';
+import { ConnectorDefinitionError } from './errors.ts';
+import { validateManifest, type Manifest } from './manifest.ts';
+import { parseSemver } from './semver.ts';
+import {
+  CAPABILITIES,
+  CONNECTOR_KINDS,
+  type Capability,
+  type ConnectorContext,
+  type ConnectorKind,
+  type OutboundMessage,
+  type RawRequest,
+  type SendResult,
+  type TestResult,
+  type VerifyResult,
+} from './types.ts';
+
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * What a connector author writes. Hooks use method syntax on purpose: a connector typed with its
+ * own config interface must still fit a registry of ConnectorDefinition<Record<string, unknown>>.
+ */
+export interface ConnectorSpec<C = Record<string, unknown>, S = Record<string, unknown>> {
+  id: string;
+  version: string;
+  kind: ConnectorKind;
+  displayName: string;
+  description?: string;
+  /** URL or data: URI of an icon for the dashboard. */
+  icon?: string;
+  configSchema: JsonSchema;
+  secretsSchema: JsonSchema;
+  capabilities: Capability[];
+  manifest: Manifest;
+  /** Checks the provider's signature over the raw request. */
+  verify?(req: RawRequest, ctx: ConnectorContext<C, S>): VerifyResult | Promise<VerifyResult>;
+  /** Produces the signature headers the provider would send: used by the test harness and sandbox callbacks. */
+  sign?(req: RawRequest, ctx: ConnectorContext<C, S>): Record<string, string> | Promise<Record<string, string>>;
+  /** Sends one message; throws ConnectorError on failure. */
+  send?(msg: OutboundMessage, ctx: ConnectorContext<C, S>): Promise<SendResult>;
+  /** Checks the credentials with a harmless provider call. */
+  test?(ctx: ConnectorContext<C, S>): Promise<TestResult>;
+}
+
+export interface ConnectorDefinition<C = Record<string, unknown>, S = Record<string, unknown>> extends Readonly<ConnectorSpec<C, S>> {
+  readonly major: number;
+  /** Problems of a connection config against configSchema (empty = valid). */
+  validateConfig(config: unknown): string[];
+  /** Problems of connection secrets against secretsSchema (empty = valid). */
+  validateSecrets(secrets: unknown): string[];
+}
+
+/**
+ * Any connector, whatever its config and secrets types: what registries and the engine hold.
+ * (`object` rather than Record<string, unknown>, which an interface such as TwilioConfig does not satisfy.)
+ */
+export type AnyConnectorDefinition = ConnectorDefinition<object, object>;
+export type AnyConnectorSpec = ConnectorSpec<object, object>;
+
+const DEFINITION = Symbol.for('switchboard.kit.ConnectorDefinition');
+const KEYS = new Set([
+  'id', 'version', 'kind', 'displayName', 'description', 'icon', 'configSchema', 'secretsSchema',
+  'capabilities', 'manifest', 'verify', 'sign', 'send', 'test',
+]);
+const HOOKS = ['verify', 'sign', 'send', 'test'] as const;
+const ID = /^[a-z][a-z0-9_-]{0,63}$/;
+
+export function isConnectorDefinition(value: unknown): value is AnyConnectorDefinition {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION] === true;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function compileSchema(schema: unknown, name: string, problems: string[]): ValidateFunction | undefined {
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) {
+    problems.push(`${name}: must be a JSON Schema object`);
+    return undefined;
+  }
+  if ((schema as JsonSchema).type !== 'object') problems.push(`${name}: must describe an object (type: "object")`);
+  try {
+    return createAjv().compile(schema);
+  } catch (err) {
+    problems.push(`${name}: does not compile: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function checkCapabilities<C, S>(spec: Partial<ConnectorSpec<C, S>>, problems: string[]): void {
+  const caps = spec.capabilities;
+  if (!Array.isArray(caps)) {
+    problems.push('capabilities: must be an array');
+    return;
+  }
+  const seen = new Set<string>();
+  for (const c of caps) {
+    if (!(CAPABILITIES as readonly string[]).includes(c)) problems.push(`capabilities: unknown capability "${String(c)}" (known: ${CAPABILITIES.join(', ')})`);
+    if (seen.has(c)) problems.push(`capabilities: "${c}" listed twice`);
+    seen.add(c);
+  }
+  const m = spec.manifest && typeof spec.manifest === 'object' ? spec.manifest : undefined;
+  if (seen.has('messaging.send')) {
+    if (typeof spec.send !== 'function') problems.push('capabilities: messaging.send needs a send() function');
+    if (m && !m.outbound) problems.push('manifest: messaging.send needs an outbound mapping');
+  }
+  if (seen.has('messaging.receive') || seen.has('messaging.status')) {
+    if (typeof spec.verify !== 'function') problems.push('capabilities: receiving webhooks needs a verify() function');
+    if (m && !m.inbound?.length) problems.push('manifest: receiving webhooks needs inbound rules');
+  }
+  if (seen.has('messaging.status') && m && !Object.keys(m.statusMap ?? {}).length) {
+    problems.push('manifest: messaging.status needs a statusMap');
+  }
+}
+
+/**
+ * Validates a connector definition whole and returns it frozen. Every problem is collected and
+ * thrown together as a ConnectorDefinitionError: a connector is loaded entirely or not at all.
+ */
+export function defineConnector<C = Record<string, unknown>, S = Record<string, unknown>>(spec: ConnectorSpec<C, S>): ConnectorDefinition<C, S> {
+  const problems: string[] = [];
+  if (!spec || typeof spec !== 'object') throw new ConnectorDefinitionError(undefined, ['definition: must be an object']);
+  const s = spec as Partial<ConnectorSpec<C, S>>;
+  for (const key of Object.keys(s)) if (!KEYS.has(key)) problems.push(`${key}: unknown property`);
+  if (typeof s.id !== 'string' || !ID.test(s.id)) problems.push('id: must be lowercase letters, digits, "-" or "_", starting with a letter (≤ 64 characters)');
+  const semver = typeof s.version === 'string' ? parseSemver(s.version) : null;
+  if (!semver) problems.push(`version: "${String(s.version)}" is not a semantic version (e.g. 1.0.0)`);
+  if (!(CONNECTOR_KINDS as readonly string[]).includes(s.kind as string)) problems.push(`kind: must be one of ${CONNECTOR_KINDS.join(', ')}`);
+  if (typeof s.displayName !== 'string' || !s.displayName.trim()) problems.push('displayName: must be a non-empty string');
+  if (s.icon !== undefined && typeof s.icon !== 'string') problems.push('icon: must be a string (URL or data: URI)');
+  if (s.description !== undefined && typeof s.description !== 'string') problems.push('description: must be a string');
+  const configValidator = compileSchema(s.configSchema, 'configSchema', problems);
+  const secretsValidator = compileSchema(s.secretsSchema, 'secretsSchema', problems);
+  checkCapabilities(s, problems);
+  for (const hook of HOOKS) if (s[hook] !== undefined && typeof s[hook] !== 'function') problems.push(`${hook}: must be a function`);
+  if (s.manifest === undefined) problems.push('manifest: required');
+  else problems.push(...validateManifest(s.manifest));
+  for (const [i, mig] of (s.manifest?.configMigrations ?? []).entries()) {
+    if (semver && typeof mig?.to === 'number' && mig.to > semver.major) {
+      problems.push(`manifest/configMigrations/${i}: migrates to major ${mig.to}, beyond this version's major ${semver.major}`);
+    }
+  }
+  if (problems.length) throw new ConnectorDefinitionError(typeof s.id === 'string' ? s.id : undefined, problems);
+
+  const definition = {
+    ...spec,
+    configSchema: deepFreeze(structuredClone(spec.configSchema)),
+    secretsSchema: deepFreeze(structuredClone(spec.secretsSchema)),
+    capabilities: Object.freeze([...spec.capabilities]) as Capability[],
+    manifest: deepFreeze(structuredClone(spec.manifest)),
+    major: semver!.major,
+    validateConfig: (config: unknown) => (configValidator!(config) ? [] : describeAjvErrors(configValidator!.errors, 'config')),
+    validateSecrets: (secrets: unknown) => (secretsValidator!(secrets) ? [] : describeAjvErrors(secretsValidator!.errors, 'secrets')),
+  };
+  Object.defineProperty(definition, DEFINITION, { value: true });
+  return Object.freeze(definition);
+}

@@ -1,0 +1,31 @@
+import { defineConnector } from '../kit/index.ts';
+import type { Manifest } from '../kit/index.ts';
+import manifestJson from './manifest.json' with { type: 'json' };
+import { configSchema, secretsSchema, type TwilioConfig, type TwilioSecrets } from './schemas.ts';
+import { createSender } from './send.ts';
+import { sign, verify } from './verify.ts';
+
+// Validated at runtime by defineConnector; the JSON import's inferred type is only wider (string, not the enums).
+const manifest = manifestJson as unknown as Manifest;
+const sender = createSender(manifest);
+
+/** Twilio Programmable Messaging: SMS, MMS and WhatsApp via Twilio. */
+const twilioConnector = defineConnector<TwilioConfig, TwilioSecrets>({
+  id: 'twilio',
+  version: '1.0.0',
+  kind: 'channel',
+  displayName: 'Twilio',
+  description: 'SMS, MMS and WhatsApp through Twilio Programmable Messaging.',
+  icon: 'https://www.twilio.com/favicon.ico',
+  configSchema,
+  secretsSchema,
+  capabilities: ['messaging.send', 'messaging.receive', 'messaging.status', 'messaging.media', 'messaging.templates'],
+  manifest,
+  verify,
+  sign,
+  send: sender.send,
+  test: sender.test,
+});
+
+export default twilioConnector;
+export type { TwilioConfig, TwilioSecrets };

@@ -6,10 +6,12 @@ import type { Engine } from '../core/engine.ts';
 import { createApp, type ApiOptions } from './app.ts';
 import { docsHandler } from './docs.ts';
 import { createAdminApp } from './routes/admin.ts';
+import { attachRealtime } from './realtime/server.ts';
 
 /**
- * The HTTP composition of a running API process: the REST app, the /docs reference page, and
- * (embedded mode) the local admin endpoint on its own loopback-only listener.
+ * The HTTP composition of a running API process: the REST app, the /docs reference page, the
+ * WebSocket /v1/realtime, and (embedded mode) the local admin endpoint on its own loopback-only
+ * listener.
  */
 export interface RunningServer {
   server: http.Server;
@@ -47,11 +49,14 @@ export async function startServer(engine: Engine, opts: { host: string; port: nu
   root.get('/docs', docsHandler(engine));
   root.use(app);
   const server = http.createServer(root);
+  const closeRealtime = attachRealtime(server, engine);
   const port = await listen(server, opts.port, opts.host);
   return {
     server,
     port,
     async close() {
+      // WebSocket clients first (1001 "going away"): an open socket would hold server.close.
+      await closeRealtime();
       await stop(server);
       await app.close();
     },

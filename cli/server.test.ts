@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { WebSocket } from 'ws';
+import { waitFor } from '../test/wait.ts';
 import { api, cliEnv, runCli, startCli, type CliEnv, type Server } from './testing.ts';
 
 /**
@@ -80,6 +82,24 @@ test('org create --json while the server runs prints one JSON line whose apiKey 
   assert.ok(oneJsonLine(list.stdout).orgs.some((o: { id: string }) => o.id === out.org.id));
 });
 
+let socketClosed: Promise<number> | undefined;
+
+test('the WebSocket delivers live events committed through the API (relay running in the start process)', async () => {
+  const created = await runCli(['org', 'create', '--name', 'Live', '--json'], ctx.env);
+  assert.equal(created.code, 0, created.stderr);
+  const { apiKey } = oneJsonLine(created.stdout);
+  const ws = new WebSocket(server!.url.replace(/^http/, 'ws') + '/v1/realtime', { headers: { authorization: `Bearer ${apiKey}` } });
+  const frames: any[] = [];
+  ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+  socketClosed = new Promise((resolve) => ws.on('close', (code) => resolve(code)));
+  await waitFor('the ready frame', () => frames.some((f) => f.type === 'ready'), 15_000);
+  const contact = await api(server!.url, apiKey, 'POST', '/v1/contacts', { name: 'Live One', handles: [{ kind: 'email', value: 'live@example.com' }] });
+  assert.equal(contact.status, 201, contact.text);
+  const frame = await waitFor('the contact.created event', () => frames.find((f) => f.type === 'event' && f.event.type === 'contact.created'), 15_000);
+  assert.equal(frame.event.subjectId, contact.json.id);
+  // The socket stays open: the graceful stop below must close it (1001) and still exit 0.
+});
+
 test('embedded: the admin endpoint wants the token from admin.json; production: no admin endpoint', async () => {
   if (ctx.mode === 'production') {
     // PostgreSQL serves many processes: the CLI opens it directly, so there is nothing to announce.
@@ -119,6 +139,7 @@ test('usage errors exit 2 with a pointer to --help; bad settings list every prob
 test('after a graceful stop, org create opens the database directly; a stale admin.json is ignored', async () => {
   assert.equal(await server!.stop(), 0);
   server = undefined;
+  assert.equal(await socketClosed, 1001, 'open WebSocket clients are told the server is going away');
   assert.equal(fs.existsSync(adminFile()), false, 'admin.json is removed at stop');
 
   const direct = await runCli(['org', 'create', '--name', 'Direct', '--json'], ctx.env);

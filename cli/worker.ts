@@ -40,5 +40,6 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await cleanup.run();
   }
+  log.info('stopped');
   return 0;
 }

@@ -104,4 +104,22 @@ describe('defineConnector', () => {
     spec.version = 'latest';
     assert.throws(() => defineConnector(spec), /Invalid connector "acme-sms" \(1 problem\):\n {2}- version/);
   });
+
+  it('accepts the optional channels, handshake, ack and simulateStatus, and checks them', () => {
+    const ok = defineConnector({
+      ...acmeSpec(),
+      channels: ['sms', 'whatsapp'],
+      handshake: () => ({ status: 200, body: 'challenge' }),
+      ack: () => ({ status: 200, headers: { 'content-type': 'text/xml' }, body: '<Response/>' }),
+      simulateStatus: (s) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(s) }),
+    });
+    assert.deepEqual(ok.channels, ['sms', 'whatsapp']);
+    const bad = { ...acmeSpec(), channels: ['SMS'], ack: 'yes', simulateStatus: () => ({ headers: {}, body: '' }) } as Record<string, unknown>;
+    delete bad.sign;
+    assert.deepEqual(problemsOf(bad).sort(), [
+      'ack: must be a function',
+      'channels: must be an array of channel names (lowercase, e.g. "sms", "email")',
+      'simulateStatus: needs sign() (sandbox callbacks are signed)',
+    ]);
+  });
 });

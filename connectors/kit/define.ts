@@ -9,9 +9,13 @@ import {
   type Capability,
   type ConnectorContext,
   type ConnectorKind,
+  type AckInput,
+  type HttpAnswer,
   type OutboundMessage,
   type RawRequest,
   type SendResult,
+  type SimulatedRequest,
+  type SimulatedStatus,
   type TestResult,
   type VerifyResult,
 } from './types.ts';
@@ -33,6 +37,8 @@ export interface ConnectorSpec<C = Record<string, unknown>, S = Record<string, u
   configSchema: JsonSchema;
   secretsSchema: JsonSchema;
   capabilities: Capability[];
+  /** Channels the connector carries (sms, email, whatsapp…): the send job finds a connection for a message's channel by them. */
+  channels?: string[];
   manifest: Manifest;
   /** Checks the provider's signature over the raw request. */
   verify?(req: RawRequest, ctx: ConnectorContext<C, S>): VerifyResult | Promise<VerifyResult>;
@@ -42,6 +48,18 @@ export interface ConnectorSpec<C = Record<string, unknown>, S = Record<string, u
   send?(msg: OutboundMessage, ctx: ConnectorContext<C, S>): Promise<SendResult>;
   /** Checks the credentials with a harmless provider call. */
   test?(ctx: ConnectorContext<C, S>): Promise<TestResult>;
+  /**
+   * Answers a GET on the connection's receive URL (e.g. Meta's hub.challenge verification). Without
+   * it such a GET is refused. Nothing of a handshake is stored.
+   */
+  handshake?(req: RawRequest, ctx: ConnectorContext<C, S>): HttpAnswer | Promise<HttpAnswer>;
+  /** The 2xx the provider expects once a webhook is committed (default: 200 with {"ok":true}). */
+  ack?(input: AckInput, ctx: ConnectorContext<C, S>): HttpAnswer;
+  /**
+   * Builds the status callback the provider would send for a message (unsigned: the engine signs it
+   * with sign()). Sandbox connections post it to their own receive URL, through the real ingress.
+   */
+  simulateStatus?(status: SimulatedStatus, ctx: ConnectorContext<C, S>): SimulatedRequest | Promise<SimulatedRequest>;
 }
 
 export interface ConnectorDefinition<C = Record<string, unknown>, S = Record<string, unknown>> extends Readonly<ConnectorSpec<C, S>> {
@@ -62,9 +80,10 @@ export type AnyConnectorSpec = ConnectorSpec<object, object>;
 const DEFINITION = Symbol.for('switchboard.kit.ConnectorDefinition');
 const KEYS = new Set([
   'id', 'version', 'kind', 'displayName', 'description', 'icon', 'configSchema', 'secretsSchema',
-  'capabilities', 'manifest', 'verify', 'sign', 'send', 'test',
+  'capabilities', 'channels', 'manifest', 'verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus',
 ]);
-const HOOKS = ['verify', 'sign', 'send', 'test'] as const;
+const HOOKS = ['verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus'] as const;
+const CHANNEL = /^[a-z][a-z0-9_]{0,31}$/;
 const ID = /^[a-z][a-z0-9_-]{0,63}$/;
 
 export function isConnectorDefinition(value: unknown): value is AnyConnectorDefinition {
@@ -138,6 +157,10 @@ export function defineConnector<C = Record<string, unknown>, S = Record<string, 
   const configValidator = compileSchema(s.configSchema, 'configSchema', problems);
   const secretsValidator = compileSchema(s.secretsSchema, 'secretsSchema', problems);
   checkCapabilities(s, problems);
+  if (s.channels !== undefined && (!Array.isArray(s.channels) || !s.channels.every((c) => typeof c === 'string' && CHANNEL.test(c)))) {
+    problems.push('channels: must be an array of channel names (lowercase, e.g. "sms", "email")');
+  }
+  if (s.simulateStatus !== undefined && typeof s.sign !== 'function') problems.push('simulateStatus: needs sign() (sandbox callbacks are signed)');
   for (const hook of HOOKS) if (s[hook] !== undefined && typeof s[hook] !== 'function') problems.push(`${hook}: must be a function`);
   if (s.manifest === undefined) problems.push('manifest: required');
   else problems.push(...validateManifest(s.manifest));
@@ -153,6 +176,7 @@ export function defineConnector<C = Record<string, unknown>, S = Record<string, 
     configSchema: deepFreeze(structuredClone(spec.configSchema)),
     secretsSchema: deepFreeze(structuredClone(spec.secretsSchema)),
     capabilities: Object.freeze([...spec.capabilities]) as Capability[],
+    ...(spec.channels ? { channels: Object.freeze([...spec.channels]) as string[] } : {}),
     manifest: deepFreeze(structuredClone(spec.manifest)),
     major: semver!.major,
     validateConfig: (config: unknown) => (configValidator!(config) ? [] : describeAjvErrors(configValidator!.errors, 'config')),

@@ -39,6 +39,15 @@ const variants = {
           properties: { url: { type: 'string', minLength: 1 }, contentType: { type: 'string' } },
         },
       },
+      email: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          messageId: { type: 'string' },
+          inReplyTo: { type: 'string' },
+          references: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
+        },
+      },
       metadata: object,
       raw: {},
     },

@@ -36,7 +36,11 @@ export interface Manifest {
   inbound?: InboundRule[];
   statusMap?: Record<string, CanonicalStatus>;
   errorMap?: Record<string, ErrorMapEntry>;
-  outbound?: { message: string };
+  /**
+   * customerServiceWindowHours: free-form messages are only allowed this long after the contact's
+   * last inbound message on the channel (WhatsApp: 24); outside it only templates go out.
+   */
+  outbound?: { message: string; customerServiceWindowHours?: number };
   configMigrations?: ConfigMigration[];
 }
 

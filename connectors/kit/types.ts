@@ -77,6 +77,8 @@ export interface InboundMessageEvent {
   body: string;
   subject?: string;
   media: MediaItem[];
+  /** Email threading headers (RFC 5322 ids, with or without angle brackets): the engine threads by them. */
+  email?: { messageId?: string; inReplyTo?: string; references?: string | string[] };
   metadata?: Record<string, unknown>;
   raw?: unknown;
 }
@@ -167,6 +169,33 @@ export interface SendResult {
   providerMessageId: string;
   status?: CanonicalStatus;
   providerStatus?: string;
+}
+
+/**
+ * An HTTP answer a connector chooses: the acknowledgement of a webhook (Twilio expects TwiML,
+ * most providers any 2xx) or the answer to a verification handshake (Meta's hub.challenge).
+ */
+export interface HttpAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** What the engine hands ack(): the events of the request it has just committed. */
+export interface AckInput {
+  events: NormalizedEvent[];
+}
+
+/** A status the sandbox reports for a message it pretended to send. */
+export interface SimulatedStatus {
+  providerMessageId: string;
+  status: CanonicalStatus;
+}
+
+/** A provider webhook request as the provider would send it, before signing (sandbox status callbacks). */
+export interface SimulatedRequest {
+  headers: Record<string, string>;
+  body: string;
 }
 
 export interface TestResult {

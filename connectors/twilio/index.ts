@@ -4,6 +4,7 @@ import manifestJson from './manifest.json' with { type: 'json' };
 import { configSchema, secretsSchema, type TwilioConfig, type TwilioSecrets } from './schemas.ts';
 import { createSender } from './send.ts';
 import { sign, verify } from './verify.ts';
+import { ack, simulateStatus } from './webhook.ts';
 
 // Validated at runtime by defineConnector; the JSON import's inferred type is only wider (string, not the enums).
 const manifest = manifestJson as unknown as Manifest;
@@ -12,7 +13,7 @@ const sender = createSender(manifest);
 /** Twilio Programmable Messaging: SMS, MMS and WhatsApp via Twilio. */
 const twilioConnector = defineConnector<TwilioConfig, TwilioSecrets>({
   id: 'twilio',
-  version: '1.0.0',
+  version: '1.1.0',
   kind: 'channel',
   displayName: 'Twilio',
   description: 'SMS, MMS and WhatsApp through Twilio Programmable Messaging.',
@@ -20,11 +21,14 @@ const twilioConnector = defineConnector<TwilioConfig, TwilioSecrets>({
   configSchema,
   secretsSchema,
   capabilities: ['messaging.send', 'messaging.receive', 'messaging.status', 'messaging.media', 'messaging.templates'],
+  channels: ['sms', 'mms', 'whatsapp'],
   manifest,
   verify,
   sign,
   send: sender.send,
   test: sender.test,
+  ack,
+  simulateStatus,
 });
 
 export default twilioConnector;

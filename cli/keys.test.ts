@@ -121,3 +121,30 @@ test('keys rotate --new-master-key re-wraps every key: data stays readable under
     await server.stop();
   }
 });
+
+test('org delete crypto-shreds the org: its API key stops working and it is gone from the list', async () => {
+  const envB = { ...ctx.env, SWITCHBOARD_MASTER_KEY: b64(keyB) };
+  const server = await startCli(envB);
+  try {
+    assert.equal((await api(server.url, apiKey, 'GET', `/v1/contacts/${contacts[0]}`)).status, 200);
+    const refused = await runCli(['org', 'delete', orgId], envB);
+    assert.equal(refused.code, 2, 'deleting wants --yes');
+    const res = await runCli(['org', 'delete', orgId, '--yes', '--json'], envB);
+    assert.equal(res.code, 0, res.stderr);
+    assert.deepEqual(JSON.parse(res.stdout), { deleted: orgId });
+    if (ctx.mode === 'embedded') {
+      // Deleted through the server itself: refused at once.
+      assert.equal((await api(server.url, apiKey, 'GET', '/v1/sync')).status, 401);
+    } else {
+      // Deleted from the CLI's own process: the server's auth cache lets a key live up to 5 s.
+      await waitFor('the API key to be refused', async () => (await api(server.url, apiKey, 'GET', '/v1/sync')).status === 401, 10_000, 250);
+    }
+    const list = await runCli(['org', 'list', '--json'], envB);
+    assert.ok(!JSON.parse(list.stdout).orgs.some((o: { id: string }) => o.id === orgId));
+    const again = await runCli(['org', 'delete', orgId, '--yes'], envB);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /No such org/);
+  } finally {
+    await server.stop();
+  }
+});

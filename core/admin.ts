@@ -3,7 +3,7 @@ import type { Database } from './db/database.ts';
 import { withTenantRaw } from './db/tenant.ts';
 import { rewrapAll, type Keyring } from './crypto/keyring.ts';
 import { masterFingerprint } from './crypto/master.ts';
-import { listOrgIds, orgView, type Org } from './orgs.ts';
+import { forgetPrincipals, listOrgIds, orgView, type Org } from './orgs.ts';
 import { notFound } from './errors.ts';
 
 /**
@@ -54,6 +54,8 @@ export async function deleteOrg(deps: Deps, orgId: string): Promise<void> {
     await trx('api_keys').where({ org_id: orgId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
     await deps.keyring.shred(trx, orgId);
   });
+  // This process (the running server, when the CLI came through it) refuses the keys at once.
+  forgetPrincipals(deps.db, { orgId });
 }
 
 /**

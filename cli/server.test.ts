@@ -142,6 +142,10 @@ test('after a graceful stop, org create opens the database directly; a stale adm
   assert.equal(await socketClosed, 1001, 'open WebSocket clients are told the server is going away');
   assert.equal(fs.existsSync(adminFile()), false, 'admin.json is removed at stop');
 
+  const migrate = await runCli(['migrate', '--json'], ctx.env);
+  assert.equal(migrate.code, 0, migrate.stderr);
+  assert.deepEqual(oneJsonLine(migrate.stdout), { migrated: [] }, 'start applied every migration');
+
   const direct = await runCli(['org', 'create', '--name', 'Direct', '--json'], ctx.env);
   assert.equal(direct.code, 0, direct.stderr);
   const a = oneJsonLine(direct.stdout);

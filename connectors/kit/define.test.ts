@@ -93,6 +93,22 @@ describe('defineConnector', () => {
     ]);
   });
 
+  it('lets a connector without webhooks (receivesWebhooks: false) receive through the API, without verify() or inbound rules', () => {
+    const spec = acmeSpec();
+    delete spec.verify;
+    delete spec.sign;
+    delete spec.manifest.inbound;
+    spec.receivesWebhooks = false;
+    const def = defineConnector(spec);
+    assert.equal(def.receivesWebhooks, false);
+    assert.equal(def.verify, undefined);
+    assert.deepEqual(problemsOf({ ...acmeSpec(), receivesWebhooks: 'no' }), ['receivesWebhooks: must be a boolean']);
+    const webhooks = acmeSpec();
+    delete webhooks.verify;
+    webhooks.receivesWebhooks = true;
+    assert.deepEqual(problemsOf(webhooks), ['capabilities: receiving webhooks needs a verify() function']);
+  });
+
   it('refuses a config migration to a major beyond its own version', () => {
     const spec = acmeSpec('1.0.0');
     spec.manifest.configMigrations = [{ from: 1, to: 2, transform: '$' }];

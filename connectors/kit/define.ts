@@ -40,6 +40,12 @@ export interface ConnectorSpec<C = Record<string, unknown>, S = Record<string, u
   /** Channels the connector carries (sms, email, whatsapp…): the send job finds a connection for a message's channel by them. */
   channels?: string[];
   manifest: Manifest;
+  /**
+   * false: the connector receives no provider webhooks; its inbound messages enter through
+   * Switchboard's own API (the built-in web chat and its widget). messaging.receive then needs
+   * neither verify() nor inbound rules, and the receive URL answers 404. Default true.
+   */
+  receivesWebhooks?: boolean;
   /** Checks the provider's signature over the raw request. */
   verify?(req: RawRequest, ctx: ConnectorContext<C, S>): VerifyResult | Promise<VerifyResult>;
   /** Produces the signature headers the provider would send: used by the test harness and sandbox callbacks. */
@@ -80,7 +86,7 @@ export type AnyConnectorSpec = ConnectorSpec<object, object>;
 const DEFINITION = Symbol.for('switchboard.kit.ConnectorDefinition');
 const KEYS = new Set([
   'id', 'version', 'kind', 'displayName', 'description', 'icon', 'configSchema', 'secretsSchema',
-  'capabilities', 'channels', 'manifest', 'verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus',
+  'capabilities', 'channels', 'manifest', 'receivesWebhooks', 'verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus',
 ]);
 const HOOKS = ['verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus'] as const;
 const CHANNEL = /^[a-z][a-z0-9_]{0,31}$/;
@@ -129,7 +135,7 @@ function checkCapabilities<C, S>(spec: Partial<ConnectorSpec<C, S>>, problems: s
     if (typeof spec.send !== 'function') problems.push('capabilities: messaging.send needs a send() function');
     if (m && !m.outbound) problems.push('manifest: messaging.send needs an outbound mapping');
   }
-  if (seen.has('messaging.receive') || seen.has('messaging.status')) {
+  if ((seen.has('messaging.receive') || seen.has('messaging.status')) && spec.receivesWebhooks !== false) {
     if (typeof spec.verify !== 'function') problems.push('capabilities: receiving webhooks needs a verify() function');
     if (m && !m.inbound?.length) problems.push('manifest: receiving webhooks needs inbound rules');
   }
@@ -154,6 +160,7 @@ export function defineConnector<C = Record<string, unknown>, S = Record<string, 
   if (typeof s.displayName !== 'string' || !s.displayName.trim()) problems.push('displayName: must be a non-empty string');
   if (s.icon !== undefined && typeof s.icon !== 'string') problems.push('icon: must be a string (URL or data: URI)');
   if (s.description !== undefined && typeof s.description !== 'string') problems.push('description: must be a string');
+  if (s.receivesWebhooks !== undefined && typeof s.receivesWebhooks !== 'boolean') problems.push('receivesWebhooks: must be a boolean');
   const configValidator = compileSchema(s.configSchema, 'configSchema', problems);
   const secretsValidator = compileSchema(s.secretsSchema, 'secretsSchema', problems);
   checkCapabilities(s, problems);

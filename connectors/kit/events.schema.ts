@@ -36,7 +36,12 @@ const variants = {
           type: 'object',
           additionalProperties: false,
           required: ['url'],
-          properties: { url: { type: 'string', minLength: 1 }, contentType: { type: 'string' } },
+          properties: {
+            url: { type: 'string', minLength: 1 },
+            contentType: { type: 'string' },
+            filename: { type: 'string' },
+            size: { type: 'integer', minimum: 0 },
+          },
         },
       },
       email: {

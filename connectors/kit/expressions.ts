@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { kitFunctions } from './functions.ts';
 
 /**
  * JSONata expressions are compiled once and kept: the same manifest expressions run for every
@@ -62,6 +63,7 @@ export function toPlain(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));
 }
 
+/** The kit's functions ($emailHeaders, $parseJson…) are bound first: a manifest's own bindings win. */
 export async function evaluateExpression(source: string, input: unknown, bindings: Record<string, unknown>): Promise<unknown> {
-  return compileExpression(source).evaluate(input, bindings);
+  return compileExpression(source).evaluate(input, { ...kitFunctions, ...bindings });
 }

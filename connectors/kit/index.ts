@@ -34,6 +34,20 @@ export {
 export { normalizedEventSchema } from './events.schema.ts';
 export { canonicalStatus, lookupError, mapInbound, mapOutbound, migrateConfig, type MapOptions } from './mapping.ts';
 export { decodeForm, headerOf, parseRequest } from './request.ts';
+export { headerParams, parseMultipart, type MultipartFile, type MultipartValue } from './multipart.ts';
+export {
+  decodeEncodedWords,
+  htmlToText,
+  parseAddressList,
+  parseHeaderBlock,
+  parseMessageIdList,
+  parseMime,
+  type EmailAddress,
+  type MimeAttachment,
+  type ParsedMime,
+} from './email.ts';
+export { decodeBytes } from './charsets.ts';
+export { kitFunctions } from './functions.ts';
 export { compareSemver, parseSemver, type SemVer } from './semver.ts';
 export { createRegistry, type CatalogEntry, type CatalogVersion, type Registry, type RegistryOptions } from './registry.ts';
 export * from './signatures/index.ts';

@@ -1,4 +1,5 @@
 import { MappingError } from './errors.ts';
+import { parseMultipart } from './multipart.ts';
 import type { ParsedRequest, RawRequest } from './types.ts';
 
 /** Case-insensitive header lookup on a raw request; the first value when repeated. */
@@ -37,9 +38,10 @@ function queryString(url: string): string {
 }
 
 /**
- * The request as manifest expressions see it. The body is decoded by content type: forms to an
- * object, JSON to its value, anything else to text. A body that does not parse is a MappingError
- * (the ingress answers 400), never an exception that would look like our fault.
+ * The request as manifest expressions see it. The body is decoded by content type: forms
+ * (urlencoded and multipart) to an object, JSON to its value, anything else to text. A body that
+ * does not parse is a MappingError (the ingress answers 400), never an exception that would look
+ * like our fault.
  */
 export function parseRequest(raw: RawRequest): ParsedRequest {
   const headers: Record<string, string> = {};
@@ -49,7 +51,9 @@ export function parseRequest(raw: RawRequest): ParsedRequest {
   const contentType = mediaType(headers['content-type']);
   const text = raw.body.toString('utf8');
   let body: unknown;
-  if (contentType === 'application/x-www-form-urlencoded') {
+  if (contentType === 'multipart/form-data') {
+    body = parseMultipart(raw.body, headers['content-type']!);
+  } else if (contentType === 'application/x-www-form-urlencoded') {
     body = decodeForm(text);
   } else if (contentType === 'application/json' || contentType.endsWith('+json')) {
     try {

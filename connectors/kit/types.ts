@@ -65,6 +65,9 @@ export interface Handle {
 export interface MediaItem {
   url: string;
   contentType?: string;
+  /** Attachments that arrive inline (email) rather than as a link carry their name and size. */
+  filename?: string;
+  size?: number;
 }
 
 export interface InboundMessageEvent {
@@ -162,6 +165,8 @@ export interface OutboundMessage {
   /** A provider-approved template (WhatsApp) and its variables. */
   template?: { id: string; variables?: Record<string, string> };
   statusCallbackUrl?: string;
+  /** Email replies: the ids (RFC 5322, "<id>") of the message answered and of its thread. */
+  email?: { inReplyTo?: string; references?: string[] };
   metadata?: Record<string, unknown>;
 }
 
@@ -169,6 +174,8 @@ export interface SendResult {
   providerMessageId: string;
   status?: CanonicalStatus;
   providerStatus?: string;
+  /** Email: the Message-ID the connector gave the message, for the engine to thread replies by. */
+  email?: { messageId: string };
 }
 
 /**

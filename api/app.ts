@@ -6,6 +6,7 @@ import { createRateLimiter, type RateLimiter } from '../core/ratelimit.ts';
 import { errorHandler } from './http/errors.ts';
 import { mountRoutes, type RouteSpec } from './http/route.ts';
 import { allRoutes } from './routes/index.ts';
+import { receiveRouter } from './routes/receive.ts';
 
 export interface ApiOptions {
   /** Extra routes (e.g. the local admin endpoint of the embedded server). */
@@ -21,6 +22,8 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
   const limiter = opts.rateLimiter ?? createRateLimiter(engine.config.redisUrl, engine.config.redisPrefix);
+  // Provider webhooks: raw bytes (signatures), any content type, no API key. Before everything else.
+  app.use(receiveRouter(engine));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -10,6 +10,8 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /** PUBLIC_URL was given: provider signatures are checked against it instead of the URL a request reached. */
+  publicUrlConfigured: boolean;
   dataDir: string;
   databaseUrl?: string;
   piiDatabaseUrl?: string;
@@ -22,6 +24,8 @@ export interface Config {
   rateLimitPerMinute: number;
   relayPollMs: number;
   logLevel: string;
+  /** Third-party connector packages (npm names or absolute paths) from SWITCHBOARD_CONNECTORS, loaded at start. */
+  connectorPackages: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -78,12 +82,15 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
   }
   const host = env.HOST ?? '0.0.0.0';
-  const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:'], problems) ?? `http://localhost:${port}`;
+  const configuredPublicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:'], problems);
+  const publicUrl = configuredPublicUrl ?? `http://localhost:${port}`;
+  const connectorPackages = (env.SWITCHBOARD_CONNECTORS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   const config: Config = {
     mode: databaseUrl ? 'production' : 'embedded',
     port,
     host,
     publicUrl: publicUrl.replace(/\/$/, ''),
+    publicUrlConfigured: configuredPublicUrl !== undefined,
     dataDir: path.resolve(env.SWITCHBOARD_DATA_DIR ?? 'data'),
     databaseUrl,
     piiDatabaseUrl,
@@ -94,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, problems, 1, 10_000_000),
     relayPollMs: int(env, 'RELAY_POLL_MS', 1000, problems, 10, 600_000),
     logLevel,
+    connectorPackages,
   };
   if (problems.length) {
     throw new AppError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {

@@ -7,6 +7,7 @@ import { checkMasterFingerprint, loadMasterKey } from './crypto/master.ts';
 import { createQueue, type QueueAdapter } from './queue/index.ts';
 import { createRealtime, type RealtimeAdapter } from './realtime/index.ts';
 import { createLogger } from './logger.ts';
+import { createRegistry, type Registry } from '../connectors/kit/index.ts';
 
 const log = createLogger('engine');
 
@@ -21,6 +22,8 @@ export interface Engine {
   keyring: Keyring;
   queue: QueueAdapter;
   realtime: RealtimeAdapter;
+  /** The installed connectors (built-ins + configured packages), handed in by whoever composes the process. */
+  connectors: Registry;
   /** Runs fn in one transaction scoped to the org (RLS setting + the org's crypto). */
   tenant<T>(orgId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -35,6 +38,11 @@ export interface EngineOptions {
    * every org key under a new master key). Receives the owner knex(es) and the migrations that ran.
    */
   asOwner?: OpenOptions['asOwner'];
+  /**
+   * The connector registry (connectors/registry.ts createConnectorRegistry). Passed in rather than
+   * built here because core imports no connector; default: an empty registry.
+   */
+  connectors?: Registry;
 }
 
 export async function createEngine(config: Config, opts: EngineOptions = {}): Promise<Engine> {
@@ -61,6 +69,7 @@ export async function createEngine(config: Config, opts: EngineOptions = {}): Pr
     keyring,
     queue,
     realtime,
+    connectors: opts.connectors ?? createRegistry(),
     tenant: (orgId, fn) => withTenant(deps, orgId, fn),
     async close() {
       await queue.close();

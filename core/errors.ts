@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unprocessable'
+  | 'window_closed'
+  | 'connector_unavailable'
   | 'invalid_handle'
   | 'rate_limited'
   | 'master_key_mismatch'
@@ -34,10 +36,12 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  window_closed: 422,
   rate_limited: 429,
   master_key_mismatch: 500,
   config_invalid: 500,
   internal: 500,
+  connector_unavailable: 503,
 };
 
 export interface ErrorDetail {

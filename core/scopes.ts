@@ -10,6 +10,8 @@ export const SCOPES = [
   'messages:read',
   'messages:send',
   'events:read',
+  'connections:read',
+  'connections:write',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../core/config.ts';
 import { createEngine, type Engine } from '../core/engine.ts';
 import { createOrg } from '../core/orgs.ts';
 import { createApp, type ApiOptions } from '../api/app.ts';
+import { createConnectorRegistry } from '../connectors/registry.ts';
 import { attachRealtime } from '../api/realtime/server.ts';
 import { dropRedisPrefix } from './redis.ts';
 
@@ -66,12 +67,14 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
 export async function startHarness(opts: { env?: Record<string, string>; api?: ApiOptions } = {}): Promise<Harness> {
   const fresh = await freshDatabaseUrl();
   const config = loadConfig(testEnv({ ...(fresh ? { DATABASE_URL: fresh.url } : {}), ...opts.env }));
-  const engine = await createEngine(config, { pgliteDir: null });
+  const engine = await createEngine(config, { pgliteDir: null, connectors: await createConnectorRegistry(config) });
   const app = createApp(engine, opts.api);
   const server = http.createServer(app);
   const closeRealtime = attachRealtime(server, engine);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Like `switchboard start`: without PUBLIC_URL the server names itself by the port it got.
+  if (!config.publicUrlConfigured) config.publicUrl = baseUrl;
   return {
     engine,
     config,

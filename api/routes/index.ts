@@ -6,8 +6,10 @@ import { contactRoutes } from './contacts.ts';
 import { conversationRoutes } from './conversations.ts';
 import { messageRoutes } from './messages.ts';
 import { realtimeRoutes } from '../realtime/tokens.ts';
+import { connectorRoutes } from './connectors.ts';
+import { connectionRoutes } from './connections.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
-  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes, ...conversationRoutes, ...messageRoutes, ...realtimeRoutes];
+  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes, ...conversationRoutes, ...messageRoutes, ...realtimeRoutes, ...connectorRoutes, ...connectionRoutes];
 }

@@ -1,0 +1,179 @@
+import { defineRoute, type RouteContext } from '../http/route.ts';
+import type { ConnectionDeps } from '../../core/connections/model.ts';
+import {
+  createConnection,
+  disableConnection,
+  getConnection,
+  listConnections,
+  updateConnection,
+  type ConnectionPatch,
+  type NewConnection,
+} from '../../core/connections/service.ts';
+import { listUpgrades, upgradeConnection } from '../../core/connections/upgrade.ts';
+import { testConnection } from '../../core/connections/test-call.ts';
+import { replayArchived, REPLAY_BATCH, type ReplayInput } from '../../core/connections/replay.ts';
+
+/** Connections: a connector installed for the org (config, write-only secrets, sandbox flag), its test, upgrade and replay. */
+const deps = ({ engine }: RouteContext): ConnectionDeps => ({ connectors: engine.connectors, publicUrl: engine.config.publicUrl });
+
+const settings = {
+  config: { type: 'object', description: "Validated against the connector version's configSchema (GET /v1/connectors)" },
+  secrets: { type: 'object', description: 'Validated against secretsSchema, encrypted with the org key, never returned' },
+  sandbox: { type: 'boolean', description: 'Sends are recorded, not forwarded; status callbacks are simulated through the signed ingress' },
+};
+
+const connectionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    object: { const: 'connection' },
+    connector: { type: 'string' },
+    version: { type: ['string', 'null'], description: 'The running version: the highest installed release of the pinned major (null: not installed)' },
+    major: { type: 'integer', description: 'The pinned major version' },
+    name: { type: 'string' },
+    config: { type: 'object' },
+    secretsSet: { type: 'boolean' },
+    secretFields: { type: 'array', items: { type: 'string' } },
+    sandbox: { type: 'boolean' },
+    status: { type: 'string', enum: ['active', 'disabled', 'error'] },
+    statusReason: { type: ['string', 'null'] },
+    inboundUrl: { type: 'string', description: 'Give this URL to the provider as its webhook / status callback URL' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const archiveSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    object: { const: 'raw_inbound' },
+    connectionId: { type: 'string', format: 'uuid' },
+    status: { type: 'string', enum: ['received', 'processed', 'failed', 'unmatched'] },
+    error: { type: ['string', 'null'] },
+    messageIds: { type: 'array', items: { type: 'string', format: 'uuid' } },
+    receivedAt: { type: 'string', format: 'date-time' },
+    processedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
+
+export const connectionRoutes = [
+  defineRoute<NewConnection>({
+    method: 'post',
+    path: '/v1/connections',
+    summary: 'Install a connector for the org',
+    tag: 'Connections',
+    scope: 'connections:write',
+    status: 201,
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['connector', 'name'],
+      properties: {
+        connector: { type: 'string', minLength: 1, maxLength: 80, description: '"twilio" (newest major) or "twilio@1" (pins major 1)' },
+        name: { type: 'string', minLength: 1, maxLength: 200 },
+        ...settings,
+      },
+    },
+    response: connectionSchema,
+    handler: (ctx) => ctx.engine.tenant(ctx.auth.orgId, (tx) => createConnection(tx, deps(ctx), ctx.body)),
+  }),
+  defineRoute<unknown, { status?: string; connector?: string }>({
+    method: 'get',
+    path: '/v1/connections',
+    summary: "The org's connections, oldest first",
+    tag: 'Connections',
+    scope: 'connections:read',
+    query: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { status: { type: 'string', enum: ['active', 'disabled', 'error'] }, connector: { type: 'string' } },
+    },
+    response: { type: 'object', properties: { data: { type: 'array', items: connectionSchema } } },
+    handler: async (ctx) => ({ data: await ctx.engine.tenant(ctx.auth.orgId, (tx) => listConnections(tx, deps(ctx), ctx.query)) }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/connections/:id',
+    summary: 'Get a connection (secrets are never returned)',
+    tag: 'Connections',
+    scope: 'connections:read',
+    response: connectionSchema,
+    handler: (ctx) => ctx.engine.tenant(ctx.auth.orgId, (tx) => getConnection(tx, deps(ctx), ctx.params.id!)),
+  }),
+  defineRoute<ConnectionPatch>({
+    method: 'patch',
+    path: '/v1/connections/:id',
+    summary: 'Rename, reconfigure, change secrets (merged; null removes one), toggle sandbox, enable or disable',
+    tag: 'Connections',
+    scope: 'connections:write',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, ...settings, status: { type: 'string', enum: ['active', 'disabled'] } },
+    },
+    response: connectionSchema,
+    handler: (ctx) => ctx.engine.tenant(ctx.auth.orgId, (tx) => updateConnection(tx, deps(ctx), ctx.params.id!, ctx.body)),
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/v1/connections/:id',
+    summary: 'Disable a connection (kept for the messages that went through it; its receive URL answers 404)',
+    tag: 'Connections',
+    scope: 'connections:write',
+    response: connectionSchema,
+    handler: (ctx) => ctx.engine.tenant(ctx.auth.orgId, (tx) => disableConnection(tx, deps(ctx), ctx.params.id!)),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/v1/connections/:id/test',
+    summary: "Check the connection's credentials with a harmless provider call (sandbox: always ok, nothing called)",
+    tag: 'Connections',
+    scope: 'connections:write',
+    body: { type: 'object', additionalProperties: false, properties: {} },
+    response: { type: 'object', properties: { ok: { type: 'boolean' }, sandbox: { type: 'boolean' }, message: { type: 'string' } } },
+    handler: ({ engine, auth, params }) => testConnection(engine, auth.orgId, params.id!),
+  }),
+  defineRoute<{ version: string }>({
+    method: 'post',
+    path: '/v1/connections/:id/upgrade',
+    summary: "Move the connection to another version (a major runs the manifest's config migrations); recorded",
+    tag: 'Connections',
+    scope: 'connections:write',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['version'],
+      properties: { version: { type: 'string', minLength: 1, maxLength: 64, description: 'A major ("2") or an installed version ("2.0.0")' } },
+    },
+    response: connectionSchema,
+    handler: (ctx) =>
+      ctx.engine.tenant(ctx.auth.orgId, (tx) => upgradeConnection(tx, deps(ctx), ctx.params.id!, ctx.body, `api_key:${ctx.auth.keyId}`)),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/connections/:id/upgrades',
+    summary: "The connection's upgrade history",
+    tag: 'Connections',
+    scope: 'connections:read',
+    handler: async ({ engine, auth, params }) => ({ data: await engine.tenant(auth.orgId, (tx) => listUpgrades(tx, params.id!)) }),
+  }),
+  defineRoute<ReplayInput>({
+    method: 'post',
+    path: '/v1/connections/:id/replay',
+    summary: 'Map and ingest archived webhook requests again (one, or every failed / unmatched one since a date)',
+    tag: 'Connections',
+    scope: 'connections:write',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        rawInboundId: { type: 'string', format: 'uuid' },
+        since: { type: 'string', format: 'date-time' },
+        limit: { type: 'integer', minimum: 1, maximum: REPLAY_BATCH },
+      },
+    },
+    response: { type: 'object', properties: { data: { type: 'array', items: archiveSchema }, hasMore: { type: 'boolean' } } },
+    handler: ({ engine, auth, params, body }) => replayArchived(engine, auth.orgId, params.id!, body),
+  }),
+];

@@ -1,0 +1,57 @@
+import { ConnectorDefinitionError, createRegistry, type AnyConnectorDefinition, type Registry } from './kit/index.ts';
+import { AppError } from '../core/errors.ts';
+import twilio from './twilio/index.ts';
+
+/**
+ * The connectors that ship with Switchboard. A new built-in connector is its folder plus ONE line
+ * here (and, for a channel, one line in demoSandboxConnections below).
+ */
+export function builtinConnectors(): AnyConnectorDefinition[] {
+  return [
+    twilio as AnyConnectorDefinition,
+  ];
+}
+
+/**
+ * Sandbox connections the demo org of `npm start` gets: one line per channel connector, with
+ * placeholder credentials that satisfy the connector's schemas (a sandbox never calls the provider).
+ */
+export interface DemoConnection {
+  connector: string;
+  name: string;
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+}
+
+export function demoSandboxConnections(): DemoConnection[] {
+  return [
+    { connector: 'twilio', name: 'Twilio (sandbox)', config: { accountSid: 'AC' + '0'.repeat(32), fromNumbers: ['+15005550006'] }, secrets: { authToken: 'sandbox' } },
+  ];
+}
+
+export interface ConnectorRegistryOptions {
+  /** Where npm package names resolve from (node_modules searched upward); default process.cwd(). */
+  resolveFrom?: string;
+}
+
+/**
+ * The registry a process runs with: the built-ins, then every third-party package named in
+ * SWITCHBOARD_CONNECTORS (npm names, or absolute paths to a package's entry file). A package that
+ * cannot be imported or does not validate stops the start, naming the package and every problem:
+ * a connector is never half-loaded.
+ */
+export async function createConnectorRegistry(config: { connectorPackages: string[] }, opts: ConnectorRegistryOptions = {}): Promise<Registry> {
+  const registry = createRegistry(opts.resolveFrom ? { resolveFrom: opts.resolveFrom } : {});
+  for (const def of builtinConnectors()) registry.register(def);
+  for (const pkg of config.connectorPackages) {
+    try {
+      await registry.load(pkg);
+    } catch (err) {
+      const problems = ConnectorDefinitionError.is(err) ? err.problems : [(err as Error).message];
+      throw new AppError('config_invalid', `SWITCHBOARD_CONNECTORS: the connector package "${pkg}" was refused:\n  - ${problems.join('\n  - ')}`, {
+        details: problems.map((reason) => ({ field: 'SWITCHBOARD_CONNECTORS', package: pkg, reason })),
+      });
+    }
+  }
+  return registry;
+}

@@ -1,0 +1,55 @@
+import type { Engine } from '../engine.ts';
+import { AppError, invalid } from '../errors.ts';
+import { archiveView, findArchived, openArchived, type ArchiveRow, type ArchiveView } from './archive.ts';
+import { processArchived, type IngressEngine } from './ingress.ts';
+import { loadRuntime } from './runtime.ts';
+
+/**
+ * POST /v1/connections/{id}/replay: archived requests go through mapping and ingest again with
+ * the connector version the connection runs NOW (a fixed release, or after an upgrade). They are
+ * not verified again: they were when they arrived. Idempotent: provider message ids make a
+ * message that was stored once a duplicate the second time.
+ */
+export interface ReplayInput {
+  rawInboundId?: string;
+  /** ISO date: every failed or unmatched request received since then (oldest first). */
+  since?: string;
+  limit?: number;
+}
+
+export const REPLAY_BATCH = 100;
+
+export async function replayArchived(
+  engine: IngressEngine & Pick<Engine, 'tenant'>,
+  orgId: string,
+  connectionId: string,
+  input: ReplayInput,
+): Promise<{ data: ArchiveView[]; hasMore: boolean }> {
+  const since = input.since === undefined ? undefined : new Date(input.since);
+  if (since && Number.isNaN(since.getTime())) throw invalid('/since', 'must be an ISO 8601 date-time');
+  const limit = Math.min(input.limit ?? REPLAY_BATCH, REPLAY_BATCH);
+  const { rt, rows } = await engine.tenant(orgId, async (tx) => {
+    const rt = await loadRuntime(tx, engine.connectors, connectionId);
+    let rows: ArchiveRow[];
+    if (input.rawInboundId) {
+      rows = [await findArchived(tx, connectionId, input.rawInboundId)];
+    } else {
+      const q = tx.trx('raw_inbound').where({ connection_id: connectionId }).whereIn('status', ['failed', 'unmatched']);
+      if (since) q.where('received_at', '>=', since);
+      rows = await q.orderBy('received_at').orderBy('id').limit(limit + 1);
+    }
+    return { rt, rows: rows.map((row) => ({ row, request: openArchived(tx, row) })) };
+  });
+  const hasMore = rows.length > limit;
+  const data: ArchiveView[] = [];
+  for (const { row, request } of rows.slice(0, limit)) {
+    try {
+      const p = await processArchived(engine, orgId, rt, row.id, request);
+      data.push(archiveView({ ...row, status: p.status, error: null, message_ids: p.messageIds, processed_at: new Date() }));
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      data.push(archiveView({ ...row, status: 'failed', error: err.details ? (err.details as { reason: string }[]).map((d) => d.reason).join('\n') : err.message }));
+    }
+  }
+  return { data, hasMore };
+}

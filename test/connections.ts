@@ -1,0 +1,70 @@
+import twilioSdk from 'twilio';
+import type { Harness } from './harness.ts';
+
+/**
+ * Shared by the connector-platform tests: a Twilio connection and requests signed the way Twilio
+ * signs them, by the official SDK (never by our own helper, so the two are checked against each other).
+ */
+export const ACCOUNT_SID = 'AC3f5e0c7a9b2d4e6f8a1b3c5d7e9f1a2b';
+export const AUTH_TOKEN = '5d4c3b2a19f8e7d6c5b4a39281706f5e';
+export const OUR_NUMBER = '+14155550199';
+export const CUSTOMER = '+14155550123';
+
+export async function twilioConnection(h: Harness, apiKey: string, extra: { sandbox?: boolean; config?: Record<string, unknown> } = {}) {
+  const res = await h.call(apiKey, 'POST', '/v1/connections', {
+    connector: 'twilio',
+    name: 'Twilio',
+    config: { accountSid: ACCOUNT_SID, fromNumbers: [OUR_NUMBER], ...extra.config },
+    secrets: { authToken: AUTH_TOKEN },
+    sandbox: extra.sandbox ?? false,
+  });
+  if (res.status !== 201) throw new Error(`connection not created: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; inboundUrl: string };
+}
+
+export const formParams = (body: string): Record<string, string> => Object.fromEntries(new URLSearchParams(body));
+
+/** POSTs form params to a URL with X-Twilio-Signature computed by the twilio SDK over `signedUrl` (default: the URL itself). */
+export async function postTwilio(
+  url: string,
+  params: Record<string, string>,
+  opts: { token?: string; signedUrl?: string; headers?: Record<string, string>; signature?: string | null } = {},
+) {
+  const signature = opts.signature === undefined ? twilioSdk.getExpectedTwilioSignature(opts.token ?? AUTH_TOKEN, opts.signedUrl ?? url, params) : opts.signature;
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(signature === null ? {} : { 'x-twilio-signature': signature }),
+      ...opts.headers,
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+}
+
+/** What an org has stored, counted as the owner of the data sees it (through RLS, in its tenant). */
+export async function stored(h: Harness, orgId: string) {
+  return h.engine.tenant(orgId, async (tx) => {
+    const count = async (q: PromiseLike<{ n: string | number }[]>) => Number((await q)[0]!.n);
+    return {
+      messages: await count(tx.trx('messages').count({ n: '*' })),
+      conversations: await count(tx.trx('conversations').count({ n: '*' })),
+      contacts: await count(tx.pii('pii.contacts').count({ n: '*' })),
+      events: await count(tx.trx('events').count({ n: '*' })),
+      rawInbound: await count(tx.trx('raw_inbound').count({ n: '*' })),
+    };
+  });
+}
+
+/** Every event of the org from /v1/sync. */
+export async function syncEvents(h: Harness, apiKey: string): Promise<{ type: string; data: any; subjectId: string | null }[]> {
+  const out = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const res = await h.call(apiKey, 'GET', `/v1/sync?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    out.push(...res.body.events);
+    if (!res.body.hasMore) return out;
+    cursor = res.body.nextCursor;
+  }
+}

@@ -11,6 +11,7 @@ const REDACT = [
 ];
 
 let root: Logger | undefined;
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function rootLogger(): Logger {
   if (root) return root;
@@ -18,7 +19,8 @@ export function rootLogger(): Logger {
   const destination = process.env.SWITCHBOARD_LOG_STDERR === '1' ? pinoDestination({ fd: 2, sync: true }) : undefined;
   root = pino(
     {
-      level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
+      // An unknown LOG_LEVEL must not crash here: loadConfig reports it with every other problem.
+      level: LEVELS.includes(process.env.LOG_LEVEL ?? '') ? process.env.LOG_LEVEL! : process.env.NODE_ENV === 'test' ? 'silent' : 'info',
       redact: { paths: REDACT, censor: '[redacted]' },
       base: undefined,
     },

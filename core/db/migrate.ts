@@ -19,8 +19,23 @@ function source(set: 'main' | 'pii'): Knex.MigrationSource<string> {
   };
 }
 
+/**
+ * Replicas starting together would trip over knex's migration lock ("already locked") and crash;
+ * a session advisory lock makes the later ones wait, then find nothing left to do. The owner
+ * knex has a single pooled connection, so the lock and the migrations share one session.
+ */
+const LOCK_KEY = 'switchboard:migrate';
+
+async function latest(knex: Knex, set: 'main' | 'pii', tableName: string): Promise<string[]> {
+  await knex.raw('SELECT pg_advisory_lock(hashtext(?))', [LOCK_KEY]);
+  try {
+    const [, ran] = await knex.migrate.latest({ migrationSource: source(set), tableName });
+    return ran;
+  } finally {
+    await knex.raw('SELECT pg_advisory_unlock(hashtext(?))', [LOCK_KEY]);
+  }
+}
+
 export async function migrate(main: Knex, pii: Knex): Promise<string[]> {
-  const [, ranMain] = await main.migrate.latest({ migrationSource: source('main'), tableName: 'knex_migrations' });
-  const [, ranPii] = await pii.migrate.latest({ migrationSource: source('pii'), tableName: 'knex_migrations_pii' });
-  return [...ranMain, ...ranPii];
+  return [...(await latest(main, 'main', 'knex_migrations')), ...(await latest(pii, 'pii', 'knex_migrations_pii'))];
 }

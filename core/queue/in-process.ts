@@ -3,6 +3,7 @@ import { PermanentFailure, RetryLater, type Job, type JobSpec, type QueueAdapter
 import { createLogger } from '../logger.ts';
 
 const log = createLogger('queue');
+const SEEN_LIMIT = 100_000;
 
 interface Pending {
   spec: JobSpec;
@@ -75,6 +76,8 @@ export function createInProcessQueue(): QueueAdapter {
         const key = `${queue}\0${spec.id}`;
         if (seen.has(key)) continue;
         seen.add(key);
+        // Dedupe guards against the relay re-adding a batch; old ids need not be kept forever.
+        if (seen.size > SEEN_LIMIT) seen.delete(seen.values().next().value!);
         schedule(queue, { spec, attempt: 1 }, spec.delayMs ?? 0);
       }
     },

@@ -49,3 +49,53 @@ export function createRedisRateLimiter(redisUrl: string, prefix: string): RateLi
 
 export const createRateLimiter = (redisUrl: string | undefined, prefix: string): RateLimiter =>
   redisUrl ? createRedisRateLimiter(redisUrl, prefix) : createMemoryRateLimiter();
+
+/**
+ * Pacing, per key (a sender): each call reserves the next free slot at `perSecond` and returns the
+ * milliseconds to wait for it. Slots are spaced evenly (no burst), which is what carriers meter:
+ * a 10DLC number allowed 1 message per second must not send 5 in the first second. In production
+ * the schedule lives in Redis so every worker shares one pace per sender.
+ */
+export interface Pacer {
+  reserve(key: string, perSecond: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createMemoryPacer(): Pacer {
+  const nextFree = new Map<string, number>();
+  return {
+    async reserve(key, perSecond) {
+      const now = Date.now();
+      if (nextFree.size > 100_000) for (const [k, t] of nextFree) if (t < now) nextFree.delete(k);
+      const start = Math.max(now, nextFree.get(key) ?? 0);
+      nextFree.set(key, start + 1000 / perSecond);
+      return start - now;
+    },
+    async close() {},
+  };
+}
+
+// Redis's own clock (TIME), so workers with skewed clocks still share one schedule.
+const RESERVE_SLOT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local nextFree = start + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], tostring(nextFree), 'PX', math.ceil(nextFree - now) + 1000)
+return math.floor(start - now)
+`;
+
+export function createRedisPacer(redisUrl: string, prefix: string): Pacer {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  return {
+    async reserve(key, perSecond) {
+      return Number(await redis.eval(RESERVE_SLOT, 1, `${prefix}:pace:${key}`, String(1000 / perSecond)));
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
+
+export const createPacer = (redisUrl: string | undefined, prefix: string): Pacer =>
+  redisUrl ? createRedisPacer(redisUrl, prefix) : createMemoryPacer();

@@ -8,8 +8,9 @@ import { messageRoutes } from './messages.ts';
 import { realtimeRoutes } from '../realtime/tokens.ts';
 import { connectorRoutes } from './connectors.ts';
 import { connectionRoutes } from './connections.ts';
+import { senderRoutes } from './senders.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
-  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes, ...conversationRoutes, ...messageRoutes, ...realtimeRoutes, ...connectorRoutes, ...connectionRoutes];
+  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes, ...conversationRoutes, ...messageRoutes, ...realtimeRoutes, ...connectorRoutes, ...connectionRoutes, ...senderRoutes];
 }

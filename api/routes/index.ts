@@ -9,8 +9,21 @@ import { realtimeRoutes } from '../realtime/tokens.ts';
 import { connectorRoutes } from './connectors.ts';
 import { connectionRoutes } from './connections.ts';
 import { senderRoutes } from './senders.ts';
+import { orgRoutes } from './org.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
-  return [...healthRoutes, ...syncRoutes, ...apiKeyRoutes, ...contactRoutes, ...conversationRoutes, ...messageRoutes, ...realtimeRoutes, ...connectorRoutes, ...connectionRoutes, ...senderRoutes];
+  return [
+    ...healthRoutes,
+    ...orgRoutes,
+    ...syncRoutes,
+    ...apiKeyRoutes,
+    ...contactRoutes,
+    ...conversationRoutes,
+    ...messageRoutes,
+    ...realtimeRoutes,
+    ...connectorRoutes,
+    ...connectionRoutes,
+    ...senderRoutes,
+  ];
 }

@@ -1,0 +1,67 @@
+import { defineRoute } from '../http/route.ts';
+import { mergeSettings, orgSettingsSchema, withDefaults } from '../../core/org-settings.ts';
+import { appendEvent } from '../../core/events/events.ts';
+
+const orgSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    object: { const: 'org' },
+    name: { type: 'string' },
+    settings: orgSettingsSchema,
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const view = (row: any) => ({
+  id: row.id,
+  object: 'org',
+  name: row.name,
+  settings: withDefaults(row.settings),
+  createdAt: new Date(row.created_at).toISOString(),
+});
+
+export const orgRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/v1/org',
+    summary: 'The org this API key belongs to, with its settings (defaults filled in)',
+    tag: 'Org',
+    scope: 'admin',
+    response: orgSchema,
+    handler: async ({ engine, auth }) =>
+      engine.tenant(auth.orgId, async (tx) => view(await tx.trx('orgs').where({ id: tx.orgId }).first())),
+  }),
+  defineRoute<{ name?: string; settings?: Record<string, unknown> }>({
+    method: 'patch',
+    path: '/v1/org',
+    summary: 'Rename the org or change settings (keys given are replaced; null resets one to its default)',
+    tag: 'Org',
+    scope: 'admin',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 200 },
+        settings: { type: 'object', description: 'A partial settings object; see the org schema for every key.' },
+      },
+    },
+    response: orgSchema,
+    handler: async ({ engine, auth, body }) =>
+      engine.tenant(auth.orgId, async (tx) => {
+        const row = await tx.trx('orgs').where({ id: tx.orgId }).forUpdate().first();
+        const settings = body.settings ? mergeSettings(row.settings ?? {}, body.settings) : row.settings;
+        const [updated] = await tx.trx('orgs')
+          .where({ id: tx.orgId })
+          .update({ name: body.name ?? row.name, settings })
+          .returning('*');
+        await appendEvent(tx, {
+          type: 'org.updated',
+          subjectId: tx.orgId,
+          data: { changes: { ...(body.name ? { name: true } : {}), ...(body.settings ? { settings: Object.keys(body.settings) } : {}) } },
+        });
+        return view(updated);
+      }),
+  }),
+];

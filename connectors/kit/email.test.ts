@@ -49,6 +49,7 @@ describe('htmlToText', () => {
   it('keeps the readable text, one block per line, entities decoded', () => {
     const html = '<html><head><style>p{color:red}</style></head><body><p>Hi&nbsp;Sam,</p><p>The <b>plumber</b> is on the way &amp; will call.<br>Thanks &#8212; Acme</p><ul><li>one</li><li>two</li></ul><script>alert(1)</script><!-- x --></body></html>';
     assert.equal(htmlToText(html), 'Hi Sam,\n\nThe plumber is on the way & will call.\nThanks — Acme\n\n- one\n- two');
+    assert.equal(htmlToText('<p>&Eacute;t&eacute; &agrave; Caf&#xE9; &unknown; &#0;</p>'), 'Été à Café &unknown; &#0;');
   });
 });
 

@@ -1,0 +1,67 @@
+/** Connection config and secrets of the SendGrid connector; the dashboard renders its install form from these. */
+export interface SendGridConfig {
+  fromAddress: string;
+  fromName?: string;
+  /** Domain of the Message-IDs we give outbound mail; defaults to the sender address's domain. */
+  messageIdDomain?: string;
+  defaultSubject?: string;
+  region?: 'global' | 'eu';
+  /** The Signed Event Webhook's verification key (base64 DER, as SendGrid's settings page shows it). */
+  eventWebhookPublicKey?: string;
+}
+
+export interface SendGridSecrets {
+  apiKey: string;
+  /** Shared secret of the Inbound Parse URL (?secret=… or basic-auth password). */
+  inboundSecret?: string;
+  /** Sandbox and tests only: the P-256 private key matching eventWebhookPublicKey, to sign simulated events. */
+  eventWebhookSigningKey?: string;
+}
+
+const email = { type: 'string', format: 'email', maxLength: 254 } as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['fromAddress'],
+  properties: {
+    fromAddress: { ...email, title: 'Sender address', description: 'A verified sender (or an address on an authenticated domain); used when a message names no sender.' },
+    fromName: { type: 'string', title: 'Sender name', maxLength: 100 },
+    messageIdDomain: {
+      type: 'string',
+      title: 'Message-ID domain',
+      description: 'Domain of the Message-ID given to outbound mail (default: the sender address\'s domain).',
+      pattern: '^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$',
+    },
+    defaultSubject: { type: 'string', title: 'Default subject', description: 'Subject of a message that has none (e.g. a conversation that started by SMS).', minLength: 1, maxLength: 200 },
+    region: { type: 'string', title: 'Data residency', enum: ['global', 'eu'], default: 'global' },
+    eventWebhookPublicKey: {
+      type: 'string',
+      title: 'Event Webhook verification key',
+      description: 'Settings › Mail Settings › Event Webhook › Signed Event Webhook: the public key (base64). Without it, Event Webhook requests are refused.',
+      pattern: '^[A-Za-z0-9+/]{40,}={0,2}$',
+    },
+  },
+} as const;
+
+export const secretsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['apiKey'],
+  properties: {
+    apiKey: { type: 'string', title: 'API key', description: 'A key with the mail.send scope.', pattern: '^SG\\.', writeOnly: true },
+    inboundSecret: {
+      type: 'string',
+      title: 'Inbound Parse secret',
+      description: 'Add it to the Inbound Parse URL as ?secret=… (or as the basic-auth password): Inbound Parse requests are not signed.',
+      minLength: 16,
+      writeOnly: true,
+    },
+    eventWebhookSigningKey: {
+      type: 'string',
+      title: 'Event Webhook signing key (sandbox only)',
+      description: 'A P-256 private key (PKCS#8, base64 DER or PEM) whose public half is the verification key; only sandbox connections need it, to sign the events they simulate.',
+      writeOnly: true,
+    },
+  },
+} as const;

@@ -7,6 +7,7 @@ import { errorHandler } from './http/errors.ts';
 import { mountRoutes, type RouteSpec } from './http/route.ts';
 import { allRoutes } from './routes/index.ts';
 import { receiveRouter } from './routes/receive.ts';
+import { widgetCors } from './routes/widget.ts';
 
 export interface ApiOptions {
   /** Extra routes (e.g. the local admin endpoint of the embedded server). */
@@ -24,6 +25,9 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
   const limiter = opts.rateLimiter ?? createRateLimiter(engine.config.redisUrl, engine.config.redisPrefix);
   // Provider webhooks: raw bytes (signatures), any content type, no API key. Before everything else.
   app.use(receiveRouter(engine));
+  // Widget routes share the limiter (per-session limits, across replicas with Redis) and answer their own CORS preflight.
+  app.locals.rateLimiter = limiter;
+  app.use(widgetCors);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

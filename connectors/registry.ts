@@ -1,6 +1,9 @@
 import { ConnectorDefinitionError, createRegistry, type AnyConnectorDefinition, type Registry } from './kit/index.ts';
 import { AppError } from '../core/errors.ts';
+import { randomBytes } from 'node:crypto';
 import twilio from './twilio/index.ts';
+import whatsapp from './whatsapp/index.ts';
+import webchat from './webchat/index.ts';
 
 /**
  * The connectors that ship with Switchboard. A new built-in connector is its folder plus ONE line
@@ -9,6 +12,8 @@ import twilio from './twilio/index.ts';
 export function builtinConnectors(): AnyConnectorDefinition[] {
   return [
     twilio as AnyConnectorDefinition,
+    whatsapp as AnyConnectorDefinition,
+    webchat as AnyConnectorDefinition,
   ];
 }
 
@@ -26,6 +31,8 @@ export interface DemoConnection {
 export function demoSandboxConnections(): DemoConnection[] {
   return [
     { connector: 'twilio', name: 'Twilio (sandbox)', config: { accountSid: 'AC' + '0'.repeat(32), fromNumbers: ['+15005550006'] }, secrets: { authToken: 'sandbox' } },
+    { connector: 'whatsapp', name: 'WhatsApp (sandbox)', config: { phoneNumberId: '100000000000001', verifyToken: 'sandbox-verify-token' }, secrets: { accessToken: 'sandbox', appSecret: 'sandbox' } },
+    { connector: 'webchat', name: 'Web chat', config: { allowedOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'] }, secrets: { identitySecret: randomBytes(32).toString('base64url') } },
   ];
 }
 

@@ -4,6 +4,8 @@ import { authenticate } from '../../core/orgs.ts';
 import { hasScope } from '../../core/scopes.ts';
 import { AppError, invalid } from '../../core/errors.ts';
 import { decodeCursor, type Position } from '../../core/events/cursor.ts';
+import type { EngineEvent } from '../../core/events/events.ts';
+import { visitorEvent } from '../../core/widget/views.ts';
 import { assertConversation, verifyRealtimeToken } from './tokens.ts';
 
 export const REALTIME_PATH = '/v1/realtime';
@@ -13,6 +15,8 @@ export interface SessionParams {
   conversationId?: string;
   /** Resume after this feed position; null = live from now. */
   after: Position | null;
+  /** What the client may see of an event (null: nothing); a widget visitor sees messages only, reduced. */
+  view?: (e: EngineEvent) => EngineEvent | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,6 +36,7 @@ export async function authorizeUpgrade(engine: Engine, req: IncomingMessage): Pr
   }
   let orgId: string;
   let bound: string | undefined;
+  let widget = false;
   const header = req.headers.authorization;
   const token = url.searchParams.get('token');
   if (header) {
@@ -46,6 +51,8 @@ export async function authorizeUpgrade(engine: Engine, req: IncomingMessage): Pr
     const claims = await verifyRealtimeToken(engine, token);
     orgId = claims.orgId;
     bound = claims.conversationId;
+    widget = claims.audience === 'widget';
+    if (widget && !bound) throw new AppError('forbidden', 'A widget session streams one conversation: use POST /v1/widget/realtime-tokens.');
   } else {
     throw new AppError('unauthorized', 'Send Authorization: Bearer <API key>, or ?token= from POST /v1/realtime/tokens.');
   }
@@ -57,5 +64,5 @@ export async function authorizeUpgrade(engine: Engine, req: IncomingMessage): Pr
   const conversationId = bound ?? asked;
   if (conversationId && !bound) await assertConversation(engine, orgId, conversationId);
   const cursor = url.searchParams.get('cursor');
-  return { orgId, conversationId, after: cursor ? decodeCursor(cursor) : null };
+  return { orgId, conversationId, after: cursor ? decodeCursor(cursor) : null, ...(widget ? { view: visitorEvent } : {}) };
 }

@@ -44,7 +44,8 @@ export async function runSession(ws: WebSocket, engine: Engine, s: SessionParams
     const pos = decodeCursor(e.cursor);
     if (compare(pos, last) <= 0) return;
     last = pos;
-    send({ type: 'event', event: e });
+    const shown = s.view ? s.view(e) : e;
+    if (shown) send({ type: 'event', event: shown });
   };
   const unsubscribe = engine.realtime.subscribe(s.orgId, (e) => {
     if (s.conversationId && e.conversationId !== s.conversationId) return;

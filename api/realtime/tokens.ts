@@ -3,6 +3,7 @@ import type { Engine } from '../../core/engine.ts';
 import { withTenantRaw } from '../../core/db/tenant.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { hasScope } from '../../core/scopes.ts';
+import { isPublishableKeyLive } from '../../core/widget/keys.ts';
 import { defineRoute } from '../http/route.ts';
 
 /**
@@ -17,17 +18,27 @@ const DEFAULT_TTL = 600;
 
 export interface RealtimeClaims {
   orgId: string;
+  /** The issuing API key, or for a widget session the publishable key. */
   keyId: string;
   conversationId?: string;
   /** Unix seconds. */
   exp: number;
+  /**
+   * "widget": a chat visitor's session (api/routes/widget.ts), issued under a publishable key and
+   * bound to the visitor (their app_user handle value) on one web chat connection. The WebSocket
+   * takes it only bound to a conversation, and shows it that conversation's messages in the visitor view.
+   */
+  audience?: 'widget';
+  visitor?: string;
+  connectionId?: string;
 }
 
 const signingKey = (engine: Engine) => engine.keyring.systemKey('realtime-token');
 const mac = (engine: Engine, payload: string) => crypto.createHmac('sha256', signingKey(engine)).update(PREFIX + payload).digest();
 
 export function signRealtimeToken(engine: Engine, claims: RealtimeClaims): string {
-  const payload = Buffer.from(JSON.stringify({ o: claims.orgId, k: claims.keyId, c: claims.conversationId, e: claims.exp })).toString('base64url');
+  const widget = claims.audience === 'widget' ? { a: 'widget', v: claims.visitor, n: claims.connectionId } : {};
+  const payload = Buffer.from(JSON.stringify({ o: claims.orgId, k: claims.keyId, c: claims.conversationId, e: claims.exp, ...widget })).toString('base64url');
   return `${PREFIX}${payload}.${mac(engine, payload).toString('base64url')}`;
 }
 
@@ -42,7 +53,12 @@ export async function verifyRealtimeToken(engine: Engine, token: string): Promis
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw bad();
   const p = JSON.parse(Buffer.from(m[1], 'base64url').toString());
   const claims: RealtimeClaims = { orgId: p.o, keyId: p.k, conversationId: p.c ?? undefined, exp: p.e };
+  if (p.a === 'widget') Object.assign(claims, { audience: 'widget', visitor: p.v, connectionId: p.n });
   if (!(claims.exp > Date.now() / 1000)) throw bad();
+  if (claims.audience === 'widget') {
+    if (!(await withTenantRaw(engine.db, claims.orgId, (trx) => isPublishableKeyLive({ trx }, claims.keyId, claims.connectionId!)))) throw bad();
+    return claims;
+  }
   const key = await withTenantRaw(engine.db, claims.orgId, (trx) =>
     trx('api_keys as k')
       .join('orgs as o', 'o.id', 'k.org_id')

@@ -9,6 +9,7 @@ import { realtimeRoutes } from '../realtime/tokens.ts';
 import { connectorRoutes } from './connectors.ts';
 import { connectionRoutes } from './connections.ts';
 import { senderRoutes } from './senders.ts';
+import { widgetRoutes } from './widget.ts';
 import { orgRoutes } from './org.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
@@ -25,5 +26,6 @@ export function allRoutes(): RouteSpec[] {
     ...connectorRoutes,
     ...connectionRoutes,
     ...senderRoutes,
+    ...widgetRoutes,
   ];
 }

@@ -4,6 +4,7 @@ import { assertFixture, assertRejected, assertVerified, buildRequest, loadFixtur
 import { ConnectorError, createRegistry, hmacHex, mapInbound, mapOutbound, MappingError, type OutboundMessage, type RawRequest } from '../kit/index.ts';
 import whatsapp from './index.ts';
 import type { WhatsAppConfig } from './index.ts';
+import { DEFAULT_GRAPH_API_VERSION } from './schemas.ts';
 
 const fixturesDir = new URL('./fixtures/', import.meta.url).pathname;
 const APP_SECRET = '3f1c9a7e5b2d4f6a8c0e1b3d5f7a9c2e';
@@ -35,6 +36,14 @@ describe('whatsapp fixtures: sign → verify → map', () => {
       await assertFixture(whatsapp, fixture, opts);
     });
   }
+
+  it('media nodes use the connection\'s Graph API version, else the default', async () => {
+    const fixture = loadFixture(`${fixturesDir}/inbound-image.json`);
+    const [byDefault] = (await runFixture(whatsapp, fixture, opts)).events as { media: { url: string }[] }[];
+    assert.equal(byDefault!.media[0]!.url, `https://graph.facebook.com/${DEFAULT_GRAPH_API_VERSION}/1048839186745391`);
+    const [pinned] = (await runFixture(whatsapp, fixture, { ...opts, config: { ...config, graphApiVersion: 'v23.0' } })).events as { media: { url: string }[] }[];
+    assert.equal(pinned!.media[0]!.url, 'https://graph.facebook.com/v23.0/1048839186745391');
+  });
 
   it('verifies a signature computed independently over the escaped bytes Meta sends', async () => {
     const fixture = loadFixture(`${fixturesDir}/inbound-text-unicode.json`);

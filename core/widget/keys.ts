@@ -32,7 +32,15 @@ export interface PublishableKeyRef {
 
 const hashKey = (key: string) => crypto.createHash('sha256').update(key).digest();
 
-const view = (r: any): PublishableKeyView => ({
+interface KeyRow {
+  id: string;
+  connection_id: string;
+  prefix: string;
+  created_at: Date | string;
+  revoked_at: Date | string | null;
+}
+
+const view = (r: KeyRow): PublishableKeyView => ({
   id: r.id,
   object: 'publishable_key',
   connectionId: r.connection_id,
@@ -65,13 +73,13 @@ export async function createPublishableKey(tx: TenantTx, connectionId: string): 
 
 export async function listPublishableKeys(tx: TenantTx, connectionId: string): Promise<PublishableKeyView[]> {
   await webchatConnection(tx, connectionId);
-  const rows = await tx.trx('publishable_keys').where({ connection_id: connectionId }).orderBy('created_at').orderBy('id');
+  const rows: KeyRow[] = await tx.trx('publishable_keys').where({ connection_id: connectionId }).orderBy('created_at').orderBy('id');
   return rows.map(view);
 }
 
 /** Revoking is immediate: sessions opened with the key stop working at their next request. */
 export async function revokePublishableKey(tx: TenantTx, connectionId: string, keyId: string): Promise<PublishableKeyView> {
-  const found = await tx.trx('publishable_keys').where({ id: keyId, connection_id: connectionId }).forUpdate().first();
+  const found: KeyRow | undefined = await tx.trx('publishable_keys').where({ id: keyId, connection_id: connectionId }).forUpdate().first();
   if (!found) throw new AppError('not_found', `No such publishable key: ${keyId}.`);
   if (found.revoked_at) return view(found);
   const [row] = await tx.trx('publishable_keys').where({ id: keyId }).update({ revoked_at: tx.trx.fn.now() }).returning('*');

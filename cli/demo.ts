@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../core/engine.ts';
 import { createOrg, listOrgIds, type Org } from '../core/orgs.ts';
+import { installDemoConnections } from './demo-connections.ts';
 
 /**
  * The demo org of the embedded quickstart: created on the first start only, so `npm start` hands
@@ -11,7 +12,7 @@ import { createOrg, listOrgIds, type Org } from '../core/orgs.ts';
 export const DEMO_FILE = 'demo-org.json';
 export const DEMO_NAME = 'Demo org';
 
-export type DemoOrg = { created: true; org: Org; apiKey: string } | { created: false; orgId: string | null };
+export type DemoOrg = { created: true; org: Org; apiKey: string; connections: string[] } | { created: false; orgId: string | null };
 
 export async function ensureDemoOrg(engine: Engine): Promise<DemoOrg> {
   const file = path.join(engine.config.dataDir, DEMO_FILE);
@@ -27,6 +28,7 @@ export async function ensureDemoOrg(engine: Engine): Promise<DemoOrg> {
     return { created: false, orgId: null };
   }
   const { org, apiKey } = await createOrg(engine, { name: DEMO_NAME });
+  const connections = await installDemoConnections(engine, org.id);
   write(org.id);
-  return { created: true, org, apiKey };
+  return { created: true, org, apiKey, connections };
 }

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createEngine } from '../core/engine.ts';
 import { startRelay } from '../core/events/relay.ts';
+import { startSendWorker } from '../core/send/worker.ts';
+import { createConnectorRegistry } from '../connectors/registry.ts';
 import { createLogger } from '../core/logger.ts';
 import { startAdminServer, startServer } from '../api/server.ts';
 import { parse } from './args.ts';
@@ -55,6 +57,8 @@ function banner(config: Config, url: string, demo: DemoOrg | null): string {
       '',
       `Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${url}/v1/sync`,
       '',
+      `Sandbox connections (sends are simulated, callbacks come through the signed ingress): ${demo.connections.join(', ') || 'none'}`,
+      '',
     );
   } else if (demo?.orgId) {
     lines.push(`Demo org: ${demo.orgId} (its API key was printed on the first start).`, '');
@@ -78,13 +82,15 @@ export async function run(args: string[]): Promise<number> {
     cleanup.push('admin file', async () => removeAdminInfo(config.dataDir));
   }
   try {
-    const engine = await createEngine(config);
+    const engine = await createEngine(config, { connectors: await createConnectorRegistry(config) });
     cleanup.push('engine', () => engine.close());
     // Every process may run the relay (they share the work through its cursor locks). Started
     // before the HTTP server and stopped after it; whatever is pending at a stop (or a crash) is
     // still in the outbox and goes out at the next start.
     const relay = await startRelay(engine);
     cleanup.push('relay', () => relay.stop());
+    const sender = startSendWorker(engine);
+    cleanup.push('send worker', () => sender.stop());
     const api = await startServer(engine, { host: config.host, port: config.port });
     cleanup.push('http server', () => api.close());
     const url = baseUrl(config, api.port);

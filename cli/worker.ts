@@ -1,6 +1,8 @@
 import { loadConfig } from '../core/config.ts';
 import { createEngine } from '../core/engine.ts';
 import { startRelay } from '../core/events/relay.ts';
+import { startSendWorker } from '../core/send/worker.ts';
+import { createConnectorRegistry } from '../connectors/registry.ts';
 import { AppError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { parse } from './args.ts';
@@ -31,10 +33,12 @@ export async function run(args: string[]): Promise<number> {
   }
   const cleanup = cleanupStack();
   try {
-    const engine = await createEngine(config);
+    const engine = await createEngine(config, { connectors: await createConnectorRegistry(config) });
     cleanup.push('engine', () => engine.close());
     const relay = await startRelay(engine);
     cleanup.push('relay', () => relay.stop());
+    const sender = startSendWorker(engine);
+    cleanup.push('send worker', () => sender.stop());
     log.info({ mode: config.mode }, 'worker running');
     await untilSignal();
   } finally {

@@ -2,7 +2,8 @@ import { defineRoute } from '../http/route.ts';
 import { AppError, invalid } from '../../core/errors.ts';
 import { CHANNEL_PATTERN } from '../../core/conversations/channels.ts';
 import { ingestInbound } from '../../core/messages/ingest.ts';
-import { createOutbound } from '../../core/messages/outbound.ts';
+import { queueOutbound } from '../../core/send/preflight.ts';
+import type { MessageTemplate } from '../../core/send/template.ts';
 import { getMessage, listMessages } from '../../core/messages/queries.ts';
 import { MESSAGE_STATUSES } from '../../core/messages/status.ts';
 import type { Party } from '../../core/messages/parties.ts';
@@ -72,6 +73,7 @@ interface PostMessage {
   conversationId?: string;
   metadata?: Record<string, unknown>;
   externalId?: string;
+  template?: MessageTemplate;
 }
 
 const postMessage = (path: string, summary: string) =>
@@ -108,11 +110,21 @@ const postMessage = (path: string, summary: string) =>
         conversationId: { type: 'string', format: 'uuid' },
         metadata: { type: 'object', maxProperties: 50 },
         externalId: { type: 'string', minLength: 1, maxLength: 255, description: 'Inbound: your id for the message; a repeat is reported, not stored twice' },
+        template: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id'],
+          properties: {
+            id: { type: 'string', minLength: 1, maxLength: 512, description: 'Twilio ContentSid (HX…) or the WhatsApp template name' },
+            variables: { type: 'object', maxProperties: 100, additionalProperties: { type: 'string', maxLength: 1024 } },
+          },
+          description: 'Outbound: a provider-approved template; required for WhatsApp outside the 24-hour customer service window',
+        },
       },
     },
     response: messageSchema,
     handler: async ({ engine, auth, body: b }) => {
-      if (!b.body?.trim() && !b.media?.length) throw invalid('/body', 'is required unless media is given');
+      if (!b.body?.trim() && !b.media?.length && !b.template) throw invalid('/body', 'is required unless media or a template is given');
       const content = { body: b.body, subject: b.subject, media: b.media, conversationId: b.conversationId, metadata: b.metadata };
       if ((b.direction ?? 'outbound') === 'inbound') {
         if (!b.channel) throw invalid('/channel', 'is required');
@@ -123,6 +135,7 @@ const postMessage = (path: string, summary: string) =>
         }
         if (!b.from || 'address' in b.from) throw invalid('/from', 'is required for an inbound message: {"contactId"} or {"handle"}');
         if (b.to) throw invalid('/to', 'is not used for an inbound message');
+        if (b.template) throw invalid('/template', 'is for outbound messages');
         const from = b.from;
         const r = await engine.tenant(auth.orgId, (tx) => ingestInbound(tx, { channel: 'chat', from, providerMessageId: b.externalId, ...content }));
         return r.message;
@@ -130,7 +143,7 @@ const postMessage = (path: string, summary: string) =>
       if (b.from && !('address' in b.from)) throw invalid('/from', 'of an outbound message is our sender address: {"address"}');
       if (b.externalId) throw invalid('/externalId', 'is for inbound messages; send an Idempotency-Key header to make a send safe to retry');
       const from = b.from;
-      const r = await engine.tenant(auth.orgId, (tx) => createOutbound(tx, { channel: b.channel, to: b.to, from, ...content }));
+      const r = await engine.tenant(auth.orgId, (tx) => queueOutbound(tx, engine.connectors, { channel: b.channel, to: b.to, from, ...content, template: b.template }));
       return r.message;
     },
   });

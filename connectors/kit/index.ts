@@ -24,6 +24,7 @@ export {
 } from './define.ts';
 export {
   manifestSchema,
+  serviceWindowHours,
   validateManifest,
   type ConfigMigration,
   type ErrorMapEntry,

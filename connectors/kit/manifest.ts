@@ -38,9 +38,10 @@ export interface Manifest {
   errorMap?: Record<string, ErrorMapEntry>;
   /**
    * customerServiceWindowHours: free-form messages are only allowed this long after the contact's
-   * last inbound message on the channel (WhatsApp: 24); outside it only templates go out.
+   * last inbound message on the channel (WhatsApp: 24); outside it only templates go out. A number
+   * applies to all the connector's channels, an object per channel ({"whatsapp": 24}).
    */
-  outbound?: { message: string; customerServiceWindowHours?: number };
+  outbound?: { message: string; customerServiceWindowHours?: number | Record<string, number> };
   configMigrations?: ConfigMigration[];
 }
 
@@ -100,4 +101,11 @@ export function validateManifest(manifest: unknown, prefix = 'manifest'): string
     froms.add(mig.from);
   });
   return problems;
+}
+
+/** The customer service window of a channel, in hours, when the manifest declares one. */
+export function serviceWindowHours(manifest: Manifest, channel: string): number | undefined {
+  const w = manifest.outbound?.customerServiceWindowHours;
+  if (typeof w === 'number') return w;
+  return w && Object.hasOwn(w, channel) ? w[channel] : undefined;
 }

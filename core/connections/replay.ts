@@ -53,3 +53,22 @@ export async function replayArchived(
   }
   return { data, hasMore };
 }
+
+/**
+ * Status callbacks that overtook the commit of our own send (the provider answered the API call,
+ * then called back before markSent committed) are archived as "unmatched"; once the send is
+ * recorded they are applied. Called by the send job right after markSent.
+ */
+export async function replayUnmatched(engine: IngressEngine, orgId: string, connectionId: string, providerMessageId: string): Promise<number> {
+  const { rt, rows } = await engine.tenant(orgId, async (tx) => {
+    const rows: ArchiveRow[] = await tx.trx('raw_inbound')
+      .where({ connection_id: connectionId, status: 'unmatched' })
+      .whereRaw('provider_message_ids @> ARRAY[?]::text[]', [providerMessageId])
+      .orderBy('received_at')
+      .limit(REPLAY_BATCH);
+    if (!rows.length) return { rt: null, rows: [] };
+    return { rt: await loadRuntime(tx, engine.connectors, connectionId), rows: rows.map((row) => ({ row, request: openArchived(tx, row) })) };
+  });
+  for (const { row, request } of rows) await processArchived(engine, orgId, rt!, row.id, request);
+  return rows.length;
+}

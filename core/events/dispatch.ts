@@ -2,6 +2,7 @@ import type { Engine } from '../engine.ts';
 import type { JobSpec } from '../queue/queue.ts';
 import type { EngineEvent } from './events.ts';
 import type { RelayConsumer } from './relay.ts';
+import { SEND_ATTEMPTS } from '../send/policy.ts';
 
 /**
  * Where committed events become queue jobs. A later feature (webhooks out, rules, CRM logging,
@@ -44,7 +45,7 @@ const direction = (e: EngineEvent) => (e.data.message as { direction?: string } 
 
 export const builtinRoutes: DispatchRoute[] = [
   // An outbound message was recorded (queued): the send job hands it to its channel connector.
-  { queue: 'send', types: ['message.created'], when: (e) => direction(e) === 'outbound' },
+  { queue: 'send', types: ['message.created'], when: (e) => direction(e) === 'outbound', attempts: SEND_ATTEMPTS },
 ];
 
 /** The relay consumer that turns events into jobs. Its cursor is shared by every route. */

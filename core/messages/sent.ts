@@ -1,0 +1,49 @@
+import type { TenantTx } from '../db/tenant.ts';
+import { appendEvent } from '../events/events.ts';
+import { loadConversationView } from '../conversations/service.ts';
+import { applyStatus } from './status.ts';
+import type { MessageRow, MessageView } from './views.ts';
+
+/**
+ * A connector accepted an outbound message: the message records the connection and the
+ * provider's id (status callbacks find it by them) and the sender it went from, then moves to
+ * "sent". A conversation that had no sender address takes this one, so the customer's replies to
+ * that number thread into it. Only a queued message is marked (a retried job finds it sent).
+ */
+export interface SentDetails {
+  providerMessageId: string;
+  connectionId: string;
+  senderAddress?: string | null;
+  /** A status the provider already reported in its answer beyond "sent" (e.g. in-app chat: delivered). */
+  status?: string;
+  at?: Date;
+}
+
+export async function markSent(tx: TenantTx, messageId: string, sent: SentDetails): Promise<{ changed: boolean; message?: MessageView }> {
+  const row: MessageRow | undefined = await tx.trx('messages').where({ id: messageId }).forUpdate().first();
+  if (!row || row.status !== 'queued') return { changed: false };
+  const senderAddress = row.sender_address ?? sent.senderAddress ?? null;
+  await tx.trx('messages')
+    .where({ id: messageId })
+    .update({ provider_message_id: sent.providerMessageId, connection_id: sent.connectionId, sender_address: senderAddress })
+    .returning('id');
+  if (senderAddress) {
+    const threaded = await tx.trx('conversations')
+      .where({ id: row.conversation_id })
+      .whereNull('sender_address')
+      .update({ sender_address: senderAddress, updated_at: tx.trx.fn.now() })
+      .returning('id');
+    if (threaded.length) {
+      const conversation = await loadConversationView(tx, row.conversation_id);
+      await appendEvent(tx, {
+        type: 'conversation.updated',
+        conversationId: row.conversation_id,
+        subjectId: row.conversation_id,
+        data: { conversation, changes: ['senderAddress'] },
+      });
+    }
+  }
+  const result = await applyStatus(tx, { messageId }, 'sent', { at: sent.at });
+  if (sent.status && sent.status !== 'sent' && sent.status !== 'queued') return applyStatus(tx, { messageId }, sent.status, { at: sent.at });
+  return result;
+}

@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConnectorError, type SendResult } from '../../connectors/kit/index.ts';
+import type { Engine } from '../engine.ts';
+import type { EventJob } from '../events/dispatch.ts';
+import { createLogger } from '../logger.ts';
+import { backoffMs } from '../queue/backoff.ts';
+import { RetryLater, type Job } from '../queue/queue.ts';
+import type { Pacer } from '../ratelimit.ts';
+import { replayUnmatched } from '../connections/replay.ts';
+import { applyStatus } from '../messages/status.ts';
+import { markSent } from '../messages/sent.ts';
+import { planSend } from './plan.ts';
+import { SEND_ATTEMPTS } from './policy.ts';
+import { sandboxMessageId, scheduleSandboxCallbacks } from './sandbox.ts';
+
+const log = createLogger('send');
+
+/**
+ * The send job: one outbound message.created event → one provider call. Idempotent: a message
+ * that is no longer queued is left alone. The sender's pace is kept before the call; errors are
+ * sorted by the connector's ConnectorError (retryable → later, permanent → failed with the
+ * provider's code, an opted-out recipient → failed with recipient_opted_out).
+ */
+export type SendEngine = Pick<Engine, 'tenant' | 'connectors' | 'config' | 'queue' | 'db'>;
+
+export async function runSendJob(engine: SendEngine, pacer: Pacer, job: Job<EventJob>): Promise<void> {
+  const { orgId, subjectId: messageId } = job.data;
+  if (!messageId) return;
+  const plan = await engine.tenant(orgId, (tx) => planSend(tx, engine.connectors, engine.config.publicUrl, messageId));
+  if (!plan) return;
+  if (plan.kind === 'fail') return fail(engine, orgId, messageId, plan.errorCode, plan.errorMessage);
+  const { rt, message, sender } = plan;
+  if (sender) {
+    const wait = await pacer.reserve(`sender:${sender.id}`, sender.messagesPerSecond);
+    if (wait > 0) await sleep(wait);
+  }
+  let result: SendResult;
+  if (rt.row.sandbox) {
+    result = { providerMessageId: sandboxMessageId() };
+  } else {
+    try {
+      result = await rt.def.send!(message, rt.ctx);
+    } catch (err) {
+      return onSendError(engine, job, messageId, rt.def.id, err);
+    }
+  }
+  const { providerMessageId } = result;
+  const connectionId = rt.row.id;
+  const senderAddress = message.from?.address ?? null;
+  await engine.tenant(orgId, (tx) => markSent(tx, messageId, { providerMessageId, connectionId, senderAddress, ...(result.status ? { status: result.status } : {}) }));
+  log.info({ messageId, connectionId, connector: rt.def.id, sandbox: rt.row.sandbox }, 'message sent');
+  if (rt.row.sandbox) await scheduleSandboxCallbacks(engine, { orgId, connectionId, providerMessageId });
+  else await replayUnmatched(engine, orgId, connectionId, providerMessageId);
+}
+
+async function onSendError(engine: SendEngine, job: Job<EventJob>, messageId: string, connector: string, err: unknown): Promise<void> {
+  const ce = ConnectorError.is(err) ? err : undefined;
+  // Anything but a ConnectorError is a connector bug or an unexpected failure: retried like an outage.
+  const retryable = ce ? ce.retryable : true;
+  log.warn({ messageId, connector, attempt: job.attempt, code: ce?.code ?? 'unexpected', providerCode: ce?.providerCode, retryable }, 'send failed');
+  if (retryable && job.attempt < SEND_ATTEMPTS) throw new RetryLater(ce?.retryAfterMs ?? backoffMs(job.attempt));
+  const errorCode = !ce ? 'send_failed' : ce.code === 'recipient_opted_out' ? 'recipient_opted_out' : (ce.providerCode ?? ce.code);
+  const errorMessage = ce ? `${ce.code}: ${ce.message}` : 'The connector failed unexpectedly.';
+  await fail(engine, job.data.orgId, messageId, errorCode, errorMessage);
+}
+
+async function fail(engine: SendEngine, orgId: string, messageId: string, errorCode: string, errorMessage: string): Promise<void> {
+  await engine.tenant(orgId, (tx) => applyStatus(tx, { messageId }, 'failed', { errorCode, errorMessage }));
+}

@@ -1,0 +1,62 @@
+import type { OutboundMessage, Registry } from '../../connectors/kit/index.ts';
+import type { TenantTx } from '../db/tenant.ts';
+import { needsHandle } from '../conversations/channels.ts';
+import { receiveUrl } from '../connections/model.ts';
+import { runtimeOf, type ConnectionRuntime } from '../connections/runtime.ts';
+import { messageView, type MessageRow } from '../messages/views.ts';
+import { pickConnection, pickSender } from './select.ts';
+import { templateOf } from './template.ts';
+
+/**
+ * Everything a send needs, read and decrypted in one short tenant transaction; the provider is
+ * called after it commits. null: nothing to do (the message is no longer queued — the job ran
+ * before, or compliance blocked it — or it is an in-app message no connector carries).
+ */
+export type SendPlan =
+  | { kind: 'send'; rt: ConnectionRuntime; message: OutboundMessage; sender?: { id: string; messagesPerSecond: number } }
+  | { kind: 'fail'; errorCode: string; errorMessage: string };
+
+export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: string, messageId: string): Promise<SendPlan | null> {
+  const row: (MessageRow & { template_enc?: Buffer | null }) | undefined = await tx.trx('messages').where({ id: messageId }).first();
+  if (!row || row.direction !== 'outbound' || row.status !== 'queued') return null;
+  const picked = await pickConnection(tx, connectors, { channel: row.channel, connectionId: row.connection_id });
+  if (!picked) {
+    // Chat reaches the contact in-app (realtime, widget); it needs no provider.
+    if (!needsHandle(row.channel)) return null;
+    return { kind: 'fail', errorCode: 'no_connection', errorMessage: `No active connection sends ${row.channel} messages for this org.` };
+  }
+  const conversation = await tx.trx('conversations').select('sender_address').where({ id: row.conversation_id }).first();
+  const address: string | null = row.sender_address ?? conversation?.sender_address ?? null;
+  const sender = await pickSender(tx, picked.row.id, row.channel, address);
+  // In-app channels (chat) may have no handle: the contact itself is the address.
+  const to = (await recipientOf(tx, row)) ?? (!needsHandle(row.channel) && row.contact_id ? { kind: 'contact', value: row.contact_id } : null);
+  if (!to) return { kind: 'fail', errorCode: 'no_recipient', errorMessage: `The contact has no handle to reach on ${row.channel}.` };
+  const view = messageView(row, tx.crypto);
+  const template = templateOf(tx, row);
+  const from = address ?? sender?.address;
+  const message: OutboundMessage = {
+    messageId: row.id,
+    channel: row.channel,
+    to,
+    ...(from ? { from: { address: from } } : {}),
+    ...(view.body !== null ? { body: view.body } : {}),
+    ...(view.subject !== null ? { subject: view.subject } : {}),
+    ...(view.media.length ? { media: view.media.map((m) => ({ url: m.url, ...(m.contentType ? { contentType: m.contentType } : {}) })) } : {}),
+    ...(template ? { template } : {}),
+    statusCallbackUrl: receiveUrl(publicUrl, picked.row.id),
+    metadata: view.metadata,
+  };
+  return {
+    kind: 'send',
+    rt: runtimeOf(tx, connectors, picked.row),
+    message,
+    ...(sender ? { sender: { id: sender.id, messagesPerSecond: Number(sender.messages_per_second) } } : {}),
+  };
+}
+
+async function recipientOf(tx: TenantTx, row: MessageRow): Promise<OutboundMessage['to'] | null> {
+  if (!row.handle_id) return null;
+  const handle = await tx.pii('pii.contact_handles').select('id', 'kind', 'value_enc').where({ id: row.handle_id }).first();
+  if (!handle) return null;
+  return { kind: handle.kind, value: tx.crypto.decrypt(handle.id, 'value', handle.value_enc)! };
+}

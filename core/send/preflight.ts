@@ -1,0 +1,57 @@
+import { serviceWindowHours, type Registry } from '../../connectors/kit/index.ts';
+import type { TenantTx } from '../db/tenant.ts';
+import { AppError } from '../errors.ts';
+import { findConversation } from '../conversations/threading.ts';
+import { findHandle, resolveContactId } from '../identity/contacts.ts';
+import { normalizeHandle } from '../identity/handles.ts';
+import { createOutbound, type OutboundInput } from '../messages/outbound.ts';
+import type { Recorded } from '../messages/store.ts';
+import { pickConnection } from './select.ts';
+import { attachTemplate, type MessageTemplate } from './template.ts';
+
+/**
+ * Checks made when an outbound message is requested, before it is queued, so the caller gets a
+ * clear error at once instead of a failed message later. Today: the customer service window a
+ * connector's manifest declares (WhatsApp: 24 h after the contact's last inbound message, free-form
+ * text is refused; only an approved template may open the conversation again). The compliance
+ * preflight (consent, quiet hours) joins here.
+ */
+export interface QueueOutboundInput extends OutboundInput {
+  template?: MessageTemplate | null;
+}
+
+export async function queueOutbound(tx: TenantTx, connectors: Registry, input: QueueOutboundInput): Promise<Recorded> {
+  await checkServiceWindow(tx, connectors, input);
+  const recorded = await createOutbound(tx, input);
+  if (input.template) await attachTemplate(tx, recorded.message.id, input.template);
+  return recorded;
+}
+
+export async function checkServiceWindow(tx: TenantTx, connectors: Registry, input: QueueOutboundInput): Promise<void> {
+  if (input.template) return;
+  const conversation = input.conversationId ? await findConversation(tx, input.conversationId) : null;
+  const channel = input.channel ?? conversation?.channel;
+  if (!channel) return; // createOutbound reports the missing channel
+  const picked = await pickConnection(tx, connectors, { channel, connectionId: input.connectionId });
+  const hours = picked && serviceWindowHours(picked.def.manifest, channel);
+  if (!hours) return;
+  const contactId = await recipientContact(tx, input, conversation?.contactId ?? null);
+  const last = contactId
+    ? await tx.trx('messages').max({ at: 'created_at' }).where({ contact_id: contactId, channel, direction: 'inbound' }).first()
+    : undefined;
+  const lastAt = last?.at ? new Date(last.at) : null;
+  if (lastAt && Date.now() - lastAt.getTime() <= hours * 3_600_000) return;
+  throw new AppError(
+    'window_closed',
+    `The ${channel} customer service window is closed: the contact has not written in the last ${hours} hours. ` +
+      'Send an approved template instead ("template": {"id": …, "variables": {…}}).',
+    { details: [{ field: '/template', reason: `required outside the ${hours}-hour customer service window`, lastInboundAt: lastAt?.toISOString() ?? null }] },
+  );
+}
+
+/** The contact the message goes to, without creating one (a handle never seen has no window open). */
+async function recipientContact(tx: TenantTx, input: QueueOutboundInput, conversationContact: string | null): Promise<string | null> {
+  if (input.to && 'contactId' in input.to) return resolveContactId(tx, input.to.contactId, '/to/contactId');
+  if (input.to && 'handle' in input.to) return (await findHandle(tx, normalizeHandle(input.to.handle, '/to/handle/value')))?.contact_id ?? null;
+  return conversationContact ? resolveContactId(tx, conversationContact, '/conversationId') : null;
+}

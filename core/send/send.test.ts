@@ -1,0 +1,177 @@
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import nock from 'nock';
+import { startHarness, type Harness } from '../../test/harness.ts';
+import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, stored, syncEvents, twilioConnection } from '../../test/connections.ts';
+import { waitFor } from '../../test/wait.ts';
+import { startRelay, type Relay } from '../events/relay.ts';
+import { startSendWorker, type SendWorker } from './worker.ts';
+
+/**
+ * Outbound end to end: POST /v1/messages → relay → send job → the real twilio SDK against
+ * Twilio's documented HTTP answers (nock) → signed status callbacks through /v1/receive.
+ */
+let h: Harness;
+let relay: Relay;
+let worker: SendWorker;
+before(async () => {
+  h = await startHarness();
+  relay = await startRelay(h.engine);
+  worker = startSendWorker(h.engine);
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+});
+after(async () => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  await relay?.stop();
+  await worker?.stop();
+  await h?.close();
+});
+afterEach(() => nock.cleanAll());
+
+const MESSAGES = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
+
+/** nock 14 + the SDK's keep-alive: a mocked reply needs an explicit Content-Length or the client waits forever. */
+function reply(status: number, body: unknown, headers: Record<string, string> = {}): [number, string, Record<string, string>] {
+  const text = JSON.stringify(body);
+  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...headers }];
+}
+
+const created = (sid: string, to = CUSTOMER) => ({
+  account_sid: ACCOUNT_SID,
+  api_version: '2010-04-01',
+  body: 'Tech en route',
+  date_created: 'Fri, 27 Nov 2026 14:32:01 +0000',
+  date_sent: null,
+  date_updated: 'Fri, 27 Nov 2026 14:32:01 +0000',
+  direction: 'outbound-api',
+  error_code: null,
+  error_message: null,
+  from: OUR_NUMBER,
+  messaging_service_sid: null,
+  num_media: '0',
+  num_segments: '1',
+  price: null,
+  price_unit: 'USD',
+  sid,
+  status: 'queued',
+  subresource_uris: { media: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}/Media.json` },
+  to,
+  uri: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}.json`,
+});
+
+const twilioError = (code: number, message: string, status: number) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+
+async function send(apiKey: string, body: Record<string, unknown>) {
+  const res = await h.call(apiKey, 'POST', '/v1/messages', { channel: 'sms', to: { handle: { kind: 'phone', value: CUSTOMER } }, body: 'Tech en route', ...body });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  assert.equal(res.body.status, 'queued');
+  return res.body as { id: string; conversationId: string };
+}
+
+const getMessage = async (apiKey: string, id: string) => (await h.call(apiKey, 'GET', `/v1/messages/${id}`)).body;
+const untilStatus = (apiKey: string, id: string, status: string, ms = 8_000) =>
+  waitFor(`message ${id} to be ${status}`, async () => {
+    const m = await getMessage(apiKey, id);
+    return m.status === status ? m : null;
+  }, ms, 50);
+
+test('send → Twilio API (real SDK, nock) → sent with the provider id → signed callback → delivered; replies thread', async () => {
+  const { apiKey, orgId } = await h.newOrg();
+  const c = await twilioConnection(h, apiKey);
+  await h.call(apiKey, 'POST', `/v1/connections/${c.id}/senders`, { channel: 'sms', address: OUR_NUMBER, messagesPerSecond: 10 });
+  const sid = 'SM9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+  let seen: Record<string, string> | undefined;
+  nock('https://api.twilio.com')
+    .post(MESSAGES, (b: Record<string, string>) => ((seen = { ...b }), true))
+    .reply(...reply(201, created(sid)));
+  const m = await send(apiKey, {});
+  const sent = await untilStatus(apiKey, m.id, 'sent');
+  assert.deepEqual(seen, { To: CUSTOMER, From: OUR_NUMBER, Body: 'Tech en route', StatusCallback: c.inboundUrl });
+  assert.deepEqual([sent.providerMessageId, sent.connectionId, sent.senderAddress], [sid, c.id, OUR_NUMBER]);
+  const conversation = (await h.call(apiKey, 'GET', `/v1/conversations/${m.conversationId}`)).body;
+  assert.equal(conversation.senderAddress, OUR_NUMBER, 'the conversation now has the number replies come to');
+
+  const callback = { AccountSid: ACCOUNT_SID, ApiVersion: '2010-04-01', MessageSid: sid, MessageStatus: 'delivered', SmsSid: sid, SmsStatus: 'delivered', From: OUR_NUMBER, To: CUSTOMER };
+  const res = await postTwilio(c.inboundUrl, callback);
+  assert.equal(res.status, 200, res.text);
+  assert.equal((await getMessage(apiKey, m.id)).status, 'delivered');
+  // A late "sent" callback does not move it back.
+  assert.equal((await postTwilio(c.inboundUrl, { ...callback, MessageStatus: 'sent', SmsStatus: 'sent' })).status, 200);
+  assert.equal((await getMessage(apiKey, m.id)).status, 'delivered');
+  const changes = (await syncEvents(h, apiKey)).filter((e) => e.type === 'message.status_changed' && e.subjectId === m.id);
+  assert.deepEqual(changes.map((e) => [e.data.from, e.data.to]), [['queued', 'sent'], ['sent', 'delivered']]);
+
+  // The customer answers the number: the reply joins the conversation.
+  const answer = { MessageSid: 'SM00000000000000000000000000reply1', AccountSid: ACCOUNT_SID, From: CUSTOMER, To: OUR_NUMBER, Body: 'Thanks!', NumMedia: '0' };
+  assert.equal((await postTwilio(c.inboundUrl, answer)).status, 200);
+  const replies = (await syncEvents(h, apiKey)).filter((e) => e.type === 'message.created' && e.data.message.direction === 'inbound');
+  assert.equal(replies.length, 1);
+  assert.equal(replies[0]!.data.message.conversationId, m.conversationId);
+  assert.equal((await stored(h, orgId)).conversations, 1);
+});
+
+test('21610 (unsubscribed recipient) → failed with recipient_opted_out, never retried', async () => {
+  const { apiKey } = await h.newOrg();
+  await twilioConnection(h, apiKey);
+  let calls = 0;
+  nock('https://api.twilio.com')
+    .post(MESSAGES, () => (calls++, true))
+    .times(3)
+    .reply(...reply(400, twilioError(21610, 'Attempt to send to unsubscribed recipient', 400)));
+  const m = await send(apiKey, {});
+  const failed = await untilStatus(apiKey, m.id, 'failed');
+  assert.equal(failed.errorCode, 'recipient_opted_out');
+  assert.match(failed.errorMessage, /^recipient_opted_out: Twilio error 21610/);
+  // A retry would come within the first backoff (≤ 1 s).
+  await new Promise((r) => setTimeout(r, 1_500));
+  assert.equal(calls, 1);
+});
+
+test('other permanent errors fail with the provider code; 429 with Retry-After is retried after it, then sent', async () => {
+  const { apiKey } = await h.newOrg();
+  await twilioConnection(h, apiKey);
+  nock('https://api.twilio.com').post(MESSAGES).reply(...reply(400, twilioError(21211, "The 'To' number is not a valid phone number", 400)));
+  const invalid = await send(apiKey, {});
+  const failed = await untilStatus(apiKey, invalid.id, 'failed');
+  assert.equal(failed.errorCode, '21211');
+
+  const times: number[] = [];
+  nock('https://api.twilio.com')
+    .post(MESSAGES, () => (times.push(Date.now()), true))
+    .reply(...reply(429, twilioError(20429, 'Too Many Requests', 429), { 'Retry-After': '1' }))
+    .post(MESSAGES, () => (times.push(Date.now()), true))
+    .reply(...reply(201, created('SM11111111111111111111111111111111')));
+  const m = await send(apiKey, {});
+  const sent = await untilStatus(apiKey, m.id, 'sent');
+  assert.equal(sent.providerMessageId, 'SM11111111111111111111111111111111');
+  assert.equal(times.length, 2);
+  assert.ok(times[1]! - times[0]! >= 950, `retried after ${times[1]! - times[0]!} ms, Retry-After was 1 s`);
+});
+
+test('a WhatsApp template goes out as ContentSid and ContentVariables', async () => {
+  const { apiKey } = await h.newOrg();
+  await twilioConnection(h, apiKey, { config: { fromNumbers: [`whatsapp:${OUR_NUMBER}`] } });
+  let seen: Record<string, string> | undefined;
+  nock('https://api.twilio.com')
+    .post(MESSAGES, (b: Record<string, string>) => ((seen = { ...b }), true))
+    .reply(...reply(201, created('SM22222222222222222222222222222222', `whatsapp:${CUSTOMER}`)));
+  const template = { id: 'HXb5b62575e6e4ff6129ad7c8efe1f983e', variables: { '1': '12/1', '2': '3pm' } };
+  const m = await send(apiKey, { channel: 'whatsapp', to: { handle: { kind: 'whatsapp', value: CUSTOMER } }, body: undefined, template });
+  await untilStatus(apiKey, m.id, 'sent');
+  assert.deepEqual(seen, {
+    To: `whatsapp:${CUSTOMER}`,
+    From: `whatsapp:${OUR_NUMBER}`,
+    ContentSid: template.id,
+    ContentVariables: '{"1":"12/1","2":"3pm"}',
+    StatusCallback: `${h.baseUrl}/v1/receive/${(await h.call(apiKey, 'GET', '/v1/connections')).body.data[0].id}`,
+  });
+});
+
+test('no connection for the channel → failed with no_connection', async () => {
+  const { apiKey } = await h.newOrg();
+  const m = await send(apiKey, {});
+  const failed = await untilStatus(apiKey, m.id, 'failed');
+  assert.equal(failed.errorCode, 'no_connection');
+});

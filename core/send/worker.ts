@@ -1,0 +1,21 @@
+import type { EventJob } from '../events/dispatch.ts';
+import { createPacer } from '../ratelimit.ts';
+import { runSendJob, type SendEngine } from './job.ts';
+import { SEND_CONCURRENCY } from './policy.ts';
+import { runSandboxCallback, SANDBOX_QUEUE, type SandboxCallbackJob } from './sandbox.ts';
+
+/**
+ * Starts the send queue's handlers in this process (the API server in embedded mode, workers in
+ * production): the send job and the sandbox's simulated status callbacks. The pacer is shared
+ * through Redis when there is one, so every worker keeps one pace per sender.
+ */
+export interface SendWorker {
+  stop(): Promise<void>;
+}
+
+export function startSendWorker(engine: SendEngine): SendWorker {
+  const pacer = createPacer(engine.config.redisUrl, engine.config.redisPrefix);
+  engine.queue.process<EventJob>('send', (job) => runSendJob(engine, pacer, job), { concurrency: SEND_CONCURRENCY });
+  engine.queue.process<SandboxCallbackJob>(SANDBOX_QUEUE, (job) => runSandboxCallback(engine, job), { concurrency: SEND_CONCURRENCY });
+  return { stop: () => pacer.close() };
+}

@@ -6,6 +6,7 @@ import { withTenantRaw } from './db/tenant.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import { AppError } from './errors.ts';
 import { SCOPES, type Scope } from './scopes.ts';
+import { recordAudit, SYSTEM_ACTOR, type AuditActor } from './audit/record.ts';
 
 /**
  * Orgs and API keys. A key is shown once: only its SHA-256 is stored (keys are 192 random bits,
@@ -85,13 +86,14 @@ export async function insertApiKey(
 
 export async function createOrg(
   deps: { db: Database; keyring: Keyring },
-  opts: { name: string; settings?: Record<string, unknown> },
+  opts: { name: string; settings?: Record<string, unknown>; actor?: AuditActor },
 ): Promise<{ org: Org; apiKey: string }> {
   const id = uuidv7();
   return withTenantRaw(deps.db, id, async (trx) => {
     const [row] = await trx('orgs').insert({ id, name: opts.name, settings: opts.settings ?? {} }).returning('*');
     await deps.keyring.provision(trx, id);
-    const { secret } = await insertApiKey(trx, id, { name: 'Default key', scopes: ['admin'] });
+    const { key, secret } = await insertApiKey(trx, id, { name: 'Default key', scopes: ['admin'] });
+    await recordAudit({ orgId: id, trx }, { actor: opts.actor ?? SYSTEM_ACTOR, action: 'org.created', target: { type: 'org', id }, details: { apiKeyId: key.id } });
     return { org: orgView(row), apiKey: secret };
   });
 }

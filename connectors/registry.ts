@@ -1,9 +1,11 @@
 import { ConnectorDefinitionError, createRegistry, type AnyConnectorDefinition, type Registry } from './kit/index.ts';
 import { AppError } from '../core/errors.ts';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import twilio from './twilio/index.ts';
 import whatsapp from './whatsapp/index.ts';
 import webchat from './webchat/index.ts';
+import sendgrid from './sendgrid/index.ts';
+import sinch from './sinch/index.ts';
 
 /**
  * The connectors that ship with Switchboard. A new built-in connector is its folder plus ONE line
@@ -14,6 +16,8 @@ export function builtinConnectors(): AnyConnectorDefinition[] {
     twilio as AnyConnectorDefinition,
     whatsapp as AnyConnectorDefinition,
     webchat as AnyConnectorDefinition,
+    sendgrid as AnyConnectorDefinition,
+    sinch as AnyConnectorDefinition,
   ];
 }
 
@@ -33,7 +37,20 @@ export function demoSandboxConnections(): DemoConnection[] {
     { connector: 'twilio', name: 'Twilio (sandbox)', config: { accountSid: 'AC' + '0'.repeat(32), fromNumbers: ['+15005550006'] }, secrets: { authToken: 'sandbox' } },
     { connector: 'whatsapp', name: 'WhatsApp (sandbox)', config: { phoneNumberId: '100000000000001', verifyToken: 'sandbox-verify-token' }, secrets: { accessToken: 'sandbox', appSecret: 'sandbox' } },
     { connector: 'webchat', name: 'Web chat', config: { allowedOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'] }, secrets: { identitySecret: randomBytes(32).toString('base64url') } },
+    sendgridDemo(),
+    { connector: 'sinch', name: 'Sinch SMS (sandbox)', config: { servicePlanId: '0'.repeat(32), region: 'us', fromNumbers: ['+15005550007'] }, secrets: { apiToken: 'sandbox', webhookSecret: randomBytes(24).toString('base64url') } },
   ];
+}
+
+/** SendGrid's Event Webhook is ECDSA-signed: a sandbox signs its simulated events with a key pair of its own. */
+function sendgridDemo(): DemoConnection {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return {
+    connector: 'sendgrid',
+    name: 'SendGrid (sandbox)',
+    config: { fromAddress: 'demo@sandbox.switchboard.dev', defaultSubject: 'Message from the Switchboard demo', eventWebhookPublicKey: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') },
+    secrets: { apiKey: 'SG.sandbox', inboundSecret: randomBytes(24).toString('base64url'), eventWebhookSigningKey: privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64') },
+  };
 }
 
 export interface ConnectorRegistryOptions {

@@ -31,9 +31,20 @@ installPackage(root, 'good-crm', plainSpec('good-crm', '2.1.0'));
 installPackage(root, '@acme/scoped-crm', plainSpec('scoped-crm', '1.0.0'), { exports: { '.': { import: 'main.mjs', require: 'main.cjs' } } });
 installPackage(root, 'bad-crm', plainSpec('bad-crm', 'one', ", 'crm.teleport'"));
 installPackage(root, 'not-a-connector', 'export default 42;');
+// What a third party publishes: the default export made with defineConnector (here: this kit's copy).
+installPackage(root, 'defined-sms', `import { defineConnector } from ${JSON.stringify(new URL('./define.ts', import.meta.url).href)};
+import { acmeSpec } from ${JSON.stringify(new URL('./test-connector.ts', import.meta.url).href)};
+export default defineConnector({ ...acmeSpec('4.0.0'), id: 'defined-sms' });`);
 installPackage(root, 'broken-syntax', 'export default {');
 
 describe('registry', () => {
+  it('loads a package whose default export was made with defineConnector', async () => {
+    const r = createRegistry({ resolveFrom: root });
+    const def = await r.load('defined-sms');
+    assert.deepEqual([def.id, def.version, def.major], ['defined-sms', '4.0.0', 4]);
+    assert.deepEqual(def.validateSecrets({}), ["secrets/: must have required property 'webhookSecret'"]);
+  });
+
   it('registers several versions, refuses a duplicate id@version, resolves the highest of a major', () => {
     const r = createRegistry();
     for (const v of ['1.0.0', '1.10.0', '1.2.0', '2.0.0-beta.1', '3.0.0-rc.1', '3.0.0']) r.register(defineConnector(acmeSpec(v)));

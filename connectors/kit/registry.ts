@@ -72,6 +72,13 @@ function resolvePackage(name: string, from: string): string {
   }
 }
 
+/** The spec part of an exported connector: a definition (from any copy of the kit) minus what defineConnector derived. */
+function specOf(exported: Record<string, unknown>): AnyConnectorSpec {
+  if (typeof exported.validateConfig !== 'function') return exported as unknown as AnyConnectorSpec;
+  const { major: _major, validateConfig: _config, validateSecrets: _secrets, ...spec } = exported;
+  return spec as unknown as AnyConnectorSpec;
+}
+
 export function createRegistry(opts: RegistryOptions = {}): Registry {
   const byId = new Map<string, AnyConnectorDefinition[]>();
 
@@ -101,8 +108,9 @@ export function createRegistry(opts: RegistryOptions = {}): Registry {
         throw new ConnectorDefinitionError(undefined, ['default export: must be a connector definition (defineConnector({...}))'], specifier);
       }
       try {
-        // Re-validated even when already defined: the package may carry an older kit.
-        return registry.register(defineConnector(exported as AnyConnectorSpec));
+        // Re-validated even when already defined: the package may carry an older kit. What
+        // defineConnector derived (major, validators) is left out: the spec is what gets checked.
+        return registry.register(defineConnector(specOf(exported as Record<string, unknown>)));
       } catch (err) {
         if (ConnectorDefinitionError.is(err)) throw new ConnectorDefinitionError(err.connector, err.problems, specifier);
         throw err;

@@ -175,3 +175,20 @@ test('no connection for the channel → failed with no_connection', async () => 
   const failed = await untilStatus(apiKey, m.id, 'failed');
   assert.equal(failed.errorCode, 'no_connection');
 });
+
+test('a status callback that overtakes the send is kept as unmatched, then applied once the send is recorded', async () => {
+  const { apiKey, orgId } = await h.newOrg();
+  const c = await twilioConnection(h, apiKey);
+  const sid = 'SM33333333333333333333333333333333';
+  // Twilio calls back "delivered" before our own transaction recording the send has committed.
+  const early = await postTwilio(c.inboundUrl, { AccountSid: ACCOUNT_SID, MessageSid: sid, MessageStatus: 'delivered', SmsSid: sid, SmsStatus: 'delivered' });
+  assert.equal(early.status, 200, 'acknowledged: the request is archived');
+  const archived = await h.engine.tenant(orgId, (tx) => tx.trx('raw_inbound').where({ connection_id: c.id }).first());
+  assert.deepEqual([archived.status, archived.provider_message_ids], ['unmatched', [sid]]);
+  nock('https://api.twilio.com').post(MESSAGES).reply(...reply(201, created(sid)));
+  const m = await send(apiKey, {});
+  const delivered = await untilStatus(apiKey, m.id, 'delivered');
+  assert.equal(delivered.providerMessageId, sid);
+  const after = await h.engine.tenant(orgId, (tx) => tx.trx('raw_inbound').where({ id: archived.id }).first());
+  assert.equal(after.status, 'processed');
+});

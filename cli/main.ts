@@ -19,6 +19,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   migrate: { file: './migrate.ts', summary: 'Apply database migrations' },
   org: { file: './org.ts', summary: 'Create, list or delete orgs (org create --name N [--json])' },
   keys: { file: './keys.ts', summary: 'Rotate data keys or the master key (keys rotate)' },
+  audit: { file: './audit.ts', summary: "Verify orgs' hash-chained audit trails (audit verify [--org ID])" },
 };
 
 const USAGE = `Usage: switchboard <command> [options]

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '../core/config.ts';
 import { createEngine } from '../core/engine.ts';
 import { startRelay } from '../core/events/relay.ts';
+import { startAuditSealer } from '../core/audit/sealer.ts';
 import { startSendWorker } from '../core/send/worker.ts';
 import { createConnectorRegistry } from '../connectors/registry.ts';
 import { createLogger } from '../core/logger.ts';
@@ -89,6 +90,8 @@ export async function run(args: string[]): Promise<number> {
     // still in the outbox and goes out at the next start.
     const relay = await startRelay(engine);
     cleanup.push('relay', () => relay.stop());
+    const sealer = startAuditSealer(engine);
+    cleanup.push('audit sealer', () => sealer.stop());
     const sender = startSendWorker(engine);
     cleanup.push('send worker', () => sender.stop());
     const api = await startServer(engine, { host: config.host, port: config.port });

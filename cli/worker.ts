@@ -1,6 +1,7 @@
 import { loadConfig } from '../core/config.ts';
 import { createEngine } from '../core/engine.ts';
 import { startRelay } from '../core/events/relay.ts';
+import { startAuditSealer } from '../core/audit/sealer.ts';
 import { startSendWorker } from '../core/send/worker.ts';
 import { createConnectorRegistry } from '../connectors/registry.ts';
 import { AppError } from '../core/errors.ts';
@@ -37,6 +38,8 @@ export async function run(args: string[]): Promise<number> {
     cleanup.push('engine', () => engine.close());
     const relay = await startRelay(engine);
     cleanup.push('relay', () => relay.stop());
+    const sealer = startAuditSealer(engine);
+    cleanup.push('audit sealer', () => sealer.stop());
     const sender = startSendWorker(engine);
     cleanup.push('send worker', () => sender.stop());
     log.info({ mode: config.mode }, 'worker running');

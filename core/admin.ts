@@ -5,6 +5,7 @@ import { rewrapAll, type Keyring } from './crypto/keyring.ts';
 import { masterFingerprint } from './crypto/master.ts';
 import { forgetPrincipals, listOrgIds, orgView, type Org } from './orgs.ts';
 import { notFound } from './errors.ts';
+import { recordAudit, type AuditActor } from './audit/record.ts';
 
 /**
  * Operator actions across orgs: what the CLI does, either directly on the database or through the
@@ -15,6 +16,9 @@ interface Deps {
   db: Database;
   keyring: Keyring;
 }
+
+/** Operators act through the CLI (directly or through the running server's admin endpoint). */
+export const CLI_ACTOR: AuditActor = { type: 'cli', id: null };
 
 async function liveOrg(trx: Knex, orgId: string) {
   const row = await trx('orgs').where({ id: orgId }).whereNull('deleted_at').first();
@@ -31,13 +35,15 @@ export async function listOrgs(deps: Deps): Promise<Org[]> {
 }
 
 /** A new data key version for new writes, for one org or all; older versions keep decrypting. */
-export async function rotateDataKeys(deps: Deps, orgId?: string): Promise<{ orgId: string; version: number }[]> {
+export async function rotateDataKeys(deps: Deps, orgId?: string, actor = CLI_ACTOR): Promise<{ orgId: string; version: number }[]> {
   const ids = orgId ? [orgId] : await listOrgIds(deps.db);
   const rotated: { orgId: string; version: number }[] = [];
   for (const id of ids) {
     const version = await withTenantRaw(deps.db, id, async (trx) => {
       await liveOrg(trx, id);
-      return deps.keyring.rotate(trx, id);
+      const v = await deps.keyring.rotate(trx, id);
+      await recordAudit({ orgId: id, trx }, { actor, action: 'keys.rotated', target: { type: 'org', id }, details: { version: v } });
+      return v;
     });
     rotated.push({ orgId: id, version });
   }
@@ -48,11 +54,13 @@ export async function rotateDataKeys(deps: Deps, orgId?: string): Promise<{ orgI
  * Deletes an org by destroying its keys (crypto-shredding): every encrypted value it ever stored
  * becomes unreadable at once, in the database and in every backup, and its API keys stop working.
  */
-export async function deleteOrg(deps: Deps, orgId: string): Promise<void> {
+export async function deleteOrg(deps: Deps, orgId: string, actor = CLI_ACTOR): Promise<void> {
   await withTenantRaw(deps.db, orgId, async (trx) => {
     await liveOrg(trx, orgId);
-    await trx('api_keys').where({ org_id: orgId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() });
+    const revoked = await trx('api_keys').where({ org_id: orgId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() }).returning('id');
     await deps.keyring.shred(trx, orgId);
+    // The trail outlives the org: it holds no encrypted data, so it stays verifiable after the shredding.
+    await recordAudit({ orgId, trx }, { actor, action: 'org.deleted', target: { type: 'org', id: orgId }, details: { apiKeysRevoked: revoked.length } });
   });
   // This process (the running server, when the CLI came through it) refuses the keys at once.
   forgetPrincipals(deps.db, { orgId });

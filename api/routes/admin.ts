@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Engine } from '../../core/engine.ts';
 import { createOrg } from '../../core/orgs.ts';
 import { deleteOrg, listOrgs, rotateDataKeys } from '../../core/admin.ts';
+import { verifyOrgs } from '../../core/audit/verify.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
 import { errorHandler } from '../http/errors.ts';
 
@@ -62,6 +63,11 @@ export function createAdminApp(engine: Engine, token: string) {
   app.post('/internal/admin/keys/rotate', async (req, res) => {
     const orgId = req.body?.orgId === undefined ? undefined : orgIdParam(req.body.orgId);
     res.json({ rotated: await rotateDataKeys(engine, orgId) });
+  });
+
+  app.get('/internal/admin/audit/verify', async (req, res) => {
+    const orgId = req.query.orgId === undefined ? undefined : orgIdParam(req.query.orgId);
+    res.json({ results: await verifyOrgs(engine.db, orgId) });
   });
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found', `No route ${req.method} ${req.path}.`)));

@@ -2,6 +2,8 @@ import { defineRoute } from '../http/route.ts';
 import { apiKeyView, forgetPrincipals, insertApiKey } from '../../core/orgs.ts';
 import { SCOPES } from '../../core/scopes.ts';
 import { notFound, AppError } from '../../core/errors.ts';
+import { recordAudit } from '../../core/audit/record.ts';
+import { auditBy } from '../http/audit.ts';
 
 const keySchema = {
   type: 'object',
@@ -36,9 +38,10 @@ export const apiKeyRoutes = [
       },
     },
     response: { ...keySchema, properties: { ...keySchema.properties, secret: { type: 'string' } } },
-    handler: async ({ engine, auth, body }) =>
+    handler: async ({ engine, auth, body, req }) =>
       engine.tenant(auth.orgId, async (tx) => {
         const { key, secret } = await insertApiKey(tx.trx, tx.orgId, body);
+        await recordAudit(tx, { ...auditBy({ auth, req }), action: 'api_key.created', target: { type: 'api_key', id: key.id }, details: { scopes: key.scopes } });
         return { object: 'api_key', ...key, secret };
       }),
   }),
@@ -59,7 +62,7 @@ export const apiKeyRoutes = [
     tag: 'API keys',
     scope: 'admin',
     response: keySchema,
-    handler: async ({ engine, auth, params }) =>
+    handler: async ({ engine, auth, params, req }) =>
       engine.tenant(auth.orgId, async (tx) => {
         const row = await tx.trx('api_keys').where({ id: params.id }).first();
         if (!row) throw notFound('API key');
@@ -68,6 +71,7 @@ export const apiKeyRoutes = [
           .where({ id: params.id })
           .update({ revoked_at: row.revoked_at ?? tx.trx.fn.now() })
           .returning('*');
+        if (!row.revoked_at) await recordAudit(tx, { ...auditBy({ auth, req }), action: 'api_key.revoked', target: { type: 'api_key', id: params.id } });
         forgetPrincipals(engine.db, { keyId: params.id });
         return view(updated);
       }),

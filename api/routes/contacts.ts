@@ -4,6 +4,8 @@ import { addHandle, createContact, removeHandle, updateContact, type ContactInpu
 import { getContact, listContacts } from '../../core/identity/views.ts';
 import { listMerges, mergeContacts, undoMerge } from '../../core/identity/merge.ts';
 import { addLink, removeLink, type LinkInput } from '../../core/identity/links.ts';
+import { recordAudit } from '../../core/audit/record.ts';
+import { auditBy } from '../http/audit.ts';
 
 /** Contacts, their handles, merges and external links. Every handler runs in one tenant transaction. */
 const handleInput = {
@@ -189,8 +191,13 @@ export const contactRoutes: RouteSpec[] = [
       properties: { contactId: { type: 'string', format: 'uuid', description: 'The contact to fold into this one' } },
     },
     response: { type: 'object', properties: { merge: mergeView, contact: contactView } },
-    handler: ({ engine, auth, params, body }) =>
-      engine.tenant(auth.orgId, (tx) => mergeContacts(tx, params.id, body.contactId, auth.keyId)),
+    handler: ({ engine, auth, params, body, req }) =>
+      engine.tenant(auth.orgId, async (tx) => {
+        const out = await mergeContacts(tx, params.id, body.contactId, auth.keyId);
+        const details = { mergeId: out.merge.id, mergedId: out.merge.mergedId, moved: out.merge.moved };
+        await recordAudit(tx, { ...auditBy({ auth, req }), action: 'contact.merged', target: { type: 'contact', id: params.id }, details });
+        return out;
+      }),
   }),
   defineRoute({
     method: 'post',
@@ -199,7 +206,13 @@ export const contactRoutes: RouteSpec[] = [
     tag,
     scope: 'contacts:write',
     response: { type: 'object', properties: { merge: mergeView, contact: contactView, restored: contactView } },
-    handler: ({ engine, auth, params }) => engine.tenant(auth.orgId, (tx) => undoMerge(tx, params.mergeId, auth.keyId)),
+    handler: ({ engine, auth, params, req }) =>
+      engine.tenant(auth.orgId, async (tx) => {
+        const out = await undoMerge(tx, params.mergeId, auth.keyId);
+        const details = { mergeId: out.merge.id, mergedId: out.merge.mergedId };
+        await recordAudit(tx, { ...auditBy({ auth, req }), action: 'contact.unmerged', target: { type: 'contact', id: out.merge.survivorId }, details });
+        return out;
+      }),
   }),
   defineRoute<unknown, { limit?: number; cursor?: string }>({
     method: 'get',

@@ -11,12 +11,14 @@ import { connectionRoutes } from './connections.ts';
 import { senderRoutes } from './senders.ts';
 import { widgetRoutes } from './widget.ts';
 import { orgRoutes } from './org.ts';
+import { auditRoutes } from './audit.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
   return [
     ...healthRoutes,
     ...orgRoutes,
+    ...auditRoutes,
     ...syncRoutes,
     ...apiKeyRoutes,
     ...contactRoutes,

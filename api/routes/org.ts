@@ -1,6 +1,8 @@
 import { defineRoute } from '../http/route.ts';
 import { mergeSettings, orgSettingsSchema, withDefaults } from '../../core/org-settings.ts';
 import { appendEvent } from '../../core/events/events.ts';
+import { recordAudit } from '../../core/audit/record.ts';
+import { auditBy } from '../http/audit.ts';
 
 const orgSchema = {
   type: 'object',
@@ -48,7 +50,7 @@ export const orgRoutes = [
       },
     },
     response: orgSchema,
-    handler: async ({ engine, auth, body }) =>
+    handler: async ({ engine, auth, body, req }) =>
       engine.tenant(auth.orgId, async (tx) => {
         const row = await tx.trx('orgs').where({ id: tx.orgId }).forUpdate().first();
         const settings = body.settings ? mergeSettings(row.settings ?? {}, body.settings) : row.settings;
@@ -56,11 +58,9 @@ export const orgRoutes = [
           .where({ id: tx.orgId })
           .update({ name: body.name ?? row.name, settings })
           .returning('*');
-        await appendEvent(tx, {
-          type: 'org.updated',
-          subjectId: tx.orgId,
-          data: { changes: { ...(body.name ? { name: true } : {}), ...(body.settings ? { settings: Object.keys(body.settings) } : {}) } },
-        });
+        const changes = { ...(body.name ? { name: true } : {}), ...(body.settings ? { settings: Object.keys(body.settings) } : {}) };
+        await appendEvent(tx, { type: 'org.updated', subjectId: tx.orgId, data: { changes } });
+        await recordAudit(tx, { ...auditBy({ auth, req }), action: 'org.updated', target: { type: 'org', id: tx.orgId }, details: changes });
         return view(updated);
       }),
   }),

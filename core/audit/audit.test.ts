@@ -157,3 +157,20 @@ test('listing pages newest first and filters', async () => {
   const e = p1.data[1];
   assert.equal(e.prevHash, p1.data[2].hash);
 });
+
+test('the periodic sealer chains new entries without anyone asking', async () => {
+  const { startAuditSealer } = await import('./sealer.ts');
+  const { waitFor } = await import('../../test/wait.ts');
+  const { orgId } = await h.newOrg();
+  const ids = await record(orgId, 2);
+  const sealer = startAuditSealer(h.engine, { intervalMs: 20 });
+  try {
+    await waitFor('the sealer to chain the entries', async () => {
+      const p = new Map(await positions(orgId));
+      return ids.every((id) => p.get(id) !== null);
+    });
+  } finally {
+    await sealer.stop();
+  }
+  assert.deepEqual((await positions(orgId)).map(([, p]) => p), [1, 2, 3]);
+});

@@ -4,6 +4,8 @@ import { withTenantRaw } from '../db/tenant.ts';
 import { GENESIS, entryHash } from './chain.ts';
 import { AUDIT_COLUMNS, buf, chainFields, type AuditRow } from './rows.ts';
 import { sealOrgNow } from './seal.ts';
+import { listOrgIds } from '../orgs.ts';
+import { notFound } from '../errors.ts';
 
 /**
  * Walks an org's sealed chain in position order and names the first entry that is wrong:
@@ -115,4 +117,15 @@ export async function verifyOrg(db: Database, orgId: string): Promise<VerifyResu
       ...(bad ? { firstBad: bad } : {}),
     };
   });
+}
+
+/** One org (which must exist, deleted or not: a deleted org's trail still proves what happened) or every live org. */
+export async function verifyOrgs(db: Database, orgId?: string): Promise<VerifyResult[]> {
+  if (orgId) {
+    const exists = await withTenantRaw(db, orgId, (trx) => trx('orgs').select('id').where({ id: orgId }).first());
+    if (!exists) throw notFound('org');
+  }
+  const results: VerifyResult[] = [];
+  for (const id of orgId ? [orgId] : await listOrgIds(db)) results.push(await verifyOrg(db, id));
+  return results;
 }

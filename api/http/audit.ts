@@ -1,0 +1,10 @@
+import type { RouteContext } from './route.ts';
+import type { NewAuditEntry } from '../../core/audit/record.ts';
+
+/** Who did it and from where, for an audit entry written by an API route: the calling key, its IP, its user agent (hashed). */
+export function auditBy(ctx: Pick<RouteContext, 'auth' | 'req'>): Pick<NewAuditEntry, 'actor' | 'context'> {
+  return {
+    actor: { type: 'api_key', id: ctx.auth.keyId },
+    context: { ip: ctx.req.ip ?? null, userAgent: ctx.req.get('user-agent') ?? null },
+  };
+}

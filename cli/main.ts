@@ -20,6 +20,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   org: { file: './org.ts', summary: 'Create, list or delete orgs (org create --name N [--json])' },
   keys: { file: './keys.ts', summary: 'Rotate data keys or the master key (keys rotate)' },
   audit: { file: './audit.ts', summary: "Verify orgs' hash-chained audit trails (audit verify [--org ID])" },
+  connector: { file: './connector.ts', summary: 'Scaffold (connector new NAME) or check (connector validate PATH) a connector package' },
 };
 
 const USAGE = `Usage: switchboard <command> [options]

@@ -3,6 +3,7 @@ import type { Config } from '../../core/config.ts';
 import type { Engine } from '../../core/engine.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { receiveWebhook } from '../../core/connections/ingress.ts';
+import { registerOperation } from '../http/openapi.ts';
 
 /**
  * The platform's /receive: provider webhooks for one connection. Mounted before the JSON body
@@ -22,7 +23,13 @@ export function signatureUrl(req: Request, config: Pick<Config, 'publicUrl' | 'p
   return `${req.protocol}://${req.host}${req.originalUrl}`;
 }
 
+// Documented in the OpenAPI document like the JSON routes, though served outside them.
+const documented = (method: 'get' | 'post', summary: string) =>
+  registerOperation({ method, path: '/v1/receive/:connectionId', summary, tag: 'Connections', scope: null, handler: async () => undefined });
+
 export function receiveRouter(engine: Engine): Router {
+  documented('post', "Provider webhooks for one connection: raw body (any content type), checked with the connector's signature; answered as the provider expects once committed");
+  documented('get', "Provider verification handshakes (e.g. Meta's hub.challenge), when the connector defines one");
   const router = express.Router();
   router.all('/v1/receive/:connectionId', express.raw({ type: () => true, limit: RECEIVE_BODY_LIMIT }), async (req: Request, res: Response) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -3,6 +3,7 @@ import { createEngine } from '../core/engine.ts';
 import { startRelay } from '../core/events/relay.ts';
 import { startAuditSealer } from '../core/audit/sealer.ts';
 import { startSendWorker } from '../core/send/worker.ts';
+import { startRetentionJob } from '../core/compliance/retention-job.ts';
 import { createConnectorRegistry } from '../connectors/registry.ts';
 import { AppError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
@@ -15,7 +16,8 @@ const HELP = `Usage: switchboard worker
 
 Production mode only (DATABASE_URL and REDIS_URL set): runs the background work without HTTP
 until SIGINT/SIGTERM: the event relay, which hands committed events to the queues (BullMQ) and to
-the realtime fan-out (Redis pub/sub). Replicas share the work safely. In embedded mode
+the realtime fan-out (Redis pub/sub), the send queue, and the hourly retention purge
+(RETENTION_INTERVAL_MS). Replicas share the work safely. In embedded mode
 "switchboard start" does all of this in its one process.
 `;
 
@@ -42,6 +44,9 @@ export async function run(args: string[]): Promise<number> {
     cleanup.push('audit sealer', () => sealer.stop());
     const sender = startSendWorker(engine);
     cleanup.push('send worker', () => sender.stop());
+    // Every process runs the retention purge on RETENTION_INTERVAL_MS; a per-org lock shares the work.
+    const retention = startRetentionJob(engine);
+    cleanup.push('retention job', () => retention.stop());
     log.info({ mode: config.mode }, 'worker running');
     await untilSignal();
   } finally {

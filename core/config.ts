@@ -23,6 +23,8 @@ export interface Config {
   bodyLimit: string;
   rateLimitPerMinute: number;
   relayPollMs: number;
+  /** How often the retention job purges expired message content (RETENTION_INTERVAL_MS, default 1 h). */
+  retentionIntervalMs: number;
   logLevel: string;
   /** Third-party connector packages (npm names or absolute paths) from SWITCHBOARD_CONNECTORS, loaded at start. */
   connectorPackages: string[];
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimit,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, problems, 1, 10_000_000),
     relayPollMs: int(env, 'RELAY_POLL_MS', 1000, problems, 10, 600_000),
+    retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, problems, 1000, 7 * 86_400_000),
     logLevel,
     connectorPackages,
   };

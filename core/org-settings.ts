@@ -1,6 +1,8 @@
 import { Ajv } from 'ajv';
 import type { Knex } from 'knex';
 import { AppError } from './errors.ts';
+import { retentionSettingsSchema, type RetentionSettings } from './compliance/retention-settings.ts';
+import { safeModeSettingsSchema, safeRegexKeyword, type SafeModeSettings } from './compliance/redaction-patterns.ts';
 
 /**
  * Org settings: one JSON Schema with defaults, validated on every change. Each feature adds its
@@ -18,15 +20,20 @@ export const orgSettingsSchema = {
       default: 168,
       description: 'An inbound message joins the open conversation of its contact, channel and address if that saw a message within this many hours; else a new conversation starts.',
     },
+    retention: retentionSettingsSchema,
+    safeMode: safeModeSettingsSchema,
   },
 } as const;
 
 export interface OrgSettings {
   reopenWindowHours: number;
+  retention: RetentionSettings;
+  safeMode: SafeModeSettings;
   [section: string]: unknown;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+ajv.addKeyword(safeRegexKeyword);
 const validate = ajv.compile(orgSettingsSchema);
 
 /** Stored settings + defaults. A stored value that no longer validates falls back to its default. */

@@ -11,6 +11,7 @@ import { connectionRoutes } from './connections.ts';
 import { senderRoutes } from './senders.ts';
 import { widgetRoutes } from './widget.ts';
 import { orgRoutes } from './org.ts';
+import { legalHoldRoutes } from './legal-holds.ts';
 import { auditRoutes } from './audit.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
@@ -29,5 +30,6 @@ export function allRoutes(): RouteSpec[] {
     ...connectionRoutes,
     ...senderRoutes,
     ...widgetRoutes,
+    ...legalHoldRoutes,
   ];
 }

@@ -4,6 +4,7 @@ import { appendEvents, type NewEvent } from '../events/events.ts';
 import type { Thread } from '../conversations/threading.ts';
 import { conversationView, type ConversationView } from '../conversations/views.ts';
 import { messageView, type MediaItem, type MessageRow, type MessageView } from './views.ts';
+import { redactForStorage } from '../compliance/redaction-storage.ts';
 
 /**
  * The hot insert path (plain knex): one message row with its content encrypted under its own id,
@@ -33,6 +34,8 @@ export interface Recorded {
 
 export async function recordMessage(tx: TenantTx, thread: Thread, m: NewMessage): Promise<Recorded> {
   const id = uuidv7();
+  // Safe mode (before_storage): the stored message never holds the sensitive numbers, not even encrypted.
+  const content = await redactForStorage(tx, thread, m);
   const row: Omit<MessageRow, 'updated_at'> = {
     id,
     org_id: tx.orgId,
@@ -45,13 +48,13 @@ export async function recordMessage(tx: TenantTx, thread: Thread, m: NewMessage)
     sender_address: m.senderAddress,
     provider_message_id: m.providerMessageId ?? null,
     rfc_message_id_index: m.rfcMessageIdIndex ?? null,
-    body_enc: tx.crypto.encrypt(id, 'body', m.body ?? null),
-    subject_enc: tx.crypto.encrypt(id, 'subject', m.subject ?? null),
+    body_enc: tx.crypto.encrypt(id, 'body', content.body),
+    subject_enc: tx.crypto.encrypt(id, 'subject', content.subject),
     media_enc: m.media?.length ? tx.crypto.encryptJson(id, 'media', m.media) : null,
     status: m.status,
     error_code: null,
     error_message_enc: null,
-    metadata: m.metadata ?? {},
+    metadata: content.metadata,
     created_at: m.createdAt,
   };
   const [stamps] = await tx.trx('messages').insert(row).returning(['created_at', 'updated_at']);

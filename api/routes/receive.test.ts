@@ -82,6 +82,58 @@ test('MMS: every MediaUrl{N} becomes a media item with its content type', async 
   assert.equal(m.body, 'Photos of the leak under the sink');
 });
 
+test("WhatsApp via Twilio: the profile name names a contact that has none, and never overwrites one", async () => {
+  const { apiKey } = await h.newOrg();
+  const c = await twilioConnection(h, apiKey);
+  const wa = fixture('inbound-whatsapp');
+  assert.equal((await postTwilio(c.inboundUrl, wa)).status, 200);
+  const m = (await syncEvents(h, apiKey)).find((e) => e.type === 'message.created')!.data.message;
+  assert.equal(m.channel, 'whatsapp');
+  assert.equal((await h.call(apiKey, 'GET', `/v1/contacts/${m.contactId}`)).body.name, 'María José');
+  await h.call(apiKey, 'PATCH', `/v1/contacts/${m.contactId}`, { name: 'Maria (unit 4B)' });
+  assert.equal((await postTwilio(c.inboundUrl, { ...wa, MessageSid: 'SM7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e30', ProfileName: 'MJ' })).status, 200);
+  assert.equal((await h.call(apiKey, 'GET', `/v1/contacts/${m.contactId}`)).body.name, 'Maria (unit 4B)');
+});
+
+test('consent signals a provider reports are kept: a consent.signal event and the message metadata', async () => {
+  const { apiKey } = await h.newOrg();
+  const spec = acmeSpec('1.0.0');
+  const rules = spec.manifest.inbound!;
+  h.engine.connectors.register(
+    defineConnector({
+      ...spec,
+      id: 'acme-consent',
+      manifest: {
+        ...spec.manifest,
+        inbound: [
+          ...rules,
+          {
+            name: 'carrier-opt-out',
+            match: "body.type = 'batch' and $count(body.messages[optOut]) > 0",
+            each: "body.messages[optOut].{ 'm': $, 'account': $$.body.account }",
+            emit: 'opt_out',
+            fields: { channel: "'sms'", from: { kind: "'phone'", value: 'm.from' }, to: { address: 'account' }, providerMessageId: 'm.id', keyword: 'm.optOut' },
+          },
+        ],
+      },
+    }),
+  );
+  const conn = (await h.call(apiKey, 'POST', '/v1/connections', { connector: 'acme-consent', name: 'Acme', config: {}, secrets: { webhookSecret: ACME_SECRET } })).body;
+  const body = JSON.stringify({ type: 'batch', account: OUR_NUMBER, messages: [{ id: 'acme-stop-1', from: CUSTOMER, text: 'STOP', optOut: 'STOP' }] });
+  const ts = Math.floor(Date.now() / 1000);
+  const res = await fetch(conn.inboundUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'webhook-id': 'msg_stop', 'webhook-timestamp': String(ts), 'webhook-signature': signStandardWebhook(ACME_SECRET, 'msg_stop', ts, Buffer.from(body)) },
+    body,
+  });
+  assert.equal(res.status, 200);
+  const events = await syncEvents(h, apiKey);
+  const signal = events.find((e) => e.type === 'consent.signal')!;
+  assert.deepEqual(signal.data.signal, { kind: 'opt_out', channel: 'sms', connectionId: conn.id, from: { kind: 'phone', value: CUSTOMER }, to: { address: OUR_NUMBER }, providerMessageId: 'acme-stop-1', keyword: 'STOP' });
+  const m = events.find((e) => e.type === 'message.created')!.data.message;
+  assert.deepEqual(m.metadata.consentSignals, [{ kind: 'opt_out', keyword: 'STOP' }]);
+});
+
 test('unknown, malformed or disabled connection ids → 404; a GET without a handshake hook → 404', async () => {
   const { apiKey } = await h.newOrg();
   const c = await twilioConnection(h, apiKey);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { defineConnector } from '../../connectors/kit/index.ts';
 import { acmeSpec } from '../../connectors/kit/test-connector.ts';
+import nock from 'nock';
 
 let h: Harness;
 before(async () => {
@@ -133,6 +134,30 @@ test('test: a sandbox connection is ok without calling out', async () => {
   const res = await h.call(apiKey, 'POST', `/v1/connections/${c.id}/test`);
   assert.equal(res.status, 200);
   assert.deepEqual([res.body.ok, res.body.sandbox], [true, true]);
+});
+
+test("test: a live connection runs the connector's credentials check against the provider", async () => {
+  const { apiKey } = await h.newOrg();
+  const c = (await h.call(apiKey, 'POST', '/v1/connections', twilio)).body;
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  try {
+    const account = (status: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      nock('https://api.twilio.com')
+        .get(`/2010-04-01/Accounts/${ACCOUNT}.json`)
+        .basicAuth({ user: ACCOUNT, pass: TOKEN })
+        .reply(status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) });
+    };
+    account(200, { sid: ACCOUNT, status: 'active', friendly_name: 'Acme', type: 'Full' });
+    assert.deepEqual((await h.call(apiKey, 'POST', `/v1/connections/${c.id}/test`)).body, { ok: true, sandbox: false });
+    account(401, { code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+    assert.deepEqual((await h.call(apiKey, 'POST', `/v1/connections/${c.id}/test`)).body, { ok: false, sandbox: false, message: 'Twilio refused the Account SID / Auth Token' });
+    assert.deepEqual(nock.pendingMocks(), []);
+  } finally {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  }
 });
 
 test('pinning a major, then an explicit, recorded upgrade running the config migrations', async () => {

@@ -5,6 +5,7 @@ import { WebSocket } from 'ws';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { sleep, waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../../core/events/relay.ts';
+import { startSendWorker, type SendWorker } from '../../core/send/worker.ts';
 
 /**
  * The chat widget through real HTTP: publishable keys, Origin checks, identity verification,
@@ -12,12 +13,15 @@ import { startRelay, type Relay } from '../../core/events/relay.ts';
  */
 let h: Harness;
 let relay: Relay;
+let worker: SendWorker;
 before(async () => {
   h = await startHarness();
   relay = await startRelay(h.engine);
+  worker = startSendWorker(h.engine);
 });
 after(async () => {
   await relay?.stop();
+  await worker?.stop();
   await h?.close();
 });
 
@@ -271,6 +275,19 @@ test('realtime: the visitor streams their conversation only, new messages only, 
   assert.ok(!JSON.stringify(events).includes('vip'), 'metadata stays private');
   assert.ok(!JSON.stringify(events).includes(c.connectionId), 'no connection id');
   ws.close();
+});
+
+test('the agent\'s reply goes out on the web chat connection: delivered, with no provider to call', async () => {
+  const c = await chat();
+  const s = await session(c, { userId: 'delivery' });
+  const first = await widget('POST', '/v1/widget/messages', { body: 'anyone there?' }, s.token);
+  const reply = await h.call(c.apiKey, 'POST', '/v1/messages', { conversationId: first.body.conversationId, body: 'Right here' });
+  assert.equal(reply.status, 201);
+  const delivered = await waitFor('the reply to be delivered', async () => {
+    const m = (await h.call(c.apiKey, 'GET', `/v1/messages/${reply.body.id}`)).body;
+    return m.status === 'delivered' ? m : null;
+  }, 8_000, 50);
+  assert.deepEqual([delivered.connectionId, delivered.providerMessageId], [c.connectionId, `webchat:${reply.body.id}`]);
 });
 
 test('rate limit per session', async () => {

@@ -1,8 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
-import { loadFixture } from '../kit/harness.ts';
 import { signMeta } from '../kit/index.ts';
+import { APP_SECRET, fixtureBody, PHONE_NUMBER_ID, postNotification, VERIFY_TOKEN, whatsappConnection as connect } from './testing.ts';
 
 /**
  * WhatsApp through the platform's real /v1/receive ingress: the GET handshake, signed
@@ -14,32 +14,7 @@ before(async () => {
 });
 after(() => h?.close());
 
-const fixtures = new URL('./fixtures/', import.meta.url).pathname;
-const APP_SECRET = 'app-secret-7c6b5a4938271605f4e3d2c1';
-const VERIFY = 'verify-token-2f3e4d5c';
-const PHONE_NUMBER_ID = '106540352242922';
-
-async function whatsappConnection(): Promise<{ orgId: string; apiKey: string; id: string }> {
-  const { orgId, apiKey } = await h.newOrg();
-  const res = await h.call(apiKey, 'POST', '/v1/connections', {
-    connector: 'whatsapp',
-    name: 'WhatsApp main',
-    config: { phoneNumberId: PHONE_NUMBER_ID, verifyToken: VERIFY },
-    secrets: { accessToken: 'EAAG-token', appSecret: APP_SECRET },
-  });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return { orgId, apiKey, id: res.body.id };
-}
-
-function post(id: string, body: string, signature: string | null = signMeta(APP_SECRET, body)) {
-  return fetch(`${h.baseUrl}/v1/receive/${id}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
-    body,
-  });
-}
-
-const fixtureBody = (name: string) => loadFixture(`${fixtures}/${name}.json`).request.body as string;
+const post = (id: string, body: string, signature?: string | null) => postNotification(h, id, body, signature);
 
 async function messagesCreated(apiKey: string) {
   const sync = await h.call(apiKey, 'GET', '/v1/sync');
@@ -48,8 +23,8 @@ async function messagesCreated(apiKey: string) {
 }
 
 test('the GET verification handshake through the ingress', async () => {
-  const c = await whatsappConnection();
-  const ok = await fetch(`${h.baseUrl}/v1/receive/${c.id}?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${VERIFY}`);
+  const c = await connect(h);
+  const ok = await fetch(`${h.baseUrl}/v1/receive/${c.id}?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=${VERIFY_TOKEN}`);
   assert.equal(ok.status, 200);
   assert.match(ok.headers.get('content-type')!, /^text\/plain/);
   assert.equal(await ok.text(), '1158201444');
@@ -59,7 +34,7 @@ test('the GET verification handshake through the ingress', async () => {
 });
 
 test('a signed message → contact (with profile name) → conversation → message → one event; a duplicate changes nothing', async () => {
-  const c = await whatsappConnection();
+  const c = await connect(h);
   const body = fixtureBody('inbound-text');
   const res = await post(c.id, body);
   assert.equal(res.status, 200, await res.clone().text());
@@ -79,7 +54,7 @@ test('a signed message → contact (with profile name) → conversation → mess
 });
 
 test('a batch of two entries stores both messages; unknown statuses are acknowledged', async () => {
-  const c = await whatsappConnection();
+  const c = await connect(h);
   const res = await post(c.id, fixtureBody('batch-multi-entry'));
   assert.equal(res.status, 200, await res.clone().text());
   const created = await messagesCreated(c.apiKey);
@@ -90,7 +65,7 @@ test('a batch of two entries stores both messages; unknown statuses are acknowle
 });
 
 test('a forged, tampered or missing signature → 401 and nothing stored; a payload we cannot map → 400', async () => {
-  const c = await whatsappConnection();
+  const c = await connect(h);
   const body = fixtureBody('inbound-image');
   assert.equal((await post(c.id, body, signMeta('not-the-app-secret', body))).status, 401);
   assert.equal((await post(c.id, body.replace('Water', 'Wine!'), signMeta(APP_SECRET, body))).status, 401);

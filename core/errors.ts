@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'conflict'
+  | 'legal_hold'
   | 'idempotency_key_reused'
   | 'idempotency_in_progress'
   | 'payload_too_large'
@@ -31,6 +32,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  legal_hold: 409,
   idempotency_key_reused: 409,
   idempotency_in_progress: 409,
   payload_too_large: 413,

@@ -3,6 +3,7 @@ import { healthRoutes } from './health.ts';
 import { syncRoutes } from './sync.ts';
 import { apiKeyRoutes } from './api-keys.ts';
 import { contactRoutes } from './contacts.ts';
+import { contactGdprRoutes } from './contacts-gdpr.ts';
 import { conversationRoutes } from './conversations.ts';
 import { messageRoutes } from './messages.ts';
 import { realtimeRoutes } from '../realtime/tokens.ts';
@@ -23,6 +24,7 @@ export function allRoutes(): RouteSpec[] {
     ...syncRoutes,
     ...apiKeyRoutes,
     ...contactRoutes,
+    ...contactGdprRoutes,
     ...conversationRoutes,
     ...messageRoutes,
     ...realtimeRoutes,

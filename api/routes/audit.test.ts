@@ -5,10 +5,16 @@ import { deleteOrg, rotateDataKeys } from '../../core/admin.ts';
 import { listAudit } from '../../core/audit/list.ts';
 import { verifyOrg } from '../../core/audit/verify.ts';
 import { asOwner } from '../../core/audit/testing.ts';
+import { defineConnector } from '../../connectors/kit/index.ts';
+import { acmeSpec } from '../../connectors/kit/test-connector.ts';
 
 let h: Harness;
 before(async () => {
   h = await startHarness();
+  h.engine.connectors.register(defineConnector(acmeSpec('1.2.0')));
+  // A second major with its config migration, to upgrade to.
+  const spec = acmeSpec('2.0.0');
+  h.engine.connectors.register(defineConnector({ ...spec, manifest: { ...spec.manifest, configMigrations: [{ from: 1, to: 2, transform: '$' }] } }));
 });
 after(async () => h?.close());
 
@@ -93,4 +99,28 @@ test('GET /v1/audit/verify names the first tampered entry', async () => {
   assert.deepEqual([verified.body.firstBad.id, verified.body.firstBad.position, verified.body.firstBad.reason], [victim.id, 3, 'edited']);
   assert.equal(verified.body.checked, 3);
   assert.equal(orgId, entries[entries.length - 1].target.id);
+});
+
+test('connection changes are audited with ids and versions, never config or secrets', async () => {
+  const { apiKey } = await h.newOrg();
+  const secret = 'whsec-very-secret-value';
+  const c = await h.call(apiKey, 'POST', '/v1/connections', { connector: 'acme-sms@1', name: 'Acme', config: { region: 'us' }, secrets: { webhookSecret: secret } });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  assert.equal((await h.call(apiKey, 'PATCH', `/v1/connections/${c.body.id}`, { name: 'Acme 2', secrets: { webhookSecret: 'rotated-secret' } })).status, 200);
+  assert.equal((await h.call(apiKey, 'POST', `/v1/connections/${c.body.id}/upgrade`, { version: '2' })).status, 200);
+  assert.equal((await h.call(apiKey, 'DELETE', `/v1/connections/${c.body.id}`)).status, 200);
+  const entries = (await h.call(apiKey, 'GET', `/v1/audit?targetType=connection&targetId=${c.body.id}`)).body.data.reverse();
+  assert.deepEqual(
+    entries.map((e: any) => [e.action, e.details.connector, e.details.version]),
+    [
+      ['connection.created', 'acme-sms', '1.2.0'],
+      ['connection.updated', 'acme-sms', '1.2.0'],
+      ['connection.upgraded', 'acme-sms', '2.0.0'],
+      ['connection.deleted', 'acme-sms', '2.0.0'],
+    ],
+  );
+  assert.deepEqual(entries[1].details.fields, ['name', 'secrets']);
+  assert.deepEqual(entries[1].details.secrets, ['webhookSecret']);
+  const raw = JSON.stringify(entries);
+  for (const s of [secret, 'rotated-secret', 'Acme 2', '"us"']) assert.ok(!raw.includes(s), s);
 });

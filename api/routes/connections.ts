@@ -1,5 +1,5 @@
 import { defineRoute, type RouteContext } from '../http/route.ts';
-import type { ConnectionDeps } from '../../core/connections/model.ts';
+import type { ConnectionDeps, ConnectionView } from '../../core/connections/model.ts';
 import {
   createConnection,
   disableConnection,
@@ -12,9 +12,21 @@ import {
 import { listUpgrades, upgradeConnection } from '../../core/connections/upgrade.ts';
 import { testConnection } from '../../core/connections/test-call.ts';
 import { replayArchived, REPLAY_BATCH, type ReplayInput } from '../../core/connections/replay.ts';
+import type { TenantTx } from '../../core/db/tenant.ts';
+import { recordAudit } from '../../core/audit/record.ts';
+import { auditBy } from '../http/audit.ts';
 
 /** Connections: a connector installed for the org (config, write-only secrets, sandbox flag), its test, upgrade and replay. */
 const deps = ({ engine }: RouteContext): ConnectionDeps => ({ connectors: engine.connectors, publicUrl: engine.config.publicUrl });
+
+/** A connection change in one tenant transaction, audited with ids and versions (never config or secrets). */
+const audited = (ctx: RouteContext, action: string, change: (tx: TenantTx) => Promise<ConnectionView>, details: Record<string, unknown> = {}) =>
+  ctx.engine.tenant(ctx.auth.orgId, async (tx) => {
+    const view = await change(tx);
+    const target = { type: 'connection', id: view.id };
+    await recordAudit(tx, { ...auditBy(ctx), action, target, details: { connector: view.connector, version: view.version, ...details } });
+    return view;
+  });
 
 const settings = {
   config: { type: 'object', description: "Validated against the connector version's configSchema (GET /v1/connectors)" },
@@ -76,7 +88,7 @@ export const connectionRoutes = [
       },
     },
     response: connectionSchema,
-    handler: (ctx) => ctx.engine.tenant(ctx.auth.orgId, (tx) => createConnection(tx, deps(ctx), ctx.body)),
+    handler: (ctx) => audited(ctx, 'connection.created', (tx) => createConnection(tx, deps(ctx), ctx.body), { sandbox: !!ctx.body.sandbox }),
   }),
   defineRoute<unknown, { status?: string; connector?: string }>({
     method: 'get',
@@ -113,7 +125,11 @@ export const connectionRoutes = [
       properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, ...settings, status: { type: 'string', enum: ['active', 'disabled'] } },
     },
     response: connectionSchema,
-    handler: (ctx) => ctx.engine.tenant(ctx.auth.orgId, (tx) => updateConnection(tx, deps(ctx), ctx.params.id!, ctx.body)),
+    handler: (ctx) =>
+      audited(ctx, 'connection.updated', (tx) => updateConnection(tx, deps(ctx), ctx.params.id!, ctx.body), {
+        fields: Object.keys(ctx.body),
+        ...(ctx.body.secrets ? { secrets: Object.keys(ctx.body.secrets) } : {}),
+      }),
   }),
   defineRoute({
     method: 'delete',
@@ -122,7 +138,7 @@ export const connectionRoutes = [
     tag: 'Connections',
     scope: 'connections:write',
     response: connectionSchema,
-    handler: (ctx) => ctx.engine.tenant(ctx.auth.orgId, (tx) => disableConnection(tx, deps(ctx), ctx.params.id!)),
+    handler: (ctx) => audited(ctx, 'connection.deleted', (tx) => disableConnection(tx, deps(ctx), ctx.params.id!)),
   }),
   defineRoute({
     method: 'post',
@@ -148,7 +164,9 @@ export const connectionRoutes = [
     },
     response: connectionSchema,
     handler: (ctx) =>
-      ctx.engine.tenant(ctx.auth.orgId, (tx) => upgradeConnection(tx, deps(ctx), ctx.params.id!, ctx.body, `api_key:${ctx.auth.keyId}`)),
+      audited(ctx, 'connection.upgraded', (tx) => upgradeConnection(tx, deps(ctx), ctx.params.id!, ctx.body, `api_key:${ctx.auth.keyId}`), {
+        requested: ctx.body.version,
+      }),
   }),
   defineRoute({
     method: 'get',

@@ -8,7 +8,7 @@ import { assertFixture, assertRejected, loadFixtures, runFixture } from './kit/h
 import { createRegistry, generateWebhookSecret, signStandardWebhook } from './kit/index.ts';
 import { builtinConnectors, createConnectorRegistry } from './registry.ts';
 import { startHarness, type Harness } from '../test/harness.ts';
-import { CUSTOMER, OUR_NUMBER, syncEvents } from '../test/connections.ts';
+import { CUSTOMER, hasEvent, OUR_NUMBER, syncEvents } from '../test/connections.ts';
 import { waitFor } from '../test/wait.ts';
 import { startRelay, type Relay } from '../core/events/relay.ts';
 import { startSendWorker, type SendWorker } from '../core/send/worker.ts';
@@ -113,7 +113,7 @@ function describe_e2e() {
       });
     };
     assert.equal((await post({ type: 'message.received', data: { id: 'em_in_1', from: CUSTOMER, to: OUR_NUMBER, text: 'Hello Echo' } }, 'msg_a')).status, 200);
-    const inbound = (await syncEvents(h, apiKey)).find((e) => e.type === 'message.created')!.data.message;
+    const inbound = (await syncEvents(h, apiKey, hasEvent('message.created'))).find((e) => e.type === 'message.created')!.data.message;
     assert.deepEqual([inbound.body, inbound.connectionId, inbound.channel], ['Hello Echo', conn.body.id, 'sms']);
 
     const sent = await h.call(apiKey, 'POST', '/v1/messages', { conversationId: inbound.conversationId, body: 'Hi back' });

@@ -1,5 +1,6 @@
 import twilioSdk from 'twilio';
 import type { Harness } from './harness.ts';
+import { waitFor } from './wait.ts';
 
 /**
  * Shared by the connector-platform tests: a Twilio connection and requests signed the way Twilio
@@ -57,8 +58,9 @@ export async function stored(h: Harness, orgId: string) {
   });
 }
 
-/** Every event of the org from /v1/sync. */
-export async function syncEvents(h: Harness, apiKey: string): Promise<{ type: string; data: any; subjectId: string | null }[]> {
+type SyncEvent = { type: string; data: any; subjectId: string | null; createdAt: string };
+
+async function readSync(h: Harness, apiKey: string): Promise<SyncEvent[]> {
   const out = [];
   let cursor: string | undefined;
   for (;;) {
@@ -68,3 +70,17 @@ export async function syncEvents(h: Harness, apiKey: string): Promise<{ type: st
     cursor = res.body.nextCursor;
   }
 }
+
+/**
+ * Every event of the org from /v1/sync. The feed shows a transaction's events once every older
+ * transaction has settled (a concurrent one can hold them back a moment), so a test names what it
+ * expects with `until` and the feed is polled until it is there.
+ */
+export async function syncEvents(h: Harness, apiKey: string, until?: (events: SyncEvent[]) => boolean): Promise<SyncEvent[]> {
+  let last: SyncEvent[] = [];
+  if (!until) return readSync(h, apiKey);
+  await waitFor('the expected events in /v1/sync', async () => until((last = await readSync(h, apiKey))), 5_000, 20);
+  return last;
+}
+
+export const hasEvent = (type: string, n = 1) => (events: SyncEvent[]) => events.filter((e) => e.type === type).length >= n;

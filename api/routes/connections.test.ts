@@ -4,6 +4,7 @@ import { startHarness, type Harness } from '../../test/harness.ts';
 import { defineConnector } from '../../connectors/kit/index.ts';
 import { acmeSpec } from '../../connectors/kit/test-connector.ts';
 import nock from 'nock';
+import { hasEvent, syncEvents } from '../../test/connections.ts';
 
 let h: Harness;
 before(async () => {
@@ -60,10 +61,10 @@ test('create → 201 with id, inbound URL, secrets write-only and sealed in the 
   assert.ok(!sealed.includes(Buffer.from(TOKEN)), 'the secret is not in clear in the row');
   assert.ok(!JSON.stringify(row.config).includes(TOKEN));
   // The feed carries the view, never the secret.
-  const sync = await h.call(apiKey, 'GET', '/v1/sync');
-  const created = sync.body.events.find((e: { type: string }) => e.type === 'connection.created');
+  const events = await syncEvents(h, apiKey, hasEvent('connection.created'));
+  const created = events.find((e) => e.type === 'connection.created')!;
   assert.equal(created.data.connection.id, c.id);
-  assert.ok(!JSON.stringify(sync.body).includes(TOKEN));
+  assert.ok(!JSON.stringify(events).includes(TOKEN));
 });
 
 test('unknown connector, bad config and missing secrets → 400 with field paths', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import twilioSdk from 'twilio';
 import { startHarness, type Harness } from '../../test/harness.ts';
-import { AUTH_TOKEN, CUSTOMER, formParams, OUR_NUMBER, postTwilio, stored, syncEvents, twilioConnection } from '../../test/connections.ts';
+import { AUTH_TOKEN, CUSTOMER, formParams, hasEvent, OUR_NUMBER, postTwilio, stored, syncEvents, twilioConnection } from '../../test/connections.ts';
 import { defineConnector, signStandardWebhook } from '../../connectors/kit/index.ts';
 import { acmeSpec, ACME_SECRET } from '../../connectors/kit/test-connector.ts';
 import twilio from '../../connectors/twilio/index.ts';
@@ -26,7 +26,7 @@ test('inbound SMS → contact → conversation → message, acknowledged with Tw
   assert.equal(res.status, 200, res.text);
   assert.match(res.type!, /^text\/xml/);
   assert.match(res.text, /<Response\/>$/);
-  const events = await syncEvents(h, apiKey);
+  const events = await syncEvents(h, apiKey, hasEvent('message.created'));
   const created = events.filter((e) => e.type === 'message.created');
   assert.equal(created.length, 1);
   const m = created[0]!.data.message;
@@ -74,7 +74,7 @@ test('MMS: every MediaUrl{N} becomes a media item with its content type', async 
   const c = await twilioConnection(h, apiKey);
   const mms = fixture('inbound-mms');
   assert.equal((await postTwilio(c.inboundUrl, mms)).status, 200);
-  const m = (await syncEvents(h, apiKey)).find((e) => e.type === 'message.created')!.data.message;
+  const m = (await syncEvents(h, apiKey, hasEvent('message.created'))).find((e) => e.type === 'message.created')!.data.message;
   assert.deepEqual(m.media, [
     { url: mms.MediaUrl0, contentType: 'image/jpeg' },
     { url: mms.MediaUrl1, contentType: 'image/png' },
@@ -87,7 +87,7 @@ test("WhatsApp via Twilio: the profile name names a contact that has none, and n
   const c = await twilioConnection(h, apiKey);
   const wa = fixture('inbound-whatsapp');
   assert.equal((await postTwilio(c.inboundUrl, wa)).status, 200);
-  const m = (await syncEvents(h, apiKey)).find((e) => e.type === 'message.created')!.data.message;
+  const m = (await syncEvents(h, apiKey, hasEvent('message.created'))).find((e) => e.type === 'message.created')!.data.message;
   assert.equal(m.channel, 'whatsapp');
   assert.equal((await h.call(apiKey, 'GET', `/v1/contacts/${m.contactId}`)).body.name, 'María José');
   await h.call(apiKey, 'PATCH', `/v1/contacts/${m.contactId}`, { name: 'Maria (unit 4B)' });
@@ -127,7 +127,7 @@ test('consent signals a provider reports are kept: a consent.signal event and th
     body,
   });
   assert.equal(res.status, 200);
-  const events = await syncEvents(h, apiKey);
+  const events = await syncEvents(h, apiKey, hasEvent('message.created'));
   const signal = events.find((e) => e.type === 'consent.signal')!;
   assert.deepEqual(signal.data.signal, { kind: 'opt_out', channel: 'sms', connectionId: conn.id, from: { kind: 'phone', value: CUSTOMER }, to: { address: OUR_NUMBER }, providerMessageId: 'acme-stop-1', keyword: 'STOP' });
   const m = events.find((e) => e.type === 'message.created')!.data.message;
@@ -214,7 +214,7 @@ test('an unmappable Twilio payload → 400 and archived; replayed once a fixed r
   assert.equal(replayed.status, 200, JSON.stringify(replayed.body));
   assert.equal(replayed.body.data.length, 1);
   assert.equal(replayed.body.data[0].status, 'processed');
-  const events = await syncEvents(h, apiKey);
+  const events = await syncEvents(h, apiKey, hasEvent('message.created'));
   const created = events.filter((e) => e.type === 'message.created');
   assert.equal(created.length, 1);
   assert.deepEqual(replayed.body.data[0].messageIds, [created[0]!.data.message.id]);

@@ -100,13 +100,15 @@ test('send → Twilio API (real SDK, nock) → sent with the provider id → sig
   // A late "sent" callback does not move it back.
   assert.equal((await postTwilio(c.inboundUrl, { ...callback, MessageStatus: 'sent', SmsStatus: 'sent' })).status, 200);
   assert.equal((await getMessage(apiKey, m.id)).status, 'delivered');
-  const changes = (await syncEvents(h, apiKey)).filter((e) => e.type === 'message.status_changed' && e.subjectId === m.id);
+  const ofMessage = (events: Awaited<ReturnType<typeof syncEvents>>) => events.filter((e) => e.type === 'message.status_changed' && e.subjectId === m.id);
+  const changes = ofMessage(await syncEvents(h, apiKey, (events) => ofMessage(events).length >= 2));
   assert.deepEqual(changes.map((e) => [e.data.from, e.data.to]), [['queued', 'sent'], ['sent', 'delivered']]);
 
   // The customer answers the number: the reply joins the conversation.
   const answer = { MessageSid: 'SM00000000000000000000000000reply1', AccountSid: ACCOUNT_SID, From: CUSTOMER, To: OUR_NUMBER, Body: 'Thanks!', NumMedia: '0' };
   assert.equal((await postTwilio(c.inboundUrl, answer)).status, 200);
-  const replies = (await syncEvents(h, apiKey)).filter((e) => e.type === 'message.created' && e.data.message.direction === 'inbound');
+  const inbound = (events: Awaited<ReturnType<typeof syncEvents>>) => events.filter((e) => e.type === 'message.created' && e.data.message.direction === 'inbound');
+  const replies = inbound(await syncEvents(h, apiKey, (events) => inbound(events).length > 0));
   assert.equal(replies.length, 1);
   assert.equal(replies[0]!.data.message.conversationId, m.conversationId);
   assert.equal((await stored(h, orgId)).conversations, 1);

@@ -7,6 +7,7 @@ import { AUTH_TOKEN, CUSTOMER, formParams, hasEvent, OUR_NUMBER, postTwilio, sto
 import { defineConnector, signStandardWebhook } from '../../connectors/kit/index.ts';
 import { acmeSpec, ACME_SECRET } from '../../connectors/kit/test-connector.ts';
 import twilio from '../../connectors/twilio/index.ts';
+import { archiveRequest } from '../../core/connections/archive.ts';
 
 /** The platform's /receive over real HTTP, with Twilio requests signed by the twilio SDK itself. */
 let h: Harness;
@@ -184,6 +185,20 @@ test('a payload that fails during ingest → 400, archived as failed, nothing ha
   const row = await h.engine.tenant(orgId, (tx) => tx.trx('raw_inbound').where({ id: err.error.details[0]!.rawInboundId }).first());
   assert.equal(row.status, 'failed');
   assert.match(row.error, /\/from/);
+});
+
+test('a request archived but never ingested (a crash in between) is picked up by a replay a minute later', async () => {
+  const { orgId, apiKey } = await h.newOrg();
+  const c = await twilioConnection(h, apiKey);
+  const body = Buffer.from(new URLSearchParams(sms).toString());
+  const id = await h.engine.tenant(orgId, async (tx) => {
+    const archived = await archiveRequest(tx, c.id, { method: 'POST', url: c.inboundUrl, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    await tx.trx('raw_inbound').where({ id: archived }).update({ received_at: new Date(Date.now() - 120_000) }).returning('id');
+    return archived;
+  });
+  const replayed = await h.call(apiKey, 'POST', `/v1/connections/${c.id}/replay`, { since: new Date(Date.now() - 3_600_000).toISOString() });
+  assert.deepEqual(replayed.body.data.map((r: { id: string; status: string }) => [r.id, r.status]), [[id, 'processed']]);
+  assert.equal((await stored(h, orgId)).messages, 1);
 });
 
 test('an unmappable Twilio payload → 400 and archived; replayed once a fixed release maps it', async () => {

@@ -12,12 +12,13 @@ import { loadRuntime } from './runtime.ts';
  */
 export interface ReplayInput {
   rawInboundId?: string;
-  /** ISO date: every failed or unmatched request received since then (oldest first). */
+  /** ISO date: every failed or unmatched request received since then (oldest first); default: all of them. */
   since?: string;
   limit?: number;
 }
 
 export const REPLAY_BATCH = 100;
+const STUCK_MS = 60_000;
 
 export async function replayArchived(
   engine: IngressEngine & Pick<Engine, 'tenant'>,
@@ -34,7 +35,11 @@ export async function replayArchived(
     if (input.rawInboundId) {
       rows = [await findArchived(tx, connectionId, input.rawInboundId)];
     } else {
-      const q = tx.trx('raw_inbound').where({ connection_id: connectionId }).whereIn('status', ['failed', 'unmatched']);
+      // Also requests left "received" by a crash between archiving and ingesting (the provider got
+      // no 2xx and may have retried: replaying is idempotent through provider ids).
+      const q = tx.trx('raw_inbound')
+        .where({ connection_id: connectionId })
+        .where((w) => w.whereIn('status', ['failed', 'unmatched']).orWhere((r) => r.where('status', 'received').where('received_at', '<', new Date(Date.now() - STUCK_MS))));
       if (since) q.where('received_at', '>=', since);
       rows = await q.orderBy('received_at').orderBy('id').limit(limit + 1);
     }

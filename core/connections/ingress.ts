@@ -25,6 +25,8 @@ export async function connectionOrg(db: Database, connectionId: string): Promise
   return rows[0]?.org_id ?? null;
 }
 
+type Received = { rt: ConnectionRuntime; answer: HttpAnswer } | { rt: ConnectionRuntime; archiveId: string };
+
 const DEFAULT_ACK: HttpAnswer = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
 
 export async function receiveWebhook(engine: IngressEngine, connectionId: string, req: RawRequest): Promise<HttpAnswer> {
@@ -32,7 +34,7 @@ export async function receiveWebhook(engine: IngressEngine, connectionId: string
   if (!orgId) throw notFound('connection');
   // Verification runs inside the archiving transaction (it is pure computation over the bytes
   // and the secrets): a refused request rolls back, so nothing of it is stored.
-  const received = await engine.tenant(orgId, async (tx) => {
+  const received = await engine.tenant<Received>(orgId, async (tx) => {
     const rt = await loadRuntime(tx, engine.connectors, connectionId);
     // A disabled connection is gone for its provider: the same 404 as an unknown id.
     if (rt.row.status === 'disabled') throw notFound('connection');
@@ -48,8 +50,8 @@ export async function receiveWebhook(engine: IngressEngine, connectionId: string
     }
     return { rt, archiveId: await archiveRequest(tx, connectionId, req) };
   });
-  if (received.answer) return received.answer;
-  const { rt, archiveId } = received as { rt: ConnectionRuntime; archiveId: string };
+  if ('answer' in received) return received.answer;
+  const { rt, archiveId } = received;
   const processed = await processArchived(engine, orgId, rt, archiveId, req);
   return rt.def.ack ? rt.def.ack({ events: processed.events }, rt.ctx) : DEFAULT_ACK;
 }

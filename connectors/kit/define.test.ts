@@ -139,3 +139,33 @@ describe('defineConnector', () => {
     ]);
   });
 });
+
+describe('integration hooks', () => {
+  it('are required by the capabilities that name them and checked for shape', () => {
+  const base = {
+    id: 'crm_x',
+    version: '1.0.0',
+    kind: 'crm' as const,
+    displayName: 'CRM X',
+    configSchema: { type: 'object' },
+    secretsSchema: { type: 'object' },
+    manifest: {},
+  };
+  const missing = problemsOf({ ...base, capabilities: ['crm.lookup', 'crm.log', 'actions.invoke'] });
+  assert.ok(missing.includes('capabilities: crm.lookup needs crm.findContact()'), missing.join('\n'));
+  assert.ok(missing.includes('capabilities: crm.log needs crm.logMessages()'));
+  assert.ok(missing.includes('capabilities: actions.invoke needs at least one entry in actions'));
+  const shapes = problemsOf({ ...base, capabilities: [], poll: { intervalSeconds: 0 }, oauth: { flow: 'authorization_code', tokenUrl: 'https://x/token' } });
+  assert.ok(shapes.some((p) => p.startsWith('poll:')), shapes.join('\n'));
+  assert.ok(shapes.includes('oauth: authorization_code needs authorizeUrl'));
+  const ok = defineConnector({
+    ...base,
+    capabilities: ['crm.lookup', 'actions.invoke'],
+    crm: { findContact: async () => null },
+    actions: { noop: { description: 'does nothing', run: async () => ({}) } },
+    oauth: { flow: 'client_credentials', tokenUrl: 'https://x/token' },
+    poll: { intervalSeconds: 60, run: async () => ({ events: [], cursor: null }) },
+  } as any);
+  assert.equal(ok.id, 'crm_x');
+});
+});

@@ -3,6 +3,7 @@ import { createAjv, describeAjvErrors } from './ajv.ts';
 import { ConnectorDefinitionError } from './errors.ts';
 import { validateManifest, type Manifest } from './manifest.ts';
 import { parseSemver } from './semver.ts';
+import type { ActionHandler, CrmApi, OAuthSpec, PollSpec } from './integrations.ts';
 import {
   CAPABILITIES,
   CONNECTOR_KINDS,
@@ -66,6 +67,14 @@ export interface ConnectorSpec<C = Record<string, unknown>, S = Record<string, u
    * with sign()). Sandbox connections post it to their own receive URL, through the real ingress.
    */
   simulateStatus?(status: SimulatedStatus, ctx: ConnectorContext<C, S>): SimulatedRequest | Promise<SimulatedRequest>;
+  /** CRM lookups and timeline logging (capabilities crm.lookup / crm.log). */
+  crm?: CrmApi<C, S>;
+  /** A polled source of external events (capability events.emit). */
+  poll?: PollSpec<C, S>;
+  /** The connection authenticates with OAuth2; the engine keeps its tokens fresh. */
+  oauth?: OAuthSpec;
+  /** Operations rules can invoke by name (capability actions.invoke). */
+  actions?: Record<string, ActionHandler<C, S>>;
 }
 
 export interface ConnectorDefinition<C = Record<string, unknown>, S = Record<string, unknown>> extends Readonly<ConnectorSpec<C, S>> {
@@ -87,6 +96,7 @@ const DEFINITION = Symbol.for('switchboard.kit.ConnectorDefinition');
 const KEYS = new Set([
   'id', 'version', 'kind', 'displayName', 'description', 'icon', 'configSchema', 'secretsSchema',
   'capabilities', 'channels', 'manifest', 'receivesWebhooks', 'verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus',
+  'crm', 'poll', 'oauth', 'actions',
 ]);
 const HOOKS = ['verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus'] as const;
 const CHANNEL = /^[a-z][a-z0-9_]{0,31}$/;
@@ -141,6 +151,21 @@ function checkCapabilities<C, S>(spec: Partial<ConnectorSpec<C, S>>, problems: s
   }
   if (seen.has('messaging.status') && m && !Object.keys(m.statusMap ?? {}).length) {
     problems.push('manifest: messaging.status needs a statusMap');
+  }
+  if (seen.has('crm.lookup') && typeof spec.crm?.findContact !== 'function') problems.push('capabilities: crm.lookup needs crm.findContact()');
+  if (seen.has('crm.log') && typeof spec.crm?.logMessages !== 'function') problems.push('capabilities: crm.log needs crm.logMessages()');
+  if (seen.has('actions.invoke') && !Object.keys(spec.actions ?? {}).length) problems.push('capabilities: actions.invoke needs at least one entry in actions');
+  for (const [name, action] of Object.entries(spec.actions ?? {})) {
+    if (typeof action?.run !== 'function' || typeof action?.description !== 'string') problems.push(`actions.${name}: needs description and run(input, ctx)`);
+  }
+  if (spec.poll !== undefined) {
+    if (typeof spec.poll?.run !== 'function') problems.push('poll: needs a run(cursor, ctx) function');
+    if (!(Number(spec.poll?.intervalSeconds) >= 1)) problems.push('poll: intervalSeconds must be at least 1');
+  }
+  if (spec.oauth !== undefined) {
+    if (!['authorization_code', 'client_credentials'].includes(spec.oauth?.flow as string)) problems.push('oauth: flow must be authorization_code or client_credentials');
+    if (typeof spec.oauth?.tokenUrl !== 'string') problems.push('oauth: tokenUrl is required');
+    if (spec.oauth?.flow === 'authorization_code' && typeof spec.oauth.authorizeUrl !== 'string') problems.push('oauth: authorization_code needs authorizeUrl');
   }
 }
 

@@ -3,6 +3,7 @@
  * It imports only its own files, node built-ins, ajv, ajv-formats and jsonata.
  */
 export * from './types.ts';
+export * from './integrations.ts';
 export {
   ConnectorDefinitionError,
   ConnectorError,

@@ -1,0 +1,106 @@
+import type { ConnectorContext, ExternalEvent, Handle } from './types.ts';
+
+/**
+ * The contract of non-channel connectors (CRM, vertical, payments): what the engine may ask of
+ * them besides webhooks. Every hook is optional and gated by a declared capability:
+ *   crm.lookup → crm.findContact (+ crm.createContact), crm.log → crm.logMessages,
+ *   events.emit with polling → poll(), actions.invoke → actions.
+ * Credentials that expire (OAuth2) are the engine's job: a connector declares `oauth` and reads
+ * a fresh token through ctx.auth.accessToken(); it never refreshes or stores tokens itself.
+ */
+
+/** A person in the other system. */
+export interface CrmRecord {
+  externalId: string;
+  /** Link to the record in the other system's UI. */
+  url?: string;
+  name?: string;
+  phone?: string;
+  email?: string;
+  /** Non-sensitive extra fields (owner, lifecycle stage…) for rules and metadata. */
+  data?: Record<string, unknown>;
+}
+
+export interface CrmQuery {
+  /** E.164 */
+  phone?: string;
+  /** lowercase */
+  email?: string;
+}
+
+/** One message to log on a CRM record's timeline. */
+export interface CrmLogEntry {
+  messageId: string;
+  conversationId: string;
+  direction: 'inbound' | 'outbound';
+  channel: string;
+  body: string | null;
+  subject?: string | null;
+  /** ISO time the message was sent / received. */
+  at: string;
+  /** Our address and theirs, as the channel knows them. */
+  ours?: string | null;
+  theirs?: string | null;
+}
+
+export interface CrmApi<C = Record<string, unknown>, S = Record<string, unknown>> {
+  findContact(query: CrmQuery, ctx: IntegrationContext<C, S>): Promise<CrmRecord | null>;
+  createContact?(input: { name?: string; phone?: string; email?: string }, ctx: IntegrationContext<C, S>): Promise<CrmRecord>;
+  /**
+   * Logs entries on the record's timeline. Must be idempotent per messageId where the provider
+   * allows (the engine also logs each message once); returns the provider id of each logged entry.
+   */
+  logMessages?(
+    input: { record: { externalId: string }; entries: CrmLogEntry[] },
+    ctx: IntegrationContext<C, S>,
+  ): Promise<{ logged: { messageId: string; externalId: string }[] }>;
+}
+
+/** One page of a polled source. The engine commits the events, then stores `cursor`. */
+export interface PollResult {
+  events: ExternalEvent[];
+  /** Opaque position to resume from; null keeps the previous one. */
+  cursor: string | null;
+  /** true: poll again at once (more pages waiting). */
+  hasMore?: boolean;
+}
+
+export interface PollSpec<C = Record<string, unknown>, S = Record<string, unknown>> {
+  /** Seconds between polls of one connection (the engine backs off on rate limits). */
+  intervalSeconds: number;
+  run(cursor: string | null, ctx: IntegrationContext<C, S>): Promise<PollResult>;
+}
+
+/** OAuth2 as the engine runs it for a connection. */
+export interface OAuthSpec {
+  flow: 'authorization_code' | 'client_credentials';
+  /** authorization_code only: where the admin is sent to consent. */
+  authorizeUrl?: string;
+  tokenUrl: string;
+  scopes?: string[];
+  /** How client credentials travel to the token endpoint (RFC 6749 §2.3.1); default basic. */
+  clientAuth?: 'basic' | 'body';
+}
+
+/** Extra context the engine gives integration hooks. */
+export interface IntegrationContext<C = Record<string, unknown>, S = Record<string, unknown>> extends ConnectorContext<C, S> {
+  auth?: {
+    /** A valid access token (refreshed by the engine before expiry). */
+    accessToken(): Promise<string>;
+    /** Call after the provider answered 401 with the current token: the engine refreshes once. */
+    invalidate(): Promise<void>;
+  };
+}
+
+/**
+ * A named operation a rule can invoke (e.g. Stripe "create_payment_link"). Method syntax on
+ * purpose, as in ConnectorSpec: a connector typed with its own config must fit the registry.
+ */
+export interface ActionHandler<C = Record<string, unknown>, S = Record<string, unknown>> {
+  description: string;
+  /** JSON Schema of the input; the engine validates it before run(). */
+  inputSchema?: Record<string, unknown>;
+  run(input: Record<string, unknown>, ctx: IntegrationContext<C, S>): Promise<Record<string, unknown>>;
+}
+
+export type { ExternalEvent, Handle };

@@ -6,6 +6,7 @@ import whatsapp from './whatsapp/index.ts';
 import webchat from './webchat/index.ts';
 import sendgrid from './sendgrid/index.ts';
 import sinch from './sinch/index.ts';
+import appfolio from './appfolio/index.ts';
 
 /**
  * The connectors that ship with Switchboard. A new built-in connector is its folder plus ONE line
@@ -18,6 +19,7 @@ export function builtinConnectors(): AnyConnectorDefinition[] {
     webchat as AnyConnectorDefinition,
     sendgrid as AnyConnectorDefinition,
     sinch as AnyConnectorDefinition,
+    appfolio as AnyConnectorDefinition,
   ];
 }
 

@@ -14,6 +14,9 @@ import { widgetRoutes } from './widget.ts';
 import { orgRoutes } from './org.ts';
 import { legalHoldRoutes } from './legal-holds.ts';
 import { auditRoutes } from './audit.ts';
+import { subscriptionRoutes } from './subscriptions.ts';
+import { ruleRoutes } from './rules.ts';
+import { oauthRoutes } from './oauth.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
@@ -30,8 +33,11 @@ export function allRoutes(): RouteSpec[] {
     ...realtimeRoutes,
     ...connectorRoutes,
     ...connectionRoutes,
+    ...oauthRoutes,
     ...senderRoutes,
     ...widgetRoutes,
     ...legalHoldRoutes,
+    ...subscriptionRoutes,
+    ...ruleRoutes,
   ];
 }

@@ -80,6 +80,8 @@ export interface OAuthSpec {
   scopes?: string[];
   /** How client credentials travel to the token endpoint (RFC 6749 §2.3.1); default basic. */
   clientAuth?: 'basic' | 'body';
+  /** authorization_code: the provider supports PKCE (RFC 7636, S256); the engine then sends a code challenge. */
+  pkce?: boolean;
 }
 
 /** Extra context the engine gives integration hooks. */

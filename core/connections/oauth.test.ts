@@ -1,0 +1,188 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import nock from 'nock';
+import { ConnectorError, defineConnector } from '../../connectors/kit/index.ts';
+import { startHarness, type Harness } from '../../test/harness.ts';
+import { integrationContext, withAuthRetry } from './oauth.ts';
+import { readTokens, saveTokens } from './oauth-store.ts';
+
+const AUTH = 'https://auth.oauth-test.example';
+function jsonStatus(status: number, body: unknown): [number, string, Record<string, string>] {
+  const text = JSON.stringify(body);
+  // nock 14: an explicit Content-Length, or keep-alive clients hang.
+  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }];
+}
+const json = (body: unknown) => jsonStatus(200, body);
+
+const schemas = {
+  configSchema: { type: 'object' },
+  secretsSchema: { type: 'object', properties: { clientId: { type: 'string' }, clientSecret: { type: 'string' }, accessToken: { type: 'string' } } },
+  manifest: {},
+};
+const codeConnector = defineConnector({
+  id: 'oauth-code-test', version: '1.0.0', kind: 'crm', displayName: 'OAuth code test', capabilities: [], ...schemas,
+  oauth: { flow: 'authorization_code', authorizeUrl: `${AUTH}/authorize`, tokenUrl: `${AUTH}/token`, scopes: ['contacts', 'timeline'], clientAuth: 'basic', pkce: true },
+});
+const ccConnector = defineConnector({
+  id: 'oauth-cc-test', version: '1.0.0', kind: 'vertical', displayName: 'OAuth client credentials test', capabilities: [], ...schemas,
+  oauth: { flow: 'client_credentials', tokenUrl: `${AUTH}/cc-token`, clientAuth: 'body' },
+});
+
+describe('OAuth2 token management', () => {
+  let h: Harness;
+  let org: { orgId: string; apiKey: string };
+
+  before(async () => {
+    h = await startHarness();
+    h.engine.connectors.register(codeConnector);
+    h.engine.connectors.register(ccConnector);
+    org = await h.newOrg();
+    nock.disableNetConnect();
+    nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+  });
+  after(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await h.close();
+  });
+
+  async function connection(connector: string, secrets: Record<string, string> = { clientId: 'client-1', clientSecret: 's3cret' }) {
+    const res = await h.call(org.apiKey, 'POST', '/v1/connections', { connector, name: connector, secrets });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body.id as string;
+  }
+  const seed = (id: string, expiresInMs: number, refreshToken = 'rt-1') =>
+    h.engine.tenant(org.orgId, (tx) => saveTokens(tx, id, { accessToken: 'at-old', refreshToken, expiresAt: Date.now() + expiresInMs, scopes: ['contacts'] }));
+  const tokens = (id: string) => h.engine.tenant(org.orgId, (tx) => readTokens(tx, id));
+
+  it('installs with the authorization code: signed state, PKCE, code exchanged and tokens stored', async () => {
+    const id = await connection('oauth-code-test');
+    const auth = await h.call(org.apiKey, 'GET', `/v1/connections/${id}/oauth/authorize`);
+    assert.equal(auth.status, 200, JSON.stringify(auth.body));
+    const url = new URL(auth.body.url);
+    assert.equal(url.origin + url.pathname, `${AUTH}/authorize`);
+    assert.equal(url.searchParams.get('client_id'), 'client-1');
+    assert.equal(url.searchParams.get('scope'), 'contacts timeline');
+    assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
+    const state = url.searchParams.get('state')!;
+
+    let form: URLSearchParams | undefined;
+    const scope = nock(AUTH)
+      .post('/token', (body) => ((form = new URLSearchParams(body as unknown as string)), true))
+      .matchHeader('authorization', 'Basic ' + Buffer.from('client-1:s3cret').toString('base64'))
+      .once()
+      .reply(...json({ access_token: 'at-1', refresh_token: 'rt-1', expires_in: 1800, scope: 'contacts timeline' }));
+    const tampered = state.slice(0, -2) + (state.endsWith('AA') ? 'BB' : 'AA');
+    assert.equal((await h.call(null, 'GET', `/v1/oauth/callback?code=abc&state=${encodeURIComponent(tampered)}`)).status, 400);
+
+    const cb = await h.call(null, 'GET', `/v1/oauth/callback?code=abc&state=${encodeURIComponent(state)}`);
+    assert.equal(cb.status, 200, JSON.stringify(cb.body));
+    assert.deepEqual(cb.body, { connectionId: id, status: 'authorized', scopes: ['contacts', 'timeline'] });
+    assert.ok(scope.isDone());
+    assert.equal(form!.get('grant_type'), 'authorization_code');
+    assert.equal(form!.get('code'), 'abc');
+    assert.match(form!.get('code_verifier') ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(form!.get('redirect_uri'), `${h.engine.config.publicUrl}/v1/oauth/callback`);
+    const stored = await tokens(id);
+    assert.equal(stored?.accessToken, 'at-1');
+    assert.equal(stored?.refreshToken, 'rt-1');
+    // Sealed at rest.
+    const raw = await h.engine.tenant(org.orgId, (tx) => tx.trx('connection_tokens').where({ connection_id: id }).first());
+    assert.ok(!Buffer.from(raw.tokens_enc).includes('at-1'));
+  });
+
+  it('refreshes before expiry once for two concurrent refreshers, storing the rotated refresh token', async () => {
+    const id = await connection('oauth-code-test');
+    await seed(id, 30_000);
+    let form: URLSearchParams | undefined;
+    const scope = nock(AUTH)
+      .post('/token', (body) => ((form = new URLSearchParams(body as unknown as string)), true))
+      .once()
+      .reply(...json({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 1800 }));
+    // Two workers: two contexts, each with its own view of the token.
+    const [a, b] = await Promise.all([integrationContext(h.engine, org.orgId, id), integrationContext(h.engine, org.orgId, id)]);
+    const got = await Promise.all([a.auth!.accessToken(), b.auth!.accessToken()]);
+    assert.deepEqual(got, ['at-2', 'at-2']);
+    assert.ok(scope.isDone());
+    assert.equal(form!.get('grant_type'), 'refresh_token');
+    assert.equal(form!.get('refresh_token'), 'rt-1');
+    const stored = await tokens(id);
+    assert.equal(stored?.refreshToken, 'rt-2');
+    assert.ok(stored!.expiresAt! > Date.now() + 1700_000);
+    // Fresh now: no further token call (nock would refuse it).
+    assert.equal(await a.auth!.accessToken(), 'at-2');
+  });
+
+  it('refreshes once on a 401 and retries the call', async () => {
+    const id = await connection('oauth-code-test');
+    await seed(id, 3600_000);
+    const scope = nock(AUTH).post('/token').once().reply(...json({ access_token: 'at-3', expires_in: 1800 }));
+    const ctx = await integrationContext(h.engine, org.orgId, id);
+    const seen: string[] = [];
+    const out = await withAuthRetry(ctx, async () => {
+      const token = await ctx.auth!.accessToken();
+      seen.push(token);
+      if (token === 'at-old') throw new ConnectorError('auth_failed', 'expired', { httpStatus: 401 });
+      return 'ok';
+    });
+    assert.equal(out, 'ok');
+    assert.deepEqual(seen, ['at-old', 'at-3']);
+    assert.ok(scope.isDone());
+    // The provider did not rotate: the previous refresh token is kept.
+    assert.equal((await tokens(id))?.refreshToken, 'rt-1');
+  });
+
+  it('invalid_grant marks the connection error with an event, and later calls fail fast', async () => {
+    const id = await connection('oauth-code-test');
+    await seed(id, 10_000);
+    const scope = nock(AUTH).post('/token').once().reply(...jsonStatus(400, { error: 'invalid_grant', error_description: 'refresh token revoked' }));
+    const ctx = await integrationContext(h.engine, org.orgId, id);
+    await assert.rejects(ctx.auth!.accessToken(), (err: unknown) => ConnectorError.is(err) && err.code === 'auth_failed' && !err.retryable);
+    assert.ok(scope.isDone());
+    const conn = await h.call(org.apiKey, 'GET', `/v1/connections/${id}`);
+    assert.equal(conn.body.status, 'error');
+    assert.match(conn.body.statusReason, /invalid_grant/);
+    const events = await h.engine.tenant(org.orgId, (tx) => tx.trx('events').where({ type: 'connection.auth_failed', subject_id: id }));
+    assert.equal(events.length, 1);
+    // No interceptor left: a second token call would fail with a network error, not auth_failed.
+    await assert.rejects(ctx.auth!.accessToken(), (err: unknown) => ConnectorError.is(err) && err.code === 'auth_failed');
+    const other = await integrationContext(h.engine, org.orgId, id);
+    await assert.rejects(other.auth!.accessToken(), (err: unknown) => ConnectorError.is(err) && err.code === 'auth_failed');
+  });
+
+  it('a transient token endpoint failure is retryable and leaves the connection active', async () => {
+    const id = await connection('oauth-code-test');
+    await seed(id, 10_000);
+    nock(AUTH).post('/token').once().reply(...jsonStatus(503, { error: 'temporarily_unavailable' }));
+    const ctx = await integrationContext(h.engine, org.orgId, id);
+    await assert.rejects(ctx.auth!.accessToken(), (err: unknown) => ConnectorError.is(err) && err.code === 'vendor_unavailable' && err.retryable);
+    assert.equal((await h.call(org.apiKey, 'GET', `/v1/connections/${id}`)).body.status, 'active');
+  });
+
+  it('mints client-credentials tokens, and again on expiry', async () => {
+    const id = await connection('oauth-cc-test');
+    const forms: URLSearchParams[] = [];
+    const scope = nock(AUTH)
+      .post('/cc-token', (body) => (forms.push(new URLSearchParams(body as unknown as string)), true))
+      .once()
+      .reply(...json({ access_token: 'cc-1', expires_in: 30 }))
+      .post('/cc-token')
+      .once()
+      .reply(...json({ access_token: 'cc-2', expires_in: 900 }));
+    const ctx = await integrationContext(h.engine, org.orgId, id);
+    assert.equal(await ctx.auth!.accessToken(), 'cc-1');
+    assert.equal(forms[0]!.get('grant_type'), 'client_credentials');
+    assert.equal(forms[0]!.get('client_id'), 'client-1');
+    assert.equal(forms[0]!.get('client_secret'), 's3cret');
+    // 30 s lifetime is within the refresh margin: the next call mints a new one.
+    assert.equal(await ctx.auth!.accessToken(), 'cc-2');
+    assert.equal(await ctx.auth!.accessToken(), 'cc-2');
+    assert.ok(scope.isDone());
+  });
+
+  it('uses a private-app token as it is', async () => {
+    const id = await connection('oauth-code-test', { accessToken: 'pat-123' });
+    const ctx = await integrationContext(h.engine, org.orgId, id);
+    assert.equal(await ctx.auth!.accessToken(), 'pat-123');
+  });
+});

@@ -15,7 +15,6 @@ import { orgRoutes } from './org.ts';
 import { legalHoldRoutes } from './legal-holds.ts';
 import { auditRoutes } from './audit.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
-import { ruleRoutes } from './rules.ts';
 import { oauthRoutes } from './oauth.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
@@ -38,6 +37,5 @@ export function allRoutes(): RouteSpec[] {
     ...widgetRoutes,
     ...legalHoldRoutes,
     ...subscriptionRoutes,
-    ...ruleRoutes,
   ];
 }

@@ -52,7 +52,7 @@ async function contentRemains(tx: TenantTx, contactId: string): Promise<boolean>
 async function destroyContent(tx: TenantTx, fp: Footprint) {
   const messages = await tx.trx('messages')
     .whereRaw('contact_id = ANY(?::uuid[])', [fp.contactIds])
-    .update({ body_enc: null, subject_enc: null, media_enc: null, error_message_enc: null, template_enc: null, content_purged_at: tx.trx.fn.now(), updated_at: tx.trx.fn.now() })
+    .update({ body_enc: null, subject_enc: null, media_enc: null, error_message_enc: null, template_enc: null, rfc_message_id_enc: null, content_purged_at: tx.trx.fn.now(), updated_at: tx.trx.fn.now() })
     .returning(['id', 'provider_message_id']);
   const conversations = await tx.trx('conversations').whereRaw('id = ANY(?::uuid[])', [fp.ownConversationIds]).whereNotNull('subject_enc').update({ subject_enc: null }).returning('id');
   const links = await tx.trx('external_links').whereRaw('contact_id = ANY(?::uuid[])', [fp.contactIds]).delete().returning('id');

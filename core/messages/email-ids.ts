@@ -29,12 +29,15 @@ export function parseMessageIds(value: string | null | undefined): string[] {
   return raw.map(normalizeId).filter((id): id is string => id !== null);
 }
 
-export function emailThreadKeys(crypto: OrgCrypto, headers: EmailHeaders | undefined): { own: Buffer | null; thread: Buffer[] } {
+export const rfcIndex = (crypto: OrgCrypto, id: string) => crypto.blindIndex('rfc_message_id', id);
+
+/** The message's own id (normalized) and the blind indexes of the ids it answers, parent first. */
+export function emailThreadKeys(crypto: OrgCrypto, headers: EmailHeaders | undefined): { own: string | null; thread: Buffer[] } {
   if (!headers) return { own: null, thread: [] };
-  const index = (id: string) => crypto.blindIndex('rfc_message_id', id);
+  const index = (id: string) => rfcIndex(crypto, id);
   const own = parseMessageIds(headers.messageId)[0];
   const refs = (Array.isArray(headers.references) ? headers.references : [headers.references ?? '']).flatMap(parseMessageIds);
   // The direct parent first, then References from the newest back.
   const ids = [...new Set([...parseMessageIds(headers.inReplyTo), ...refs.reverse()])].slice(0, MAX_REFERENCES);
-  return { own: own ? index(own) : null, thread: ids.filter((id) => id !== own).map(index) };
+  return { own: own ?? null, thread: ids.filter((id) => id !== own).map(index) };
 }

@@ -79,7 +79,7 @@ async function write(tx: TenantTx, channel: string, input: InboundInput): Promis
     handleId: from.handleId,
     senderAddress,
     providerMessageId: input.providerMessageId || null,
-    rfcMessageIdIndex: keys.own,
+    rfcMessageId: keys.own,
     body: input.body,
     subject: input.subject,
     media: input.media,

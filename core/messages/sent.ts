@@ -2,6 +2,7 @@ import type { TenantTx } from '../db/tenant.ts';
 import { appendEvent } from '../events/events.ts';
 import { loadConversationView } from '../conversations/service.ts';
 import { applyStatus } from './status.ts';
+import { parseMessageIds, rfcIndex } from './email-ids.ts';
 import type { MessageRow, MessageView } from './views.ts';
 
 /**
@@ -17,15 +18,23 @@ export interface SentDetails {
   /** A status the provider already reported in its answer beyond "sent" (e.g. in-app chat: delivered). */
   status?: string;
   at?: Date;
+  /** Email: the Message-ID the connector gave the message; the customer's reply names it in In-Reply-To. */
+  rfcMessageId?: string | null;
 }
 
 export async function markSent(tx: TenantTx, messageId: string, sent: SentDetails): Promise<{ changed: boolean; message?: MessageView }> {
   const row: MessageRow | undefined = await tx.trx('messages').where({ id: messageId }).forUpdate().first();
   if (!row || row.status !== 'queued') return { changed: false };
   const senderAddress = row.sender_address ?? sent.senderAddress ?? null;
+  const rfcId = parseMessageIds(sent.rfcMessageId)[0];
   await tx.trx('messages')
     .where({ id: messageId })
-    .update({ provider_message_id: sent.providerMessageId, connection_id: sent.connectionId, sender_address: senderAddress })
+    .update({
+      provider_message_id: sent.providerMessageId,
+      connection_id: sent.connectionId,
+      sender_address: senderAddress,
+      ...(rfcId ? { rfc_message_id_index: rfcIndex(tx.crypto, rfcId), rfc_message_id_enc: tx.crypto.encrypt(messageId, 'rfc_message_id', rfcId) } : {}),
+    })
     .returning('id');
   if (senderAddress) {
     const threaded = await tx.trx('conversations')

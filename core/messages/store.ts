@@ -3,6 +3,7 @@ import type { TenantTx } from '../db/tenant.ts';
 import { appendEvents, type NewEvent } from '../events/events.ts';
 import type { Thread } from '../conversations/threading.ts';
 import { conversationView, type ConversationView } from '../conversations/views.ts';
+import { rfcIndex } from './email-ids.ts';
 import { messageView, type MediaItem, type MessageRow, type MessageView } from './views.ts';
 import { redactForStorage } from '../compliance/redaction-storage.ts';
 
@@ -19,7 +20,8 @@ export interface NewMessage {
   handleId: string | null;
   senderAddress: string | null;
   providerMessageId?: string | null;
-  rfcMessageIdIndex?: Buffer | null;
+  /** Email: the message's own Message-ID (normalized, without brackets). */
+  rfcMessageId?: string | null;
   body?: string | null;
   subject?: string | null;
   media?: MediaItem[];
@@ -47,7 +49,8 @@ export async function recordMessage(tx: TenantTx, thread: Thread, m: NewMessage)
     handle_id: m.handleId,
     sender_address: m.senderAddress,
     provider_message_id: m.providerMessageId ?? null,
-    rfc_message_id_index: m.rfcMessageIdIndex ?? null,
+    rfc_message_id_index: m.rfcMessageId ? rfcIndex(tx.crypto, m.rfcMessageId) : null,
+    rfc_message_id_enc: tx.crypto.encrypt(id, 'rfc_message_id', m.rfcMessageId ?? null),
     body_enc: tx.crypto.encrypt(id, 'body', content.body),
     subject_enc: tx.crypto.encrypt(id, 'subject', content.subject),
     media_enc: m.media?.length ? tx.crypto.encryptJson(id, 'media', m.media) : null,

@@ -13,6 +13,7 @@ export interface MessageRow {
   sender_address: string | null;
   provider_message_id: string | null;
   rfc_message_id_index: Buffer | null;
+  rfc_message_id_enc?: Buffer | null;
   body_enc: Buffer | null;
   subject_enc: Buffer | null;
   media_enc: Buffer | null;

@@ -10,6 +10,8 @@ import { replayUnmatched } from '../connections/replay.ts';
 import { applyStatus } from '../messages/status.ts';
 import { markSent } from '../messages/sent.ts';
 import { planSend } from './plan.ts';
+import { recordAudit, SYSTEM_ACTOR } from '../audit/record.ts';
+import { recordOptOutFromProvider } from '../compliance/consent-send.ts';
 import { SEND_ATTEMPTS } from './policy.ts';
 import { sandboxMessageId, scheduleSandboxCallbacks } from './sandbox.ts';
 
@@ -29,6 +31,16 @@ export async function runSendJob(engine: SendEngine, pacer: Pacer, job: Job<Even
   const plan = await engine.tenant(orgId, (tx) => planSend(tx, engine.connectors, engine.config.publicUrl, messageId));
   if (!plan) return;
   if (plan.kind === 'fail') return fail(engine, orgId, messageId, plan.errorCode, plan.errorMessage);
+  if (plan.kind === 'refuse') {
+    const { decision } = plan;
+    // Quiet hours: the message stays queued and the job comes back when the window opens.
+    if (decision.defer) throw new RetryLater(Math.max(1_000, decision.defer.getTime() - Date.now()));
+    const reason = decision.reasons[0]!;
+    return engine.tenant(orgId, async (tx) => {
+      await applyStatus(tx, { messageId }, 'blocked', { errorCode: reason.code, errorMessage: reason.message });
+      await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'message.refused', target: { type: 'message', id: messageId }, details: { code: reason.code, channel: plan.channel, at: 'send' } });
+    });
+  }
   const { rt, message, sender } = plan;
   if (sender) {
     const wait = await pacer.reserve(`sender:${sender.id}`, sender.messagesPerSecond);
@@ -47,7 +59,15 @@ export async function runSendJob(engine: SendEngine, pacer: Pacer, job: Job<Even
   const { providerMessageId } = result;
   const connectionId = rt.row.id;
   const senderAddress = message.from?.address ?? null;
-  await engine.tenant(orgId, (tx) => markSent(tx, messageId, { providerMessageId, connectionId, senderAddress, ...(result.status ? { status: result.status } : {}) }));
+  await engine.tenant(orgId, (tx) =>
+    markSent(tx, messageId, {
+      providerMessageId,
+      connectionId,
+      senderAddress,
+      ...(result.status ? { status: result.status } : {}),
+      ...(result.email ? { rfcMessageId: result.email.messageId } : {}),
+    }),
+  );
   log.info({ messageId, connectionId, connector: rt.def.id, sandbox: rt.row.sandbox }, 'message sent');
   if (rt.row.sandbox) await scheduleSandboxCallbacks(engine, { orgId, connectionId, providerMessageId });
   else await replayUnmatched(engine, orgId, connectionId, providerMessageId);
@@ -61,6 +81,13 @@ async function onSendError(engine: SendEngine, job: Job<EventJob>, messageId: st
   if (retryable && job.attempt < SEND_ATTEMPTS) throw new RetryLater(ce?.retryAfterMs ?? backoffMs(job.attempt));
   const errorCode = !ce ? 'send_failed' : ce.code === 'recipient_opted_out' ? 'recipient_opted_out' : (ce.providerCode ?? ce.code);
   const errorMessage = ce ? `${ce.code}: ${ce.message}` : 'The connector failed unexpectedly.';
+  if (errorCode === 'recipient_opted_out') {
+    // The provider knows of an opt-out we did not (e.g. Twilio 21610): the ledger learns it too.
+    return engine.tenant(job.data.orgId, async (tx) => {
+      await applyStatus(tx, { messageId }, 'failed', { errorCode, errorMessage });
+      await recordOptOutFromProvider(tx, messageId, connector, ce?.providerCode ?? null);
+    });
+  }
   await fail(engine, job.data.orgId, messageId, errorCode, errorMessage);
 }
 

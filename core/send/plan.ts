@@ -6,6 +6,7 @@ import { runtimeOf, type ConnectionRuntime } from '../connections/runtime.ts';
 import { messageView, type MessageRow } from '../messages/views.ts';
 import { pickConnection, pickSender } from './select.ts';
 import { templateOf } from './template.ts';
+import { preflight, purposeOf, type Decision } from '../compliance/preflight.ts';
 
 /**
  * Everything a send needs, read and decrypted in one short tenant transaction; the provider is
@@ -14,7 +15,9 @@ import { templateOf } from './template.ts';
  */
 export type SendPlan =
   | { kind: 'send'; rt: ConnectionRuntime; message: OutboundMessage; sender?: { id: string; messagesPerSecond: number } }
-  | { kind: 'fail'; errorCode: string; errorMessage: string };
+  | { kind: 'fail'; errorCode: string; errorMessage: string }
+  /** The compliance preflight said no (blocked) or not yet (quiet hours: deferred). */
+  | { kind: 'refuse'; decision: Decision; channel: string };
 
 export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: string, messageId: string): Promise<SendPlan | null> {
   const row: (MessageRow & { template_enc?: Buffer | null }) | undefined = await tx.trx('messages').where({ id: messageId }).first();
@@ -28,6 +31,18 @@ export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: st
   const conversation = await tx.trx('conversations').select('sender_address').where({ id: row.conversation_id }).first();
   const address: string | null = row.sender_address ?? conversation?.sender_address ?? null;
   const sender = await pickSender(tx, picked.row.id, row.channel, address);
+  // Consent, settings and senders may have changed since the message was requested: decide again.
+  const decision = await preflight(tx, {
+    messageId: row.id,
+    channel: row.channel,
+    purpose: purposeOf(row.metadata),
+    handleId: row.handle_id,
+    contactId: row.contact_id,
+    metadata: row.metadata ?? {},
+    connection: picked,
+    sender: sender ?? null,
+  });
+  if (!decision.allow) return { kind: 'refuse', decision, channel: row.channel };
   // In-app channels (chat) may have no handle: the contact itself is the address.
   const to = (await recipientOf(tx, row)) ?? (!needsHandle(row.channel) && row.contact_id ? { kind: 'contact', value: row.contact_id } : null);
   if (!to) return { kind: 'fail', errorCode: 'no_recipient', errorMessage: `The contact has no handle to reach on ${row.channel}.` };
@@ -43,6 +58,7 @@ export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: st
     ...(view.subject !== null ? { subject: view.subject } : {}),
     ...(view.media.length ? { media: view.media.map((m) => ({ url: m.url, ...(m.contentType ? { contentType: m.contentType } : {}) })) } : {}),
     ...(template ? { template } : {}),
+    ...(row.channel === 'email' ? await replyHeaders(tx, row) : {}),
     statusCallbackUrl: receiveUrl(publicUrl, picked.row.id),
     metadata: view.metadata,
   };
@@ -52,6 +68,26 @@ export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: st
     message,
     ...(sender ? { sender: { id: sender.id, messagesPerSecond: Number(sender.messages_per_second) } } : {}),
   };
+}
+
+/**
+ * Email replies carry In-Reply-To (the newest earlier message with a Message-ID) and References
+ * (the thread's ids, oldest first), so the customer's mail client threads them.
+ */
+const MAX_REFERENCES = 20;
+
+async function replyHeaders(tx: TenantTx, row: MessageRow): Promise<Pick<OutboundMessage, 'email'>> {
+  const earlier = await tx.trx('messages')
+    .select('id', 'rfc_message_id_enc')
+    .where({ conversation_id: row.conversation_id })
+    .whereNot({ id: row.id })
+    .whereNotNull('rfc_message_id_enc')
+    .where('created_at', '<=', row.created_at)
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .limit(MAX_REFERENCES);
+  const ids = earlier.map((m: { id: string; rfc_message_id_enc: Buffer }) => tx.crypto.decrypt(m.id, 'rfc_message_id', m.rfc_message_id_enc)!).map((id: string) => `<${id}>`);
+  if (!ids.length) return {};
+  return { email: { inReplyTo: ids[0], references: ids.reverse() } };
 }
 
 async function recipientOf(tx: TenantTx, row: MessageRow): Promise<OutboundMessage['to'] | null> {

@@ -7,6 +7,7 @@ import webchat from './webchat/index.ts';
 import sendgrid from './sendgrid/index.ts';
 import sinch from './sinch/index.ts';
 import appfolio from './appfolio/index.ts';
+import stripe from './stripe/index.ts';
 
 /**
  * The connectors that ship with Switchboard. A new built-in connector is its folder plus ONE line
@@ -20,6 +21,7 @@ export function builtinConnectors(): AnyConnectorDefinition[] {
     sendgrid as AnyConnectorDefinition,
     sinch as AnyConnectorDefinition,
     appfolio as AnyConnectorDefinition,
+    stripe as AnyConnectorDefinition,
   ];
 }
 

@@ -1,11 +1,11 @@
-import type { ConsentEvent, ContactUpdateEvent, ExternalEvent, InboundMessageEvent, NormalizedEvent, StatusEvent } from '../../connectors/kit/index.ts';
+import type { ConsentEvent, ContactUpdateEvent, InboundMessageEvent, NormalizedEvent, StatusEvent } from '../../connectors/kit/index.ts';
 import type { TenantTx } from '../db/tenant.ts';
-import { appendEvent } from '../events/events.ts';
 import { AppError } from '../errors.ts';
 import { findHandle, updateContact } from '../identity/contacts.ts';
 import { normalizeHandle } from '../identity/handles.ts';
 import { ingestInbound } from '../messages/ingest.ts';
 import { applyStatus } from '../messages/status.ts';
+import { recordExternalEvent, upsertPerson } from './external-events.ts';
 import { onKeywordSignal, signalNote, type KeywordSignal } from './keyword-signal.ts';
 
 /**
@@ -21,10 +21,15 @@ export interface Applied {
   unmatchedProviderIds: string[];
   /** Every provider message id the request named (kept beside the archived request). */
   providerMessageIds: string[];
+  /** External events appended (as `<connector>.<type>`) and those skipped as already seen. */
+  externalEvents: number;
+  externalDuplicates: number;
 }
 
 export async function applyInboundEvents(tx: TenantTx, connectionId: string, events: NormalizedEvent[]): Promise<Applied> {
-  const out: Applied = { messageIds: [], duplicates: 0, statusesApplied: 0, unmatchedProviderIds: [], providerMessageIds: [] };
+  const out: Applied = {
+    messageIds: [], duplicates: 0, statusesApplied: 0, unmatchedProviderIds: [], providerMessageIds: [], externalEvents: 0, externalDuplicates: 0,
+  };
   // Consent signals first, so the message they came with records them from its first event on.
   const signals = events.filter((e): e is ConsentEvent => e.kind === 'opt_out' || e.kind === 'opt_in' || e.kind === 'help');
   const notes = new Map<string, ReturnType<typeof signalNote>[]>();
@@ -43,9 +48,13 @@ export async function applyInboundEvents(tx: TenantTx, connectionId: string, eve
       if (await applyStatusEvent(tx, connectionId, e)) out.statusesApplied++;
       else out.unmatchedProviderIds.push(e.providerMessageId);
     } else if (e.kind === 'contact_update') {
-      await nameContact(tx, e);
+      // With an external id it is a person record of another system (linked, kept up to date);
+      // without, a channel's profile name for a handle we know.
+      if (e.externalId) await upsertPerson(tx, connectionId, { ...e, externalId: e.externalId });
+      else await nameContact(tx, e);
     } else if (e.kind === 'external_event') {
-      await recordExternal(tx, connectionId, e);
+      if ((await recordExternalEvent(tx, connectionId, e)).duplicate) out.externalDuplicates++;
+      else out.externalEvents++;
     }
   }
   out.providerMessageIds = [...new Set(out.providerMessageIds)];
@@ -90,9 +99,4 @@ async function nameContact(tx: TenantTx, e: ContactUpdateEvent): Promise<void> {
   const contact = await tx.pii('pii.contacts').select('id', 'name_enc', 'merged_into').where({ id: handle.contact_id }).first();
   if (!contact || contact.merged_into || tx.crypto.decrypt(contact.id, 'name', contact.name_enc)) return;
   await updateContact(tx, contact.id, { name: e.name.trim() });
-}
-
-/** Vertical / CRM events enter the feed as they are; rules and the CRM logging consume them from there. */
-async function recordExternal(tx: TenantTx, connectionId: string, e: ExternalEvent): Promise<void> {
-  await appendEvent(tx, { type: 'external.event', data: { connectionId, event: e } });
 }

@@ -17,6 +17,10 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'unprocessable'
   | 'window_closed'
+  | 'recipient_opted_out'
+  | 'quiet_hours'
+  | 'unregistered_sender'
+  | 'connector_not_baa_eligible'
   | 'connector_unavailable'
   | 'invalid_handle'
   | 'rate_limited'
@@ -39,6 +43,10 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   unprocessable: 422,
   window_closed: 422,
+  recipient_opted_out: 422,
+  quiet_hours: 422,
+  unregistered_sender: 422,
+  connector_not_baa_eligible: 422,
   rate_limited: 429,
   master_key_mismatch: 500,
   config_invalid: 500,

@@ -3,6 +3,14 @@ import type { Knex } from 'knex';
 import { AppError } from './errors.ts';
 import { retentionSettingsSchema, type RetentionSettings } from './compliance/retention-settings.ts';
 import { safeModeSettingsSchema, safeRegexKeyword, type SafeModeSettings } from './compliance/redaction-patterns.ts';
+import {
+  consentSettingsSchema,
+  hipaaModeSchema,
+  orgTimezoneSchema,
+  quietHoursSettingsSchema,
+  type ConsentSettings,
+  type QuietHoursSettings,
+} from './compliance/consent-settings.ts';
 
 /**
  * Org settings: one JSON Schema with defaults, validated on every change. Each feature adds its
@@ -22,6 +30,10 @@ export const orgSettingsSchema = {
     },
     retention: retentionSettingsSchema,
     safeMode: safeModeSettingsSchema,
+    consent: consentSettingsSchema,
+    quietHours: quietHoursSettingsSchema,
+    hipaaMode: hipaaModeSchema,
+    timezone: orgTimezoneSchema,
   },
 } as const;
 
@@ -29,6 +41,10 @@ export interface OrgSettings {
   reopenWindowHours: number;
   retention: RetentionSettings;
   safeMode: SafeModeSettings;
+  consent: ConsentSettings;
+  quietHours: QuietHoursSettings;
+  hipaaMode: boolean;
+  timezone: string;
   [section: string]: unknown;
 }
 

@@ -69,6 +69,8 @@ export function mountRoutes(router: Router, engine: Engine, specs: RouteSpec[]):
       const run = async (): Promise<Outcome> => ({ status: spec.status ?? 200, body: await spec.handler(ctx) });
       const out = spec.method === 'post' && auth ? await withIdempotency(engine, req, auth, run) : await run();
       if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      // A handler that streamed its own representation (e.g. CSV) has answered already.
+      if (res.headersSent) return;
       if (out.body === undefined) res.status(out.status === 200 ? 204 : out.status).end();
       else res.status(out.status).json(out.body);
     });

@@ -14,6 +14,7 @@ import { widgetRoutes } from './widget.ts';
 import { orgRoutes } from './org.ts';
 import { legalHoldRoutes } from './legal-holds.ts';
 import { auditRoutes } from './audit.ts';
+import { consentRoutes } from './consents.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { oauthRoutes } from './oauth.ts';
 
@@ -36,6 +37,7 @@ export function allRoutes(): RouteSpec[] {
     ...senderRoutes,
     ...widgetRoutes,
     ...legalHoldRoutes,
+    ...consentRoutes,
     ...subscriptionRoutes,
   ];
 }

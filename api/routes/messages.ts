@@ -2,7 +2,9 @@ import { defineRoute } from '../http/route.ts';
 import { AppError, invalid } from '../../core/errors.ts';
 import { CHANNEL_PATTERN } from '../../core/conversations/channels.ts';
 import { ingestInbound } from '../../core/messages/ingest.ts';
-import { queueOutbound } from '../../core/send/preflight.ts';
+import { queueOutbound, Refused } from '../../core/send/preflight.ts';
+import { recordAudit } from '../../core/audit/record.ts';
+import { auditBy } from '../http/audit.ts';
 import type { MessageTemplate } from '../../core/send/template.ts';
 import { getMessage, listMessages } from '../../core/messages/queries.ts';
 import { MESSAGE_STATUSES } from '../../core/messages/status.ts';
@@ -74,7 +76,12 @@ interface PostMessage {
   metadata?: Record<string, unknown>;
   externalId?: string;
   template?: MessageTemplate;
+  purpose?: 'transactional' | 'marketing';
+  noDefer?: boolean;
 }
+
+/** Metadata keys the engine sets itself (the compliance preflight trusts them). */
+const RESERVED_METADATA = ['compliance', 'purpose', 'deferredUntil'];
 
 const postMessage = (path: string, summary: string) =>
   defineRoute<PostMessage>({
@@ -110,6 +117,13 @@ const postMessage = (path: string, summary: string) =>
         conversationId: { type: 'string', format: 'uuid' },
         metadata: { type: 'object', maxProperties: 50 },
         externalId: { type: 'string', minLength: 1, maxLength: 255, description: 'Inbound: your id for the message; a repeat is reported, not stored twice' },
+        purpose: {
+          type: 'string',
+          enum: ['transactional', 'marketing'],
+          default: 'transactional',
+          description: 'Outbound: marketing messages honour quiet hours and marketing consent; transactional ones pass quiet hours',
+        },
+        noDefer: { type: 'boolean', description: 'Outbound marketing: refuse (422 quiet_hours) instead of holding the message until the next allowed time' },
         template: {
           type: 'object',
           additionalProperties: false,
@@ -123,7 +137,10 @@ const postMessage = (path: string, summary: string) =>
       },
     },
     response: messageSchema,
-    handler: async ({ engine, auth, body: b }) => {
+    handler: async (ctx) => {
+      const { engine, auth, body: b } = ctx;
+      const reserved = RESERVED_METADATA.find((k) => b.metadata && k in b.metadata);
+      if (reserved) throw invalid(`/metadata/${reserved}`, 'is reserved: set by the engine');
       if (!b.body?.trim() && !b.media?.length && !b.template) throw invalid('/body', 'is required unless media or a template is given');
       const content = { body: b.body, subject: b.subject, media: b.media, conversationId: b.conversationId, metadata: b.metadata };
       if ((b.direction ?? 'outbound') === 'inbound') {
@@ -143,8 +160,18 @@ const postMessage = (path: string, summary: string) =>
       if (b.from && !('address' in b.from)) throw invalid('/from', 'of an outbound message is our sender address: {"address"}');
       if (b.externalId) throw invalid('/externalId', 'is for inbound messages; send an Idempotency-Key header to make a send safe to retry');
       const from = b.from;
-      const r = await engine.tenant(auth.orgId, (tx) => queueOutbound(tx, engine.connectors, { channel: b.channel, to: b.to, from, ...content, template: b.template }));
-      return r.message;
+      const input = { channel: b.channel, to: b.to, from, ...content, template: b.template, purpose: b.purpose, noDefer: b.noDefer };
+      try {
+        const r = await engine.tenant(auth.orgId, (tx) => queueOutbound(tx, engine.connectors, input));
+        return r.message;
+      } catch (err) {
+        if (!(err instanceof Refused)) throw err;
+        // The message was rolled back with the refusal; the refusal itself is kept.
+        await engine.tenant(auth.orgId, (tx) =>
+          recordAudit(tx, { ...auditBy(ctx), action: 'message.refused', details: { code: err.error.code, channel: b.channel ?? null, purpose: b.purpose ?? 'transactional', at: 'request' } }),
+        );
+        throw err.error;
+      }
     },
   });
 

@@ -75,6 +75,11 @@ export interface ConnectorSpec<C = Record<string, unknown>, S = Record<string, u
   oauth?: OAuthSpec;
   /** Operations rules can invoke by name (capability actions.invoke). */
   actions?: Record<string, ActionHandler<C, S>>;
+  /**
+   * The provider signs a HIPAA Business Associate Agreement for this service: an org in HIPAA mode
+   * may send PHI through it. Absent = false (such orgs cannot use the connector).
+   */
+  baaEligible?: boolean;
 }
 
 export interface ConnectorDefinition<C = Record<string, unknown>, S = Record<string, unknown>> extends Readonly<ConnectorSpec<C, S>> {
@@ -96,7 +101,7 @@ const DEFINITION = Symbol.for('switchboard.kit.ConnectorDefinition');
 const KEYS = new Set([
   'id', 'version', 'kind', 'displayName', 'description', 'icon', 'configSchema', 'secretsSchema',
   'capabilities', 'channels', 'manifest', 'receivesWebhooks', 'verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus',
-  'crm', 'poll', 'oauth', 'actions',
+  'crm', 'poll', 'oauth', 'actions', 'baaEligible',
 ]);
 const HOOKS = ['verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus'] as const;
 const CHANNEL = /^[a-z][a-z0-9_]{0,31}$/;

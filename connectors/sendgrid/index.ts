@@ -20,6 +20,8 @@ const sendgridConnector = defineConnector<SendGridConfig, SendGridSecrets>({
   icon: 'https://sendgrid.com/favicon.ico',
   configSchema,
   secretsSchema,
+  // HIPAA: SendGrid (Twilio) email is covered by Twilio's BAA.
+  baaEligible: true,
   capabilities: ['messaging.send', 'messaging.receive', 'messaging.status'],
   channels: ['email'],
   manifest,

@@ -20,6 +20,8 @@ const sinchConnector = defineConnector<SinchConfig, SinchSecrets>({
   icon: 'https://www.sinch.com/favicon.ico',
   configSchema,
   secretsSchema,
+  // HIPAA: Sinch offers BAAs only under individually negotiated enterprise agreements: not assumed.
+  baaEligible: false,
   capabilities: ['messaging.send', 'messaging.receive', 'messaging.status', 'messaging.media'],
   channels: ['sms', 'mms'],
   manifest,

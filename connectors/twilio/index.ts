@@ -20,6 +20,8 @@ const twilioConnector = defineConnector<TwilioConfig, TwilioSecrets>({
   icon: 'https://www.twilio.com/favicon.ico',
   configSchema,
   secretsSchema,
+  // HIPAA: Twilio signs a BAA for its HIPAA-eligible products, Programmable Messaging included.
+  baaEligible: true,
   capabilities: ['messaging.send', 'messaging.receive', 'messaging.status', 'messaging.media', 'messaging.templates'],
   channels: ['sms', 'mms', 'whatsapp'],
   manifest,

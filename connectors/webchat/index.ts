@@ -18,6 +18,8 @@ const webchatConnector = defineConnector<WebchatConfig, WebchatSecrets>({
   description: 'The built-in chat widget and in-app messages: visitors identified by your app (optionally verified with an HMAC of the user id).',
   configSchema,
   secretsSchema,
+  // HIPAA: Web chat never leaves Switchboard: no third party sees the content.
+  baaEligible: true,
   capabilities: ['messaging.send', 'messaging.receive', 'messaging.media'],
   channels: ['chat'],
   receivesWebhooks: false,

@@ -19,6 +19,8 @@ const whatsappConnector = defineConnector<WhatsAppConfig, WhatsAppSecrets>({
   description: 'WhatsApp Business messaging through Meta\'s Cloud API: text, media, templates, delivery and read statuses.',
   configSchema,
   secretsSchema,
+  // HIPAA: Meta does not sign BAAs for the WhatsApp Business Platform.
+  baaEligible: false,
   capabilities: ['messaging.send', 'messaging.receive', 'messaging.status', 'messaging.media', 'messaging.templates'],
   channels: ['whatsapp'],
   manifest,

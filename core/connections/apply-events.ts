@@ -6,6 +6,7 @@ import { normalizeHandle } from '../identity/handles.ts';
 import { ingestInbound } from '../messages/ingest.ts';
 import { applyStatus } from '../messages/status.ts';
 import { recordExternalEvent, upsertPerson } from './external-events.ts';
+import { handleInboundKeyword } from '../compliance/consent-inbound.ts';
 import { onKeywordSignal, signalNote, type KeywordSignal } from './keyword-signal.ts';
 
 /**
@@ -41,9 +42,13 @@ export async function applyInboundEvents(tx: TenantTx, connectionId: string, eve
   for (const e of events) {
     if ('providerMessageId' in e && e.providerMessageId) out.providerMessageIds.push(e.providerMessageId);
     if (e.kind === 'message') {
-      const r = await ingestMessage(tx, connectionId, e, notes.get(e.providerMessageId));
+      const signalled = notes.get(e.providerMessageId);
+      const r = await ingestMessage(tx, connectionId, e, signalled);
       if (r.duplicate) out.duplicates++;
-      else out.messageIds.push(r.message.id);
+      else {
+        out.messageIds.push(r.message.id);
+        await handleInboundKeyword(tx, { message: r.message, from: e.from, connectionId, providerSignalled: !!signalled });
+      }
     } else if (e.kind === 'status') {
       if (await applyStatusEvent(tx, connectionId, e)) out.statusesApplied++;
       else out.unmatchedProviderIds.push(e.providerMessageId);

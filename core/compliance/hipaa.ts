@@ -1,0 +1,29 @@
+import type { AnyConnectorDefinition } from '../../connectors/kit/index.ts';
+import { AppError } from '../errors.ts';
+
+/**
+ * HIPAA mode. PHI may reach only a provider that signs a Business Associate Agreement for the
+ * service (ConnectorSpec.baaEligible). WhatsApp content is processed by Meta whoever the
+ * provider in between is (Twilio's BAA excludes WhatsApp), so that channel is never eligible.
+ */
+export function baaEligible(def: Pick<AnyConnectorDefinition, 'baaEligible'> | undefined, channel?: string): boolean {
+  return !!def?.baaEligible && channel !== 'whatsapp';
+}
+
+export function notBaaEligible(connectorId: string, channel?: string): AppError {
+  return new AppError(
+    'connector_not_baa_eligible',
+    `HIPAA mode: the ${connectorId} connector${channel ? ` (${channel})` : ''} is not BAA-eligible, so no PHI may be sent through it.`,
+    { details: [{ field: '/connector', reason: 'not BAA-eligible', connector: connectorId, ...(channel ? { channel } : {}) }] },
+  );
+}
+
+/** A thin feed entry: what happened to which object, nothing of its content (fetched through the API, audited). */
+export function thinEventData(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string') out[k] = { id: (v as { id: string }).id };
+    else if (/(^id$|Id$|^from$|^to$|^status$|^at$|^errorCode$)/.test(k) && (typeof v === 'string' || v === null)) out[k] = v;
+  }
+  return { thin: true, ...out };
+}

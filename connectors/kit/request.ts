@@ -1,3 +1,4 @@
+import { CsvError, parseCsvTable } from './csv.ts';
 import { MappingError } from './errors.ts';
 import { parseMultipart } from './multipart.ts';
 import type { ParsedRequest, RawRequest } from './types.ts';
@@ -39,7 +40,8 @@ function queryString(url: string): string {
 
 /**
  * The request as manifest expressions see it. The body is decoded by content type: forms
- * (urlencoded and multipart) to an object, JSON to its value, anything else to text. A body that
+ * (urlencoded and multipart) to an object, JSON to its value, CSV (text/csv, with a header row) to
+ * {columns, rows}, anything else to text. A body that
  * does not parse is a MappingError (the ingress answers 400), never an exception that would look
  * like our fault.
  */
@@ -60,6 +62,14 @@ export function parseRequest(raw: RawRequest): ParsedRequest {
       body = text.length ? JSON.parse(text) : null;
     } catch (err) {
       throw new MappingError([`body: invalid JSON (${(err as Error).message})`]);
+    }
+  } else if (contentType === 'text/csv') {
+    // Uploaded exports: {columns, rows} with each row keyed by header, so manifests map rows with `each`.
+    try {
+      body = parseCsvTable(text);
+    } catch (err) {
+      if (err instanceof CsvError) throw new MappingError([`body: invalid CSV (${err.message})`]);
+      throw err;
     }
   } else {
     body = text;

@@ -10,3 +10,4 @@ export {
   verifyStandardWebhook,
   webhookSecretKey,
 } from './standard-webhooks.ts';
+export { signBearerToken, verifyBearerToken } from './bearer.ts';

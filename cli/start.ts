@@ -4,6 +4,7 @@ import { createEngine } from '../core/engine.ts';
 import { startRelay } from '../core/events/relay.ts';
 import { startAuditSealer } from '../core/audit/sealer.ts';
 import { startSendWorker } from '../core/send/worker.ts';
+import { startRulesWorker } from '../rules/runner.ts';
 import { startRetentionJob } from '../core/compliance/retention-job.ts';
 import { createConnectorRegistry } from '../connectors/registry.ts';
 import { createLogger } from '../core/logger.ts';
@@ -95,6 +96,8 @@ export async function run(args: string[]): Promise<number> {
     cleanup.push('audit sealer', () => sealer.stop());
     const sender = startSendWorker(engine);
     cleanup.push('send worker', () => sender.stop());
+    const rules = startRulesWorker(engine);
+    cleanup.push('rules worker', () => rules.stop());
     // Every process runs the retention purge on RETENTION_INTERVAL_MS; a per-org lock shares the work.
     const retention = startRetentionJob(engine);
     cleanup.push('retention job', () => retention.stop());

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { AppError } from './errors.ts';
 import { retentionSettingsSchema, type RetentionSettings } from './compliance/retention-settings.ts';
 import { safeModeSettingsSchema, safeRegexKeyword, type SafeModeSettings } from './compliance/redaction-patterns.ts';
+import { businessHoursSettingsSchema } from '../rules/settings.ts';
 import {
   consentSettingsSchema,
   hipaaModeSchema,
@@ -34,6 +35,7 @@ export const orgSettingsSchema = {
     quietHours: quietHoursSettingsSchema,
     hipaaMode: hipaaModeSchema,
     timezone: orgTimezoneSchema,
+    businessHours: businessHoursSettingsSchema,
   },
 } as const;
 

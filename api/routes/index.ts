@@ -14,6 +14,7 @@ import { widgetRoutes } from './widget.ts';
 import { orgRoutes } from './org.ts';
 import { legalHoldRoutes } from './legal-holds.ts';
 import { auditRoutes } from './audit.ts';
+import { ruleRoutes } from './rules.ts';
 import { consentRoutes } from './consents.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { oauthRoutes } from './oauth.ts';
@@ -37,6 +38,7 @@ export function allRoutes(): RouteSpec[] {
     ...senderRoutes,
     ...widgetRoutes,
     ...legalHoldRoutes,
+    ...ruleRoutes,
     ...consentRoutes,
     ...subscriptionRoutes,
   ];

@@ -46,6 +46,8 @@ const direction = (e: EngineEvent) => (e.data.message as { direction?: string } 
 export const builtinRoutes: DispatchRoute[] = [
   // An outbound message was recorded (queued): the send job hands it to its channel connector.
   { queue: 'send', types: ['message.created'], when: (e) => direction(e) === 'outbound', attempts: SEND_ATTEMPTS },
+  // Every event may trigger rules (external event types included): the rules worker loads the org's rules (rules/runner.ts).
+  { queue: 'rules' },
 ];
 
 /** The relay consumer that turns events into jobs. Its cursor is shared by every route. */

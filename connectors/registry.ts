@@ -6,6 +6,7 @@ import whatsapp from './whatsapp/index.ts';
 import webchat from './webchat/index.ts';
 import sendgrid from './sendgrid/index.ts';
 import sinch from './sinch/index.ts';
+import hubspot from './hubspot/index.ts';
 import appfolio from './appfolio/index.ts';
 import stripe from './stripe/index.ts';
 
@@ -20,6 +21,7 @@ export function builtinConnectors(): AnyConnectorDefinition[] {
     webchat as AnyConnectorDefinition,
     sendgrid as AnyConnectorDefinition,
     sinch as AnyConnectorDefinition,
+    hubspot as AnyConnectorDefinition,
     appfolio as AnyConnectorDefinition,
     stripe as AnyConnectorDefinition,
   ];

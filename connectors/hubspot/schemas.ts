@@ -1,0 +1,36 @@
+/** Connection config and secrets of the HubSpot connector. */
+export interface HubSpotConfig {
+  /** The HubSpot account (portal) id: record links in the HubSpot UI are built with it. */
+  portalId?: string;
+  /** Test hook: the API origin (default https://api.hubapi.com). */
+  apiBaseUrl?: string;
+}
+
+export interface HubSpotSecrets {
+  /** Private-app access token (pat-…): used as is, no OAuth. */
+  accessToken?: string;
+  /** OAuth app: the engine runs the install and keeps the tokens fresh. Also signs webhooks (v3). */
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    portalId: { type: 'string', title: 'HubSpot account id', pattern: '^[0-9]{1,20}$' },
+    apiBaseUrl: { type: 'string', title: 'API base URL', format: 'uri', pattern: '^https?://', default: 'https://api.hubapi.com' },
+  },
+} as const;
+
+export const secretsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Either a private-app accessToken, or the OAuth app clientId + clientSecret (then authorize the connection). The clientSecret also verifies webhook signatures.',
+  anyOf: [{ required: ['accessToken'] }, { required: ['clientId', 'clientSecret'] }],
+  properties: {
+    accessToken: { type: 'string', title: 'Private app access token', minLength: 1, writeOnly: true },
+    clientId: { type: 'string', title: 'OAuth client id', minLength: 1 },
+    clientSecret: { type: 'string', title: 'OAuth client secret', minLength: 1, writeOnly: true },
+  },
+} as const;

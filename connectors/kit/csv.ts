@@ -98,3 +98,48 @@ export function parseCsvTable(text: string, delimiter = ','): CsvTable {
   });
   return { columns, rows };
 }
+
+/**
+ * A manifest `each` expression for an uploaded CSV export (`text/csv`, parsed to {columns, rows})
+ * whose columns the admin maps at install time: `$config.columns[exportKey]` maps our field names
+ * to the export's header names (one header, or several whose values are joined with "|", e.g. a
+ * key made of Job and Title). Each item is the row under our field names (outer whitespace trimmed,
+ * line breaks inside kept, empty values left out) plus `subject`: the row's phone (made E.164 with `$config.defaultCallingCode`, default
+ * "1") as a handle, else its email. It raises (the request is refused whole, 400) when the export
+ * is not mapped, a mapped header is missing, or a row lacks a `required` field; messages name
+ * headers and row numbers, never values.
+ */
+export function csvRowsExpression(exportKey: string, required: string[] = []): string {
+  const key = JSON.stringify(exportKey);
+  return `(
+  $m := $lookup($config.columns, ${key});
+  $m ? (
+    $missing := $filter($keys($m), function($k) { $count([$lookup($m, $k)][$not($ in $request.body.columns)]) > 0 });
+    $count($missing) > 0 ? $error('columns.' & ${key} & ': header(s) ' & $join($missing.($join([$lookup($m, $)].('"' & $ & '"'), ' + ') & ' (' & $ & ')'), ', ') & ' not in the uploaded export') : (
+      $cc := $config.defaultCallingCode ? $config.defaultCallingCode : '1';
+      $e164 := function($p) {(
+        $t := $trim($p);
+        $d := $replace($t, /[^0-9]/, '');
+        $n := $substring($t, 0, 1) = '+' ? $d
+          : $substring($d, 0, 2) = '00' ? $substring($d, 2)
+          : $cc = '1' ? ($length($d) = 11 and $substring($d, 0, 1) = '1' ? $d : '1' & $d)
+          : $cc & $replace($d, /^0/, '');
+        $length($n) >= 8 and $length($n) <= 15 ? '+' & $n
+      )};
+      $strip := function($s) { $replace($s, /^\\s+|\\s+$/, '') };
+      $required := ${JSON.stringify(required)};
+      $items := $map($request.body.rows, function($r) {(
+        $f := $merge($keys($m).{ $: (
+          $h := $lookup($m, $);
+          $v := $type($h) = 'array' ? $join($h.($strip($lookup($r, $)))[$ != ''], '|') : $strip($lookup($r, $h));
+          $v != '' ? $v
+        ) });
+        $phone := $f.phone ? $e164($f.phone);
+        $merge([$f, { 'subject': $phone ? { 'kind': 'phone', 'value': $phone } : $f.email ? { 'kind': 'email', 'value': $lowercase($f.email) } }])
+      )});
+      $bad := $filter($required, function($k) { $count($items[$not($exists($lookup($, $k)))]) > 0 });
+      $count($bad) > 0 ? $error('columns.' & $join($bad.(${key} & '.' & $), ', ') & ': required but empty in row(s) ' & $join($distinct($bad.($k := $; $map($items, function($it, $i) { $not($exists($lookup($it, $k))) ? $string($i + 1) }))), ', ')) : [$items]
+    )
+  ) : $error('no column mapping for the ' & ${key} & ' export: set columns.' & ${key} & ' in the connection config')
+)`;
+}

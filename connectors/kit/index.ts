@@ -36,7 +36,7 @@ export {
 export { normalizedEventSchema } from './events.schema.ts';
 export { canonicalStatus, lookupError, mapInbound, mapOutbound, migrateConfig, type MapOptions } from './mapping.ts';
 export { decodeForm, headerOf, parseRequest } from './request.ts';
-export { CsvError, parseCsv, parseCsvTable, type CsvTable } from './csv.ts';
+export { CsvError, csvRowsExpression, parseCsv, parseCsvTable, type CsvTable } from './csv.ts';
 export { headerParams, parseMultipart, type MultipartFile, type MultipartValue } from './multipart.ts';
 export {
   decodeEncodedWords,

@@ -8,6 +8,8 @@ import sendgrid from './sendgrid/index.ts';
 import sinch from './sinch/index.ts';
 import hubspot from './hubspot/index.ts';
 import appfolio from './appfolio/index.ts';
+import rentredi from './rentredi/index.ts';
+import buildertrend from './buildertrend/index.ts';
 import stripe from './stripe/index.ts';
 
 /**
@@ -23,6 +25,8 @@ export function builtinConnectors(): AnyConnectorDefinition[] {
     sinch as AnyConnectorDefinition,
     hubspot as AnyConnectorDefinition,
     appfolio as AnyConnectorDefinition,
+    rentredi as AnyConnectorDefinition,
+    buildertrend as AnyConnectorDefinition,
     stripe as AnyConnectorDefinition,
   ];
 }

@@ -74,7 +74,7 @@ const outbound = (orgId: string) =>
   h.engine.tenant(orgId, (tx) => tx.trx('messages').where({ direction: 'outbound' }).orderBy('created_at')) as Promise<{ id: string; channel: string; body_enc: Buffer; metadata: any }[]>;
 const bodyOf = (orgId: string, m: { id: string; body_enc: Buffer }) => h.engine.tenant(orgId, async (tx) => tx.crypto.decrypt(m.id, 'body', Buffer.from(m.body_enc)));
 const executions = async (apiKey: string, ruleId: string) => (await h.call(apiKey, 'GET', `/v1/rules/${ruleId}/executions`)).body.data as any[];
-const settled = (apiKey: string, ruleId: string, n: number) =>
+const settled = (apiKey: string, ruleId: string, n: number): Promise<any[]> =>
   waitFor(`${n} settled executions of ${ruleId}`, async () => {
     const ex = await executions(apiKey, ruleId);
     return ex.filter((e) => e.status !== 'running').length >= n ? ex : null;
@@ -189,7 +189,7 @@ test('loop protection: a message.sent rule that sends again stops at depth 3', a
   const r = await rule(apiKey, { name: 'Echo', trigger: 'message.sent', actions: [{ type: 'send_message', body: 'again' }] });
   const res = await h.call(apiKey, 'POST', '/v1/messages', { channel: 'sms', to: { handle: { kind: 'phone', value: CUSTOMER } }, body: 'start' });
   assert.equal(res.status, 201);
-  const ex = await waitFor('the loop to be stopped', async () => {
+  const ex: any[] = await waitFor('the loop to be stopped', async () => {
     const all = await executions(apiKey, r.id);
     return all.some((e) => e.decision === 'loop_stopped') ? all : null;
   }, 10_000, 50);

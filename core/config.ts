@@ -26,6 +26,8 @@ export interface Config {
   /** How often the retention job purges expired message content (RETENTION_INTERVAL_MS, default 1 h). */
   retentionIntervalMs: number;
   logLevel: string;
+  /** Outbound webhooks may reach private/loopback addresses and plain-http localhost (WEBHOOKS_ALLOW_PRIVATE; default true embedded, false production). */
+  webhooksAllowPrivate: boolean;
   /** Third-party connector packages (npm names or absolute paths) from SWITCHBOARD_CONNECTORS, loaded at start. */
   connectorPackages: string[];
 }
@@ -87,6 +89,10 @@ export function loadConfig(env: Env = process.env): Config {
   const configuredPublicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:'], problems);
   const publicUrl = configuredPublicUrl ?? `http://localhost:${port}`;
   const connectorPackages = (env.SWITCHBOARD_CONNECTORS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const allowPrivateRaw = env.WEBHOOKS_ALLOW_PRIVATE;
+  if (allowPrivateRaw !== undefined && allowPrivateRaw !== '' && !['true', 'false'].includes(allowPrivateRaw)) {
+    problems.push(`WEBHOOKS_ALLOW_PRIVATE must be true or false (got "${allowPrivateRaw}")`);
+  }
   const config: Config = {
     mode: databaseUrl ? 'production' : 'embedded',
     port,
@@ -105,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, problems, 1000, 7 * 86_400_000),
     logLevel,
     connectorPackages,
+    webhooksAllowPrivate: allowPrivateRaw === 'true' || ((allowPrivateRaw ?? '') === '' && !databaseUrl),
   };
   if (problems.length) {
     throw new AppError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {

@@ -3,6 +3,7 @@ import type { JobSpec } from '../queue/queue.ts';
 import type { EngineEvent } from './events.ts';
 import type { RelayConsumer } from './relay.ts';
 import { SEND_ATTEMPTS } from '../send/policy.ts';
+import { FANOUT_QUEUE } from '../webhooks/jobs.ts';
 
 /**
  * Where committed events become queue jobs. A later feature (webhooks out, rules, CRM logging,
@@ -46,6 +47,8 @@ const direction = (e: EngineEvent) => (e.data.message as { direction?: string } 
 export const builtinRoutes: DispatchRoute[] = [
   // An outbound message was recorded (queued): the send job hands it to its channel connector.
   { queue: 'send', types: ['message.created'], when: (e) => direction(e) === 'outbound', attempts: SEND_ATTEMPTS },
+  // Every event wakes the org's webhook fan-out, which matches it against the subscriptions (core/webhooks/fanout.ts).
+  { queue: FANOUT_QUEUE },
   // Every event may trigger rules (external event types included): the rules worker loads the org's rules (rules/runner.ts).
   { queue: 'rules' },
 ];

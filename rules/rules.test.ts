@@ -78,7 +78,7 @@ const settled = (apiKey: string, ruleId: string, n: number): Promise<any[]> =>
   waitFor(`${n} settled executions of ${ruleId}`, async () => {
     const ex = await executions(apiKey, ruleId);
     return ex.filter((e) => e.status !== 'running').length >= n ? ex : null;
-  }, 8_000, 50);
+  }, 8_000, 50).then((ex) => ex!);
 
 test('CRUD, versions and validation errors with field paths', async () => {
   const { apiKey } = await h.newOrg();
@@ -192,7 +192,7 @@ test('loop protection: a message.sent rule that sends again stops at depth 3', a
   const ex: any[] = await waitFor('the loop to be stopped', async () => {
     const all = await executions(apiKey, r.id);
     return all.some((e) => e.decision === 'loop_stopped') ? all : null;
-  }, 10_000, 50);
+  }, 10_000, 50).then((all) => all!);
   assert.deepEqual(ex.map((e) => e.depth).sort(), [0, 1, 2, 3]);
   assert.equal(ex.find((e) => e.depth === 3).decision, 'loop_stopped');
   assert.equal((await outbound(orgId)).length, 4);

@@ -1,4 +1,4 @@
-import type { ConnectorContext, ExternalEvent, Handle } from './types.ts';
+import type { ConnectorContext, ContactUpdateEvent, ExternalEvent, Handle } from './types.ts';
 
 /**
  * The contract of non-channel connectors (CRM, vertical, payments): what the engine may ask of
@@ -59,6 +59,11 @@ export interface CrmApi<C = Record<string, unknown>, S = Record<string, unknown>
 /** One page of a polled source. The engine commits the events, then stores `cursor`. */
 export interface PollResult {
   events: ExternalEvent[];
+  /**
+   * Person records of the page (customers, tenants) as contact_update events with an externalId:
+   * the engine links them to contacts (found by link, else handle, else created) before the events.
+   */
+  people?: ContactUpdateEvent[];
   /** Opaque position to resume from; null keeps the previous one. */
   cursor: string | null;
   /** true: poll again at once (more pages waiting). */

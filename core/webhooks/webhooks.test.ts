@@ -260,3 +260,25 @@ test('safe mode redacts message text in payloads', async () => {
   assert.ok(!payload.data.message.body.includes('4111 1111 1111 1111'), payload.data.message.body);
   assert.match(payload.data.message.body, /thanks/);
 });
+
+test('an endpoint that keeps failing: the schedule runs out, and after 5 days of failures it is disabled', async () => {
+  const { orgId, apiKey } = await h.newOrg();
+  const r = await receiver(() => ({ status: 503 }));
+  const sub = await subscribe(apiKey, { url: r.url, eventTypes: ['*'] });
+  const t = await h.call(apiKey, 'POST', `/v1/subscriptions/${sub.id}/test`);
+  const d = await until(() => h.call(apiKey, 'GET', `/v1/subscriptions/${sub.id}/deliveries/${t.body.id}`), (x) => x.body.status === 'failed');
+  assert.equal(d.body.attempts, 8, 'one attempt per step of the schedule');
+  assert.match(d.body.lastError, /retries exhausted/);
+  const failing = await h.call(apiKey, 'GET', `/v1/subscriptions/${sub.id}`);
+  assert.equal(failing.body.status, 'active');
+  assert.ok(failing.body.failingSince);
+  // Failing since six days: the next failed attempt disables the endpoint.
+  await h.engine.tenant(orgId, (tx) => tx.trx('webhook_subscriptions').where({ id: sub.id }).update({ failing_since: new Date(Date.now() - 6 * 86_400_000) }));
+  await h.call(apiKey, 'POST', `/v1/subscriptions/${sub.id}/test`);
+  const off = await until(() => h.call(apiKey, 'GET', `/v1/subscriptions/${sub.id}`), (x) => x.body.status === 'disabled');
+  assert.match(off.body.disabledReason, /failed for 1\d\d h/);
+  // Re-enabling starts a fresh failure clock.
+  const on = await h.call(apiKey, 'PATCH', `/v1/subscriptions/${sub.id}`, { enabled: true });
+  assert.equal(on.body.status, 'active');
+  assert.equal(on.body.failingSince, null);
+});

@@ -10,6 +10,15 @@ import {
 } from '../../core/webhooks/subscriptions.ts';
 import { getDelivery, listDeliveries, redeliver, sendTestEvent } from '../../core/webhooks/deliveries.ts';
 import { kick } from '../../core/webhooks/jobs.ts';
+import { recordAudit } from '../../core/audit/record.ts';
+import type { TenantTx } from '../../core/db/tenant.ts';
+import { auditBy } from '../http/audit.ts';
+import type { RouteContext } from '../http/route.ts';
+
+/** Endpoint changes are audited: ids, the URL's host and field names, never the secret or the full URL (it may carry a token). */
+function audit(tx: TenantTx, ctx: RouteContext, action: string, id: string, details?: Record<string, unknown>) {
+  return recordAudit(tx, { ...auditBy(ctx), action: `subscription.${action}`, target: { type: 'subscription', id }, details });
+}
 
 /** Outbound webhooks (Standard Webhooks): an org's endpoints, their deliveries and attempts. */
 const filterSchema = {
@@ -84,7 +93,12 @@ export const subscriptionRoutes = [
     status: 201,
     body: { type: 'object', additionalProperties: false, required: ['url', 'eventTypes'], properties: fields },
     response: subscriptionSchema,
-    handler: ({ engine, auth, body }) => engine.tenant(auth.orgId, (tx) => createSubscription(tx, body, engine.config.webhooksAllowPrivate)),
+    handler: (ctx) =>
+      ctx.engine.tenant(ctx.auth.orgId, async (tx) => {
+        const sub = await createSubscription(tx, ctx.body, ctx.engine.config.webhooksAllowPrivate);
+        await audit(tx, ctx, 'created', sub.id, { host: new URL(sub.url).host, eventTypes: sub.eventTypes });
+        return sub;
+      }),
   }),
   defineRoute({
     method: 'get',
@@ -112,7 +126,12 @@ export const subscriptionRoutes = [
     scope: 'admin',
     body: { type: 'object', additionalProperties: false, properties: fields },
     response: subscriptionSchema,
-    handler: ({ engine, auth, params, body }) => engine.tenant(auth.orgId, (tx) => updateSubscription(tx, params.id!, body, engine.config.webhooksAllowPrivate)),
+    handler: (ctx) =>
+      ctx.engine.tenant(ctx.auth.orgId, async (tx) => {
+        const sub = await updateSubscription(tx, ctx.params.id!, ctx.body, ctx.engine.config.webhooksAllowPrivate);
+        await audit(tx, ctx, 'updated', sub.id, { fields: Object.keys(ctx.body), enabled: sub.enabled });
+        return sub;
+      }),
   }),
   defineRoute({
     method: 'delete',
@@ -121,8 +140,11 @@ export const subscriptionRoutes = [
     tag,
     scope: 'admin',
     status: 204,
-    handler: async ({ engine, auth, params }) => {
-      await engine.tenant(auth.orgId, (tx) => deleteSubscription(tx, params.id!));
+    handler: async (ctx) => {
+      await ctx.engine.tenant(ctx.auth.orgId, async (tx) => {
+        await deleteSubscription(tx, ctx.params.id!);
+        await audit(tx, ctx, 'deleted', ctx.params.id!);
+      });
       return undefined;
     },
   }),
@@ -133,7 +155,12 @@ export const subscriptionRoutes = [
     tag,
     scope: 'admin',
     response: subscriptionSchema,
-    handler: ({ engine, auth, params }) => engine.tenant(auth.orgId, (tx) => rotateSecret(tx, params.id!)),
+    handler: (ctx) =>
+      ctx.engine.tenant(ctx.auth.orgId, async (tx) => {
+        const sub = await rotateSecret(tx, ctx.params.id!);
+        await audit(tx, ctx, 'secret_rotated', sub.id);
+        return sub;
+      }),
   }),
   defineRoute({
     method: 'post',

@@ -171,6 +171,11 @@ test('a rotated secret: both signatures during the overlap, the old secret still
   assert.equal((verify(sub.secret, req!) as any).type, 'webhook.test', 'a receiver still on the old secret verifies');
   assert.equal((verify(rotated.body.secret, req!) as any).type, 'webhook.test');
   assert.ok(!JSON.stringify((await h.call(apiKey, 'GET', `/v1/subscriptions/${sub.id}`)).body).includes('whsec_'));
+  const log = await h.call(apiKey, 'GET', '/v1/audit');
+  assert.equal(log.status, 200);
+  const actions = log.body.data.filter((e: any) => e.target?.id === sub.id).map((e: any) => e.action);
+  assert.deepEqual(actions.sort(), ['subscription.created', 'subscription.secret_rotated']);
+  assert.ok(!JSON.stringify(log.body).includes('whsec_'), 'secrets never reach the audit trail');
 });
 
 test('per conversation and endpoint, a later event waits for the earlier one', async () => {

@@ -11,6 +11,7 @@ import appfolio from './appfolio/index.ts';
 import rentredi from './rentredi/index.ts';
 import buildertrend from './buildertrend/index.ts';
 import stripe from './stripe/index.ts';
+import servicetitan from './servicetitan/index.ts';
 
 /**
  * The connectors that ship with Switchboard. A new built-in connector is its folder plus ONE line
@@ -28,6 +29,7 @@ export function builtinConnectors(): AnyConnectorDefinition[] {
     rentredi as AnyConnectorDefinition,
     buildertrend as AnyConnectorDefinition,
     stripe as AnyConnectorDefinition,
+    servicetitan as AnyConnectorDefinition,
   ];
 }
 

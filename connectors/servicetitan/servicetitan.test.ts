@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, afterEach, before, describe, it } from 'node:test';
+import nock from 'nock';
+import { createRegistry } from '../kit/index.ts';
+import { startHarness, type Harness } from '../../test/harness.ts';
+import { syncEvents } from '../../test/connections.ts';
+import { runPollerOnce } from '../../core/connections/poller.ts';
+import servicetitan from './index.ts';
+import { phoneE164, pollAppointments } from './poll.ts';
+import type { StCtx } from './api.ts';
+
+const API = 'https://api.servicetitan.io';
+const TENANT = '1045382';
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8'));
+
+/** nock replies with an explicit Content-Length (keep-alive clients hang without it). */
+const json = (body: unknown): [number, string, Record<string, string>] => {
+  const text = JSON.stringify(body);
+  return [200, text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }];
+};
+
+/** The documented ServiceTitan API, answered from the fixtures; asserts the token and app key on every call. */
+function mockApi(token: string) {
+  const seen: string[] = [];
+  const scope = nock(API, { reqheaders: { authorization: `Bearer ${token}`, 'st-app-key': 'ak1.test-app-key' } })
+    .persist()
+    .get(`/jpm/v2/tenant/${TENANT}/appointments`)
+    .query(true)
+    .reply((uri) => {
+      seen.push(new URL(uri, API).searchParams.get('modifiedOnOrAfter') ?? '');
+      return json(fixture('appointments-page'));
+    })
+    .get(`/dispatch/v2/tenant/${TENANT}/appointment-assignments`)
+    .query({ appointmentIds: '61234501,61234777', pageSize: '500' })
+    .reply(() => json(fixture('appointment-assignments')))
+    .get(/\/jpm\/v2\/tenant\/1045382\/jobs\/\d+$/)
+    .reply((uri) => json(fixture(`job-${uri.split('/').pop()}`)))
+    .get(/\/crm\/v2\/tenant\/1045382\/customers\/\d+$/)
+    .reply((uri) => json(fixture(`customer-${uri.split('/').pop()}`)))
+    .get(/\/crm\/v2\/tenant\/1045382\/customers\/\d+\/contacts$/)
+    .reply((uri) => json(fixture(`customer-${uri.split('/').at(-2)}-contacts`)));
+  return { scope, seen };
+}
+
+const secrets = { clientId: 'cid.test', clientSecret: 'cs.test', appKey: 'ak1.test-app-key' };
+
+describe('servicetitan connector', () => {
+  before(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  after(() => nock.enableNetConnect());
+
+  it('is a valid vertical connector with client-credentials OAuth and a poll', () => {
+    const registry = createRegistry();
+    registry.register(servicetitan);
+    assert.equal(servicetitan.oauth?.flow, 'client_credentials');
+    assert.equal(servicetitan.oauth?.tokenUrl, 'https://auth.servicetitan.io/connect/token');
+    assert.equal(servicetitan.poll?.intervalSeconds, 60);
+    assert.deepEqual(servicetitan.validateConfig({ tenantId: TENANT }), []);
+    assert.deepEqual([phoneE164('(415) 555-0134'), phoneE164('14155550134'), phoneE164('+44 20 7946 0958'), phoneE164('555-0134')], ['+14155550134', '+14155550134', '+442079460958', undefined]);
+  });
+
+  it('a page of appointments → job.dispatched with job, window, customer and technician; customers as people; the cursor moves to the newest change', async () => {
+    mockApi('tok-1');
+    const ctx: StCtx = {
+      config: { tenantId: TENANT, startFrom: '2026-11-27T14:00:00.000Z' },
+      secrets,
+      auth: { accessToken: async () => 'tok-1', invalidate: async () => {} },
+    };
+    const page = await pollAppointments(null, ctx);
+    assert.deepEqual(page.events.map((e) => [e.type, e.externalId, e.subject]), [
+      ['job.dispatched', '61234501:Dispatched', { kind: 'phone', value: '+14155550134' }],
+      ['job.dispatched', '61234777:Dispatched', { kind: 'email', value: 'lee.okafor@example.com' }],
+    ]);
+    assert.deepEqual(page.events[0]!.data, {
+      job: { id: '61234400', number: '61234400', status: 'Dispatched', summary: 'No heat upstairs; furnace short-cycling' },
+      appointment: { id: '61234501', number: '61234400-1', status: 'Dispatched', start: '2026-11-27T15:00:00Z', end: '2026-11-27T17:00:00Z', arrivalWindowStart: '2026-11-27T15:00:00Z', arrivalWindowEnd: '2026-11-27T17:00:00Z' },
+      customer: { id: '61230011', name: 'Dana Whitfield', phone: '+14155550134', email: 'dana.whitfield@example.com' },
+      technician: { id: '5550101', name: 'Marcus Reyes' },
+      technicians: [{ id: '5550101', name: 'Marcus Reyes' }],
+    });
+    assert.deepEqual(page.people?.map((p) => [p.externalId, p.handle.kind, p.handle.value, p.name]), [
+      ['61230011', 'phone', '+14155550134', 'Dana Whitfield'],
+      ['61230011', 'email', 'dana.whitfield@example.com', 'Dana Whitfield'],
+      ['61230099', 'email', 'lee.okafor@example.com', 'Lee Okafor'],
+    ]);
+    assert.deepEqual(JSON.parse(page.cursor!), { since: '2026-11-27T14:50:00Z', page: 1 });
+    assert.equal(page.hasMore, false);
+  });
+
+  it('429 from ServiceTitan → rate_limited with Retry-After', async () => {
+    nock(API).get(`/jpm/v2/tenant/${TENANT}/appointments`).query(true).reply(429, '{"title":"Too Many Requests"}', { 'retry-after': '30', 'content-length': '30' });
+    const ctx: StCtx = { config: { tenantId: TENANT }, secrets, auth: { accessToken: async () => 't', invalidate: async () => {} } };
+    await assert.rejects(pollAppointments(null, ctx), (err: { code?: string; retryAfterMs?: number }) => err.code === 'rate_limited' && err.retryAfterMs === 30_000);
+  });
+});
+
+describe('servicetitan through the engine: client-credentials token → poll → events and linked contacts, once', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+  });
+  after(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await h?.close();
+  });
+
+  it('job dispatched → servicetitan.job.dispatched with the technician, subject contact linked as servicetitan; a re-poll adds nothing', async () => {
+    const tokenScope = nock('https://auth.servicetitan.io')
+      .post('/connect/token', (body) => body.grant_type === 'client_credentials' && body.client_id === 'cid.test' && body.client_secret === 'cs.test')
+      .reply(...json({ access_token: 'st-token-1', expires_in: 900, token_type: 'Bearer', scope: 'tn.jpm.appointments:r' }));
+    const { seen } = mockApi('st-token-1');
+    const { orgId, apiKey } = await h.newOrg();
+    const res = await h.call(apiKey, 'POST', '/v1/connections', { connector: 'servicetitan', name: 'ServiceTitan', config: { tenantId: TENANT, startFrom: '2026-11-27T14:00:00.000Z' }, secrets });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    await runPollerOnce(h.engine);
+    assert.ok(tokenScope.isDone(), 'the token was minted with client credentials in the body');
+    const events = (await syncEvents(h, apiKey)).filter((e) => e.type === 'servicetitan.job.dispatched');
+    assert.deepEqual(events.map((e) => e.data.technician.name), ['Marcus Reyes', 'Priya Natarajan']);
+    const dana = (await h.call(apiKey, 'GET', `/v1/contacts/${events[0]!.data.contactId}`)).body;
+    assert.equal(dana.name, 'Dana Whitfield');
+    assert.deepEqual(dana.links.map((l: { system: string; externalId: string }) => [l.system, l.externalId]), [['servicetitan', '61230011']]);
+    assert.deepEqual(dana.handles.map((x: { kind: string }) => x.kind).sort(), ['email', 'phone']);
+    const lee = (await h.call(apiKey, 'GET', `/v1/contacts/${events[1]!.data.contactId}`)).body;
+    assert.deepEqual(lee.handles.map((x: { kind: string; value: string }) => [x.kind, x.value]), [['email', 'lee.okafor@example.com']]);
+
+    await h.engine.tenant(orgId, (tx) => tx.trx('poll_schedules').update({ next_run_at: tx.trx.raw(`now() - interval '1 second'`) }).returning('connection_id'));
+    await runPollerOnce(h.engine);
+    assert.deepEqual(seen.slice(-2), ['2026-11-27T14:00:00.000Z', '2026-11-27T14:50:00Z'], 'the second poll starts at the newest change seen');
+    assert.equal((await syncEvents(h, apiKey)).filter((e) => e.type === 'servicetitan.job.dispatched').length, 2);
+  });
+});

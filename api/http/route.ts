@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from 'express';
+import { auditPiiRead, PII_READ_SCOPES } from '../../core/compliance/hipaa-audit.ts';
 import type { Engine } from '../../core/engine.ts';
 import type { Principal } from '../../core/orgs.ts';
 import { hasScope, type Scope } from '../../core/scopes.ts';
@@ -68,6 +69,9 @@ export function mountRoutes(router: Router, engine: Engine, specs: RouteSpec[]):
       const ctx: RouteContext = { engine, auth: auth!, body, query, params: req.params as Record<string, string>, req, res };
       const run = async (): Promise<Outcome> => ({ status: spec.status ?? 200, body: await spec.handler(ctx) });
       const out = spec.method === 'post' && auth ? await withIdempotency(engine, req, auth, run) : await run();
+      if (auth && spec.method === 'get' && spec.scope && PII_READ_SCOPES.has(spec.scope) && out.status < 300) {
+        await auditPiiRead(engine, { orgId: auth.orgId, keyId: auth.keyId, route: spec.path, params: ctx.params, body: out.body, ip: req.ip, userAgent: req.get('user-agent') });
+      }
       if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
       // A handler that streamed its own representation (e.g. CSV) has answered already.
       if (res.headersSent) return;

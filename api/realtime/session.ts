@@ -6,6 +6,8 @@ import { decodeCursor, encodeCursor, START, type Position } from '../../core/eve
 import { decodeEvent, readOrgEvents, type EngineEvent } from '../../core/events/events.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { SessionParams } from './auth.ts';
+import { orgSettings } from '../../core/org-settings.ts';
+import { thinEvent } from '../../core/compliance/hipaa.ts';
 
 const log = createLogger('realtime');
 const PAGE = 500;
@@ -38,6 +40,8 @@ async function head(trx: Knex): Promise<Position> {
 export async function runSession(ws: WebSocket, engine: Engine, s: SessionParams): Promise<void> {
   let replaying = true;
   let last: Position = s.after ?? START;
+  // HIPAA mode: frames carry ids and types only (read before any frame is sent).
+  let thin = false;
   const buffer: EngineEvent[] = [];
   const send = (frame: unknown) => ws.send(JSON.stringify(frame));
   const deliver = (e: EngineEvent) => {
@@ -45,7 +49,7 @@ export async function runSession(ws: WebSocket, engine: Engine, s: SessionParams
     if (compare(pos, last) <= 0) return;
     last = pos;
     const shown = s.view ? s.view(e) : e;
-    if (shown) send({ type: 'event', event: shown });
+    if (shown) send({ type: 'event', event: thin ? thinEvent(shown) : shown });
   };
   const unsubscribe = engine.realtime.subscribe(s.orgId, (e) => {
     if (s.conversationId && e.conversationId !== s.conversationId) return;
@@ -56,6 +60,7 @@ export async function runSession(ws: WebSocket, engine: Engine, s: SessionParams
   ws.once('close', unsubscribe);
   try {
     await engine.realtime.ready(s.orgId);
+    thin = (await engine.tenant(s.orgId, (tx) => orgSettings(tx.trx, s.orgId))).hipaaMode;
     if (!s.after) last = await engine.tenant(s.orgId, (tx) => head(tx.trx));
     else {
       for (;;) {

@@ -1,6 +1,8 @@
 import { defineRoute } from '../http/route.ts';
 import { decodeCursor, encodeCursor } from '../../core/events/cursor.ts';
 import { decodeEvent, positionOf, readOrgEvents } from '../../core/events/events.ts';
+import { orgSettings } from '../../core/org-settings.ts';
+import { thinEvent } from '../../core/compliance/hipaa.ts';
 
 export const syncRoutes = [
   defineRoute<unknown, { cursor?: string; limit?: number; conversationId?: string; types?: string }>({
@@ -32,8 +34,10 @@ export const syncRoutes = [
           types: query.types?.split(',').map((t) => t.trim()).filter(Boolean),
         });
         const last = rows.at(-1);
+        // HIPAA mode: ids and types only; content is fetched through the API (and audited there).
+        const thin = rows.length > 0 && (await orgSettings(tx.trx, auth.orgId)).hipaaMode;
         return {
-          events: rows.map((r) => decodeEvent(r, tx.crypto)),
+          events: rows.map((r) => (thin ? thinEvent(decodeEvent(r, tx.crypto)) : decodeEvent(r, tx.crypto))),
           // An empty page keeps the caller's position, so polling with nextCursor never skips.
           nextCursor: last ? encodeCursor(positionOf(last)) : encodeCursor(after),
           hasMore: rows.length === limit,

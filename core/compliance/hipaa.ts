@@ -27,3 +27,8 @@ export function thinEventData(data: Record<string, unknown>): Record<string, unk
   }
   return { thin: true, ...out };
 }
+
+/** An event as a HIPAA org's feed and WebSocket show it: envelope intact, data reduced to ids. */
+export function thinEvent<E extends { data: Record<string, unknown> }>(e: E): E {
+  return { ...e, data: thinEventData(e.data) };
+}

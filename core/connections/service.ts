@@ -1,4 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
+import { orgSettings } from '../org-settings.ts';
+import { notBaaEligible } from '../compliance/hipaa.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { appendEvent } from '../events/events.ts';
 import { notFound } from '../errors.ts';
@@ -48,6 +50,7 @@ async function emit(tx: TenantTx, type: string, view: ConnectionView, extra: Rec
 
 export async function createConnection(tx: TenantTx, deps: ConnectionDeps, input: NewConnection): Promise<ConnectionView> {
   const def = resolveConnectorRef(deps.connectors, input.connector);
+  if (!def.baaEligible && (await orgSettings(tx.trx, tx.orgId)).hipaaMode) throw notBaaEligible(def.id);
   const config = input.config ?? {};
   const secrets = input.secrets ?? {};
   checkSettings(def, config, secrets);

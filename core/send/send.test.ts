@@ -80,7 +80,7 @@ const untilStatus = (apiKey: string, id: string, status: string, ms = 8_000) =>
 test('send → Twilio API (real SDK, nock) → sent with the provider id → signed callback → delivered; replies thread', async () => {
   const { apiKey, orgId } = await h.newOrg();
   const c = await twilioConnection(h, apiKey);
-  await h.call(apiKey, 'POST', `/v1/connections/${c.id}/senders`, { channel: 'sms', address: OUR_NUMBER, messagesPerSecond: 10 });
+  await h.call(apiKey, 'POST', `/v1/connections/${c.id}/senders`, { channel: 'sms', address: OUR_NUMBER, messagesPerSecond: 10, registrationStatus: 'approved', brandId: 'BN1', campaignId: 'CN1' });
   const sid = 'SM9f8e7d6c5b4a39281706f5e4d3c2b1a0';
   let seen: Record<string, string> | undefined;
   nock('https://api.twilio.com')

@@ -176,7 +176,7 @@ export const subscriptionRoutes = [
       return view;
     },
   }),
-  defineRoute<unknown, { status?: string; limit?: number }>({
+  defineRoute<unknown, { status?: string; limit?: number; cursor?: string }>({
     method: 'get',
     path: `${base}/:id/deliveries`,
     summary: "A subscription's deliveries, newest first, with their attempts",
@@ -185,10 +185,14 @@ export const subscriptionRoutes = [
     query: {
       type: 'object',
       additionalProperties: false,
-      properties: { status: { enum: ['pending', 'succeeded', 'failed'] }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+      properties: {
+        status: { enum: ['pending', 'succeeded', 'failed'] },
+        limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+        cursor: { type: 'string', maxLength: 200 },
+      },
     },
-    response: { type: 'object', properties: { data: { type: 'array', items: deliverySchema } } },
-    handler: async ({ engine, auth, params, query }) => ({ data: await engine.tenant(auth.orgId, (tx) => listDeliveries(tx, params.id!, query)) }),
+    response: { type: 'object', properties: { data: { type: 'array', items: deliverySchema }, nextCursor: { type: ['string', 'null'] }, hasMore: { type: 'boolean' } } },
+    handler: ({ engine, auth, params, query }) => engine.tenant(auth.orgId, (tx) => listDeliveries(tx, params.id!, query)),
   }),
   defineRoute({
     method: 'get',

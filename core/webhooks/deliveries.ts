@@ -3,6 +3,7 @@ import type { TenantTx } from '../db/tenant.ts';
 import { AppError, notFound } from '../errors.ts';
 import { appendEvent } from '../events/events.ts';
 import type { DeliveryRef } from './jobs.ts';
+import { applyPage, decodePageCursor, pageKeyColumn, pageOf, type Page } from '../identity/pagination.ts';
 import { TEST_EVENT } from './fanout.ts';
 
 export interface AttemptView {
@@ -76,11 +77,18 @@ async function withAttempts(tx: TenantTx, rows: Record<string, any>[]): Promise<
   return rows.map((r) => view(r, attempts));
 }
 
-export async function listDeliveries(tx: TenantTx, subscriptionId: string, q: { status?: string; limit?: number }): Promise<DeliveryView[]> {
+/** Newest first, keyset-paginated like every list (`?cursor=` from nextCursor). */
+export async function listDeliveries(
+  tx: TenantTx,
+  subscriptionId: string,
+  q: { status?: string; limit?: number; cursor?: string },
+): Promise<Page<DeliveryView>> {
   await requireSubscription(tx, subscriptionId);
-  const query = tx.trx('webhook_deliveries').where({ subscription_id: subscriptionId }).orderBy([{ column: 'ord', order: 'desc' }]).limit(q.limit ?? 50);
+  const limit = q.limit ?? 50;
+  const query = tx.trx('webhook_deliveries').select('webhook_deliveries.*', pageKeyColumn(tx.trx, 'webhook_deliveries')).where({ subscription_id: subscriptionId });
   if (q.status) query.where({ status: q.status });
-  return withAttempts(tx, await query);
+  const { rows, nextCursor, hasMore } = pageOf(await applyPage(query, 'webhook_deliveries', decodePageCursor(q.cursor), limit), limit);
+  return { data: await withAttempts(tx, rows), nextCursor, hasMore };
 }
 
 export async function getDelivery(tx: TenantTx, subscriptionId: string, deliveryId: string): Promise<DeliveryView> {

@@ -135,7 +135,7 @@ test('event-type wildcards and filters pick the events each endpoint gets', asyn
   await subscribe(apiKey, { url: `${r.url}/exact`, eventTypes: ['conversation.created'] });
   await subscribe(apiKey, { url: `${r.url}/unit`, eventTypes: ['message.*'], filter: { metadata: { unit: '4B' } } });
   await subscribe(apiKey, { url: `${r.url}/email`, eventTypes: ['*'], filter: { channel: 'email' } });
-  await subscribe(apiKey, { url: `${r.url}/all`, eventTypes: ['*'] });
+  const all = await subscribe(apiKey, { url: `${r.url}/all`, eventTypes: ['*'] });
   const c4b = await conversation(orgId, 'sms', { unit: '4B' });
   const c5a = await conversation(orgId, 'email', { unit: '5A' });
   const e1 = await emit(orgId, 'conversation.created', c4b);
@@ -151,6 +151,17 @@ test('event-type wildcards and filters pick the events each endpoint gets', asyn
   assert.deepEqual(by('/unit'), [e2]);
   assert.deepEqual(by('/email'), [e3]);
   assert.deepEqual(by('/all'), [e1, e2, e3, e4, e5].sort());
+  // The delivery log pages newest first.
+  const seen: string[] = [];
+  let cursor = '';
+  for (let page = 0; page < 5; page++) {
+    const res = await h.call(apiKey, 'GET', `/v1/subscriptions/${all.id}/deliveries?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    assert.equal(res.status, 200);
+    seen.push(...res.body.data.map((d: any) => d.eventId));
+    if (!res.body.hasMore) break;
+    cursor = res.body.nextCursor;
+  }
+  assert.deepEqual(seen, [e5, e4, e3, e2, e1]);
 });
 
 test('a rotated secret: both signatures during the overlap, the old secret still verifies; secrets never shown again', async () => {

@@ -29,7 +29,13 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
   app.locals.rateLimiter = limiter;
   app.use(widgetCors);
 
+  // HSTS only when we are reached over https (a browser ignores it on http, and localhost stays usable).
+  const hsts = engine.config.publicUrlConfigured && engine.config.publicUrl.startsWith('https://');
   app.use((req: Request, res: Response, next: NextFunction) => {
+    // The API answers JSON (and CSV): nothing in a response may load, run or be framed.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    res.setHeader('X-Frame-Options', 'DENY');
+    if (hsts) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');

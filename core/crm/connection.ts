@@ -22,3 +22,21 @@ function crmOf(def: AnyConnectorDefinition, need: 'crm.lookup' | 'crm.log'): Crm
   if (!def.capabilities.includes(need) || !def.crm) return undefined;
   return def.crm as unknown as CrmApi;
 }
+
+/**
+ * The connection a rule action names: by id (`connection`) or by connector (`connector`: the org's
+ * oldest active connection of it). Unknown or inactive → 422 with the field.
+ */
+export async function pickConnection(tx: TenantTx, ref: { connection?: string; connector?: string }, what: string): Promise<string> {
+  const q = tx.trx('connections').where({ status: 'active' }).select('id');
+  if (ref.connection) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref.connection)) {
+      throw new AppError('unprocessable', `${what}: connection is not a connection id.`, { details: [{ field: '/connection', reason: 'is not a connection id' }] });
+    }
+    q.where({ id: ref.connection });
+  } else q.where({ connector_id: ref.connector ?? '' }).orderBy('created_at').orderBy('id');
+  const row: { id: string } | undefined = await q.first();
+  const field = ref.connection ? '/connection' : '/connector';
+  if (!row) throw new AppError('unprocessable', `${what}: no such active connection.`, { details: [{ field, reason: 'no such active connection' }] });
+  return row.id;
+}

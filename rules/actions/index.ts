@@ -7,6 +7,8 @@ import { closeConversation } from './close-conversation.ts';
 import { callWebhook } from './call-webhook.ts';
 import { emitEvent } from './emit-event.ts';
 import { invoke } from './invoke.ts';
+import { linkContactAction } from './link-contact.ts';
+import { logToCrmAction } from './log-to-crm.ts';
 
 /**
  * Every rule action type. A new action is one file in rules/actions/ and ONE line in this list
@@ -21,6 +23,8 @@ const ACTIONS: RuleAction[] = [
   callWebhook,
   emitEvent,
   invoke,
+  linkContactAction,
+  logToCrmAction,
 ];
 
 export const actionRegistry: ReadonlyMap<string, RuleAction> = new Map(ACTIONS.map((a) => [a.type, a]));

@@ -4,6 +4,7 @@ import { authenticate, type Principal } from '../core/orgs.ts';
 import { AppError } from '../core/errors.ts';
 import { createRateLimiter, type RateLimiter } from '../core/ratelimit.ts';
 import { errorHandler } from './http/errors.ts';
+import { guardInput } from './http/input-guard.ts';
 import { mountRoutes, type RouteSpec } from './http/route.ts';
 import { allRoutes } from './routes/index.ts';
 import { receiveRouter } from './routes/receive.ts';
@@ -47,6 +48,15 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
     next();
   });
   app.use(express.json({ limit: engine.config.bodyLimit }));
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    try {
+      guardInput(req.body);
+      guardInput(req.query, '/query');
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
 
   // Authentication is resolved once here; each route then demands its scope.
   app.use(async (req: Request, res: Response, next: NextFunction) => {

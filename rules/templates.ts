@@ -28,10 +28,24 @@ export function render(template: string, ctx: unknown): string {
   return template.replace(TAG, (_, path: string) => text(lookup(ctx, path))).slice(0, MAX_OUTPUT);
 }
 
-/** Renders every string inside a JSON value (action inputs); keys are left as they are. */
-export function renderDeep<T>(value: T, ctx: unknown): T {
-  if (typeof value === 'string') return render(value, ctx) as T;
-  if (Array.isArray(value)) return value.map((v) => renderDeep(v, ctx)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, ctx)])) as T;
+const WHOLE = /^\{\{\s*([A-Za-z0-9_$.-]+)\s*\}\}$/;
+
+/**
+ * Renders every string inside a JSON value (an action); keys are left as they are. Inside an
+ * action's `input` (connector action arguments), a string that is exactly one {{path}} takes the
+ * value's own type, so `"amount": "{{event.data.amount}}"` stays a number for an input schema
+ * that wants one. Everywhere else (message bodies…) templates render to text.
+ */
+export function renderDeep<T>(value: T, ctx: unknown, typed = false): T {
+  if (typeof value === 'string') {
+    const whole = typed ? WHOLE.exec(value) : null;
+    const v = whole ? lookup(ctx, whole[1]!) : undefined;
+    if (v !== undefined && v !== null && typeof v !== 'string') return v as T;
+    return render(value, ctx) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => renderDeep(v, ctx, typed)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, ctx, typed || k === 'input')])) as T;
+  }
   return value;
 }

@@ -120,3 +120,32 @@ test('HIPAA mode: a send through a non-BAA connector is refused; a BAA-eligible 
   assert.equal(wa.status, 422, JSON.stringify(wa.body));
   assert.equal(wa.body.error.code, 'connector_not_baa_eligible');
 });
+
+test('a provider "unsubscribed recipient" error (Twilio 21610) fails the send and records an opt-out (source provider)', async () => {
+  const { default: nock } = await import('nock');
+  const { ACCOUNT_SID } = await import('../../test/connections.ts');
+  const org = await h.newOrg();
+  await twilioConnection(h, org.apiKey);
+  const value = num('212');
+  const queued = await h.call(org.apiKey, 'POST', '/v1/send', { to: { handle: { kind: 'phone', value } }, channel: 'sms', body: 'Reminder' });
+  assert.equal(queued.status, 201);
+  const text = JSON.stringify({ code: 21610, message: 'Attempt to send to unsubscribed recipient', more_info: 'https://www.twilio.com/docs/errors/21610', status: 400 });
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  const scope = nock('https://api.twilio.com')
+    .post(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`)
+    .reply(400, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) });
+  try {
+    await runSendJob(h.engine, createMemoryPacer(), { id: 'z', name: 'message.created', attempt: 1, data: { orgId: org.orgId, subjectId: queued.body.id } as any });
+    assert.ok(scope.isDone());
+  } finally {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  }
+  const m = (await h.call(org.apiKey, 'GET', `/v1/messages/${queued.body.id}`)).body;
+  assert.deepEqual([m.status, m.errorCode], ['failed', 'recipient_opted_out']);
+  const hist = (await h.call(org.apiKey, 'GET', `/v1/consents?handle[kind]=phone&handle[value]=${encodeURIComponent(value)}`)).body;
+  assert.deepEqual(hist.current.map((e: any) => [e.status, e.source, e.evidence.providerCode]), [['opted_out', 'provider', '21610'], ['opted_out', 'provider', '21610']]);
+  const again = await h.call(org.apiKey, 'POST', '/v1/send', { to: { handle: { kind: 'phone', value } }, channel: 'sms', body: 'Reminder' });
+  assert.equal(again.body.error.code, 'recipient_opted_out');
+});

@@ -7,6 +7,7 @@ import webchat from './webchat/index.ts';
 import sendgrid from './sendgrid/index.ts';
 import sinch from './sinch/index.ts';
 import hubspot from './hubspot/index.ts';
+import pipedrive from './pipedrive/index.ts';
 import appfolio from './appfolio/index.ts';
 import rentredi from './rentredi/index.ts';
 import buildertrend from './buildertrend/index.ts';
@@ -25,6 +26,7 @@ export function builtinConnectors(): AnyConnectorDefinition[] {
     sendgrid as AnyConnectorDefinition,
     sinch as AnyConnectorDefinition,
     hubspot as AnyConnectorDefinition,
+    pipedrive as AnyConnectorDefinition,
     appfolio as AnyConnectorDefinition,
     rentredi as AnyConnectorDefinition,
     buildertrend as AnyConnectorDefinition,

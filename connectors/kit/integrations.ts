@@ -51,7 +51,8 @@ export interface CrmApi<C = Record<string, unknown>, S = Record<string, unknown>
    * allows (the engine also logs each message once); returns the provider id of each logged entry.
    */
   logMessages?(
-    input: { record: { externalId: string }; entries: CrmLogEntry[] },
+    /** record.data: the link's data (e.g. a Pipedrive deal id the conversation belongs to). */
+    input: { record: { externalId: string; data?: Record<string, unknown> }; entries: CrmLogEntry[] },
     ctx: IntegrationContext<C, S>,
   ): Promise<{ logged: { messageId: string; externalId: string }[] }>;
 }

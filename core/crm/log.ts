@@ -35,6 +35,7 @@ export interface LogResult {
 
 interface Pending {
   recordId: string;
+  recordData: Record<string, unknown>;
   entries: CrmLogEntry[];
   hasMore: boolean;
 }
@@ -74,7 +75,7 @@ async function pending(tx: TenantTx, system: string, connectionId: string, conve
     ours: r.sender_address,
     theirs: (r.handle_id && handles.get(r.handle_id)) ?? null,
   }));
-  return { recordId: link.externalId, entries, hasMore: rows.length > LOG_BATCH };
+  return { recordId: link.externalId, recordData: link.data, entries, hasMore: rows.length > LOG_BATCH };
 }
 
 async function record(tx: TenantTx, connectionId: string, conversationId: string, entries: CrmLogEntry[], logged: { messageId: string; externalId: string }[]): Promise<number> {
@@ -116,7 +117,7 @@ export async function logConversation(engine: CrmEngine, orgId: string, input: {
   const todo = work;
   if (!todo.entries.length) return { logged: 0, hasMore: false, recordId: todo.recordId };
   const ctx = await integrationContext(engine, orgId, rt);
-  const { logged } = await withAuthRetry(ctx, () => rt.crm.logMessages!({ record: { externalId: todo.recordId }, entries: todo.entries }, ctx));
+  const { logged } = await withAuthRetry(ctx, () => rt.crm.logMessages!({ record: { externalId: todo.recordId, data: todo.recordData }, entries: todo.entries }, ctx));
   const count = await engine.tenant(orgId, (tx) => record(tx, input.connectionId, input.conversationId, todo.entries, logged));
   log.info({ orgId, connectionId: input.connectionId, conversationId: input.conversationId, logged: count }, 'conversation logged to CRM');
   return { logged: count, hasMore: todo.hasMore || count < todo.entries.length, recordId: todo.recordId };

@@ -1,0 +1,42 @@
+/** Connection config and secrets of the Pipedrive connector. */
+export interface PipedriveConfig {
+  /**
+   * The company's API origin. With OAuth, Pipedrive returns it as api_domain (https://<company>.pipedrive.com);
+   * with an API token https://api.pipedrive.com works for every company.
+   */
+  apiDomain?: string;
+}
+
+export interface PipedriveSecrets {
+  /** Personal API token (x-api-token): used as is, no OAuth. */
+  apiToken?: string;
+  /** OAuth app (Marketplace): the engine runs the install and keeps the tokens fresh. */
+  clientId?: string;
+  clientSecret?: string;
+  /** HTTP basic auth credentials set on the Pipedrive webhook (Pipedrive's only webhook protection). */
+  webhookUsername?: string;
+  webhookPassword?: string;
+}
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    apiDomain: { type: 'string', title: 'API domain', format: 'uri', pattern: '^https?://', default: 'https://api.pipedrive.com' },
+  },
+} as const;
+
+export const secretsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Either an apiToken, or the OAuth app clientId + clientSecret (then authorize the connection). webhookUsername / webhookPassword protect the webhook URL.',
+  anyOf: [{ required: ['apiToken'] }, { required: ['clientId', 'clientSecret'] }],
+  dependentRequired: { webhookUsername: ['webhookPassword'], webhookPassword: ['webhookUsername'] },
+  properties: {
+    apiToken: { type: 'string', title: 'API token', minLength: 1, writeOnly: true },
+    clientId: { type: 'string', title: 'OAuth client id', minLength: 1 },
+    clientSecret: { type: 'string', title: 'OAuth client secret', minLength: 1, writeOnly: true },
+    webhookUsername: { type: 'string', title: 'Webhook basic-auth user', minLength: 1 },
+    webhookPassword: { type: 'string', title: 'Webhook basic-auth password', minLength: 12, writeOnly: true },
+  },
+} as const;

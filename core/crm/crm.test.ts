@@ -5,6 +5,7 @@ import { startHarness, type Harness } from '../../test/harness.ts';
 import { CUSTOMER, OUR_NUMBER, postTwilio, twilioConnection } from '../../test/connections.ts';
 import { linkContact } from './link.ts';
 import { logConversation } from './log.ts';
+import { readTokens, saveTokens } from '../connections/oauth-store.ts';
 
 const API = 'https://api.hubapi.com';
 function reply(status: number, body: unknown): [number, string, Record<string, string>] {
@@ -116,5 +117,49 @@ describe('CRM: inbound SMS from an unknown number → HubSpot contact found → 
     assert.ok(scope.isDone());
     assert.equal(createdBody.properties.phone, '+14155550177');
     assert.deepEqual(r, { logged: 1, hasMore: false, recordId: '87' });
+  });
+});
+
+describe('CRM over HubSpot OAuth: a 401 refreshes the token once (rotated refresh token stored) and the call is retried', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+    nock.disableNetConnect();
+    nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
+  });
+  after(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await h.close();
+  });
+
+  it('links through a refreshed token', async () => {
+    const { orgId, apiKey } = await h.newOrg();
+    const hs = await h.call(apiKey, 'POST', '/v1/connections', { connector: 'hubspot', name: 'HubSpot app', secrets: { clientId: 'hs-client', clientSecret: 'hs-secret' } });
+    assert.equal(hs.status, 201, JSON.stringify(hs.body));
+    const connectionId = hs.body.id as string;
+    await h.engine.tenant(orgId, (tx) => saveTokens(tx, connectionId, { accessToken: 'hs-at-old', refreshToken: 'hs-rt-1', expiresAt: Date.now() + 3600_000, scopes: [] }));
+    const contact = await h.call(apiKey, 'POST', '/v1/contacts', { name: 'Jane', handles: [{ kind: 'phone', value: CUSTOMER }] });
+    assert.equal(contact.status, 201, JSON.stringify(contact.body));
+
+    let tokenForm: URLSearchParams | undefined;
+    const scope = nock(API)
+      .post('/crm/v3/objects/contacts/search').matchHeader('authorization', 'Bearer hs-at-old').once()
+      .reply(...reply(401, { status: 'error', message: 'The OAuth token used to make this call expired 1 second(s) ago.', category: 'EXPIRED_AUTHENTICATION' }))
+      .post('/oauth/v1/token', (b) => ((tokenForm = new URLSearchParams(b as unknown as string)), true)).once()
+      .reply(...reply(200, { token_type: 'bearer', refresh_token: 'hs-rt-2', access_token: 'hs-at-new', expires_in: 1800 }))
+      .post('/crm/v3/objects/contacts/search').matchHeader('authorization', 'Bearer hs-at-new').once()
+      .reply(...reply(200, found));
+    const r = await linkContact(h.engine, orgId, { contactId: contact.body.id, connectionId });
+    assert.ok(scope.isDone());
+    assert.equal(r.link.externalId, '51');
+    // HubSpot takes the client credentials as form fields.
+    assert.equal(tokenForm!.get('grant_type'), 'refresh_token');
+    assert.equal(tokenForm!.get('refresh_token'), 'hs-rt-1');
+    assert.equal(tokenForm!.get('client_id'), 'hs-client');
+    assert.equal(tokenForm!.get('client_secret'), 'hs-secret');
+    const stored = await h.engine.tenant(orgId, (tx) => readTokens(tx, connectionId));
+    assert.equal(stored?.accessToken, 'hs-at-new');
+    assert.equal(stored?.refreshToken, 'hs-rt-2');
   });
 });

@@ -56,7 +56,11 @@ test('export holds everything about the contact, decrypted, and nothing about an
   assert.equal(doc.conversations.length, 1);
   assert.equal(doc.conversations[0].participants[0].contactId, s.ada.id);
   assert.equal(doc.merges.length, 1);
-  assert.equal('consents' in doc, false, 'no consent ledger yet: no section');
+  // Ada's provider opt-out (both purposes on sms) from the ledger; the other number's is not hers.
+  assert.deepEqual(doc.consents.map((c: any) => [c.channel, c.purpose, c.status, c.source]).sort(), [
+    ['sms', 'marketing', 'opted_out', 'provider'],
+    ['sms', 'transactional', 'opted_out', 'provider'],
+  ]);
   const raw = JSON.stringify(doc);
   for (const other of ['Bob', '4155550199', s.bobMessage]) assert.ok(!raw.includes(other), other);
 

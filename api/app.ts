@@ -5,6 +5,8 @@ import { AppError } from '../core/errors.ts';
 import { createRateLimiter, type RateLimiter } from '../core/ratelimit.ts';
 import { errorHandler } from './http/errors.ts';
 import { guardInput } from './http/input-guard.ts';
+import { authenticateSession, SESSION_PREFIX } from '../core/users/sessions.ts';
+import { sessionCookie } from './routes/users.ts';
 import { mountRoutes, type RouteSpec } from './http/route.ts';
 import { allRoutes } from './routes/index.ts';
 import { receiveRouter } from './routes/receive.ts';
@@ -62,10 +64,12 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const header = req.get('authorization');
-      if (header) {
-        const m = BEARER.exec(header);
-        const principal = m ? await authenticate(engine.db, m[1]) : null;
-        if (!principal) throw new AppError('unauthorized', 'Invalid API key.');
+      // Dashboard sessions: the same token as a bearer or in the httpOnly cookie.
+      const cookie = header ? undefined : sessionCookie(req.get('cookie'));
+      if (header || cookie) {
+        const secret = cookie ?? BEARER.exec(header!)?.[1];
+        const principal = !secret ? null : secret.startsWith(SESSION_PREFIX) ? await authenticateSession(engine.db, secret) : await authenticate(engine.db, secret);
+        if (!principal) throw new AppError('unauthorized', cookie ? 'The session has expired or was ended; sign in again.' : 'Invalid API key.');
         res.locals.auth = principal;
       }
       const who = (res.locals.auth as Principal | undefined)?.keyId ?? `ip:${req.ip}`;

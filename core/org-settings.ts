@@ -12,6 +12,7 @@ import {
   type ConsentSettings,
   type QuietHoursSettings,
 } from './compliance/consent-settings.ts';
+import { sessionMaxMinutesSchema } from './users/session-settings.ts';
 
 /**
  * Org settings: one JSON Schema with defaults, validated on every change. Each feature adds its
@@ -35,6 +36,7 @@ export const orgSettingsSchema = {
     quietHours: quietHoursSettingsSchema,
     hipaaMode: hipaaModeSchema,
     timezone: orgTimezoneSchema,
+    sessionMaxMinutes: sessionMaxMinutesSchema,
     businessHours: businessHoursSettingsSchema,
   },
 } as const;
@@ -47,6 +49,7 @@ export interface OrgSettings {
   quietHours: QuietHoursSettings;
   hipaaMode: boolean;
   timezone: string;
+  sessionMaxMinutes: number;
   [section: string]: unknown;
 }
 

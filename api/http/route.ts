@@ -70,7 +70,7 @@ export function mountRoutes(router: Router, engine: Engine, specs: RouteSpec[]):
       const run = async (): Promise<Outcome> => ({ status: spec.status ?? 200, body: await spec.handler(ctx) });
       const out = spec.method === 'post' && auth ? await withIdempotency(engine, req, auth, run) : await run();
       if (auth && spec.method === 'get' && spec.scope && PII_READ_SCOPES.has(spec.scope) && out.status < 300) {
-        await auditPiiRead(engine, { orgId: auth.orgId, keyId: auth.keyId, route: spec.path, params: ctx.params, body: out.body, ip: req.ip, userAgent: req.get('user-agent') });
+        await auditPiiRead(engine, { orgId: auth.orgId, keyId: auth.keyId, userId: (auth as { userId?: string }).userId, route: spec.path, params: ctx.params, body: out.body, ip: req.ip, userAgent: req.get('user-agent') });
       }
       if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
       // A handler that streamed its own representation (e.g. CSV) has answered already.

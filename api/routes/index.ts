@@ -14,9 +14,10 @@ import { widgetRoutes } from './widget.ts';
 import { orgRoutes } from './org.ts';
 import { legalHoldRoutes } from './legal-holds.ts';
 import { auditRoutes } from './audit.ts';
-import { ruleRoutes } from './rules.ts';
 import { consentRoutes } from './consents.ts';
+import { userRoutes } from './users.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
+import { ruleRoutes } from './rules.ts';
 import { oauthRoutes } from './oauth.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
@@ -38,8 +39,9 @@ export function allRoutes(): RouteSpec[] {
     ...senderRoutes,
     ...widgetRoutes,
     ...legalHoldRoutes,
-    ...ruleRoutes,
     ...consentRoutes,
+    ...userRoutes,
     ...subscriptionRoutes,
+    ...ruleRoutes,
   ];
 }

@@ -12,6 +12,8 @@ export const PII_READ_SCOPES = new Set(['messages:read', 'contacts:read', 'conve
 export interface PiiRead {
   orgId: string;
   keyId: string;
+  /** Set for a dashboard session: the read is the user's. */
+  userId?: string;
   route: string;
   params: Record<string, string>;
   body: unknown;
@@ -25,7 +27,7 @@ export async function auditPiiRead(engine: Pick<Engine, 'tenant'>, r: PiiRead): 
     const data = (r.body as { data?: unknown[] } | null)?.data;
     const ids = Array.isArray(data) ? data.map((d) => (d as { id?: string })?.id).filter(Boolean).slice(0, 200) : [(r.body as { id?: string } | null)?.id].filter(Boolean);
     await recordAudit(tx, {
-      actor: { type: 'api_key', id: r.keyId },
+      actor: r.userId ? { type: 'user', id: r.userId } : { type: 'api_key', id: r.keyId },
       action: 'pii.read',
       details: { route: r.route, params: r.params, ids, count: ids.length },
       context: { ip: r.ip ?? null, userAgent: r.userAgent ?? null },

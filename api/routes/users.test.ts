@@ -1,0 +1,83 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, type Harness } from '../../test/harness.ts';
+
+/** Dashboard users and sessions: scrypt hashes, roles mapped to scopes, bearer and cookie, logout, HIPAA lifetime. */
+let h: Harness;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => h?.close());
+
+const PASSWORD = 'correct horse battery staple';
+let n = 0;
+const email = () => `user${++n}.${Date.now()}@acme.test`;
+
+async function signIn(address: string, password = PASSWORD) {
+  const res = await fetch(`${h.baseUrl}/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: address, password }) });
+  return { status: res.status, body: await res.json(), cookie: res.headers.get('set-cookie') };
+}
+
+test('an admin adds users; a session signs in by bearer or cookie with its role’s scopes; logout ends it', async () => {
+  const org = await h.newOrg();
+  const agentEmail = email();
+  const created = await h.call(org.apiKey, 'POST', '/v1/users', { email: agentEmail, role: 'agent', password: PASSWORD, name: 'Agent' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.body.password, undefined);
+  const stored = await h.engine.tenant(org.orgId, (tx) => tx.trx('users').where({ id: created.body.id }).first());
+  assert.match(stored.password_hash, /^scrypt\$16384\$8\$1\$/);
+  assert.ok(!stored.password_hash.includes(PASSWORD));
+  assert.equal((await h.call(org.apiKey, 'POST', '/v1/users', { email: agentEmail, role: 'viewer', password: PASSWORD })).status, 409);
+  assert.equal((await h.call(org.apiKey, 'POST', '/v1/users', { email: email(), role: 'agent', password: 'short' })).status, 400);
+
+  assert.equal((await signIn(agentEmail, 'wrong password!!')).status, 401);
+  assert.equal((await signIn('nobody@acme.test')).status, 401);
+  const s = await signIn(agentEmail);
+  assert.equal(s.status, 201);
+  assert.match(s.body.token, /^sbs_/);
+  assert.match(s.cookie!, /sb_session=.+; HttpOnly; SameSite=Strict; Path=\/; Max-Age=43200/);
+  // Bearer: an agent reads and sends, but is not an admin.
+  assert.equal((await h.call(s.body.token, 'GET', '/v1/conversations')).status, 200);
+  assert.equal((await h.call(s.body.token, 'GET', '/v1/users')).status, 403);
+  assert.equal((await h.call(s.body.token, 'POST', '/v1/users', { email: email(), role: 'admin', password: PASSWORD })).status, 403);
+  // Cookie.
+  const viaCookie = await fetch(`${h.baseUrl}/v1/conversations`, { headers: { cookie: s.cookie!.split(';')[0]! } });
+  assert.equal(viaCookie.status, 200);
+  // A viewer cannot send.
+  const viewerEmail = email();
+  await h.call(org.apiKey, 'POST', '/v1/users', { email: viewerEmail, role: 'viewer', password: PASSWORD });
+  const v = await signIn(viewerEmail);
+  const send = await h.call(v.body.token, 'POST', '/v1/messages', { channel: 'sms', to: { handle: { kind: 'phone', value: '+12125550100' } }, body: 'x' });
+  assert.equal(send.status, 403);
+  // Logout: the token stops working, the cookie is cleared; audited as the user.
+  const out = await h.call(s.body.token, 'DELETE', '/v1/sessions/current');
+  assert.equal(out.status, 204);
+  assert.match(out.headers.get('set-cookie')!, /Max-Age=0/);
+  assert.equal((await h.call(s.body.token, 'GET', '/v1/conversations')).status, 401);
+  const actions = await h.engine.tenant(org.orgId, (tx) => tx.trx('audit_log').select('action', 'actor_type').whereIn('action', ['user.created', 'session.created', 'session.ended']).orderBy('seq'));
+  assert.deepEqual(actions.map((a: any) => `${a.action}:${a.actor_type}`), [
+    'user.created:api_key',
+    'session.created:user',
+    'user.created:api_key',
+    'session.created:user',
+    'session.ended:user',
+  ]);
+  // Signing out needs a session, not an API key.
+  assert.equal((await h.call(org.apiKey, 'DELETE', '/v1/sessions/current')).status, 400);
+});
+
+test('HIPAA mode shortens sessions to 15 minutes; sessionMaxMinutes sets the lifetime otherwise', async () => {
+  const org = await h.newOrg();
+  await h.call(org.apiKey, 'PATCH', '/v1/org', { settings: { sessionMaxMinutes: 60 } });
+  const a = email();
+  await h.call(org.apiKey, 'POST', '/v1/users', { email: a, role: 'admin', password: PASSWORD });
+  const s1 = await signIn(a);
+  assert.match(s1.cookie!, /Max-Age=3600/);
+  await h.call(org.apiKey, 'PATCH', '/v1/org', { settings: { hipaaMode: true } });
+  const s2 = await signIn(a);
+  assert.match(s2.cookie!, /Max-Age=900/);
+  assert.ok(new Date(s2.body.expiresAt).getTime() - Date.now() <= 15 * 60_000);
+  // An admin session can add users; an owner only by an owner.
+  assert.equal((await h.call(s2.body.token, 'POST', '/v1/users', { email: email(), role: 'agent', password: PASSWORD })).status, 201);
+  assert.equal((await h.call(s2.body.token, 'POST', '/v1/users', { email: email(), role: 'owner', password: PASSWORD })).status, 403);
+});

@@ -25,6 +25,7 @@ export default {
   configSchema: { type: 'object' }, secretsSchema: { type: 'object' },
   capabilities: ['crm.lookup'${extra}],
   manifest: { inbound: [] },
+  crm: { findContact: async () => null },
 };`;
 
 installPackage(root, 'good-crm', plainSpec('good-crm', '2.1.0'));

@@ -1,13 +1,7 @@
 import { loadConfig } from '../core/config.ts';
 import { createEngine } from '../core/engine.ts';
-import { startRelay } from '../core/events/relay.ts';
-import { startAuditSealer } from '../core/audit/sealer.ts';
-import { startSendWorker } from '../core/send/worker.ts';
-import { startWebhookWorker } from '../core/webhooks/worker.ts';
-import { startRulesWorker } from '../rules/runner.ts';
-import { startRetentionJob } from '../core/compliance/retention-job.ts';
-import { startPoller } from '../core/connections/poller.ts';
 import { createConnectorRegistry } from '../connectors/registry.ts';
+import { startBackgroundWork } from './background.ts';
 import { AppError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { parse } from './args.ts';
@@ -41,22 +35,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     const engine = await createEngine(config, { connectors: await createConnectorRegistry(config) });
     cleanup.push('engine', () => engine.close());
-    const relay = await startRelay(engine);
-    cleanup.push('relay', () => relay.stop());
-    const sealer = startAuditSealer(engine);
-    cleanup.push('audit sealer', () => sealer.stop());
-    const sender = startSendWorker(engine);
-    cleanup.push('send worker', () => sender.stop());
-    const webhooks = startWebhookWorker(engine);
-    cleanup.push('webhook worker', () => webhooks.stop());
-    const rules = startRulesWorker(engine);
-    cleanup.push('rules worker', () => rules.stop());
-    // Every process runs the retention purge on RETENTION_INTERVAL_MS; a per-org lock shares the work.
-    const retention = startRetentionJob(engine);
-    cleanup.push('retention job', () => retention.stop());
-    // Polled connectors (ServiceTitan, AppFolio…): every process polls; claims with leases share the work.
-    const poller = startPoller(engine);
-    cleanup.push('poller', () => poller.stop());
+    await startBackgroundWork(engine, cleanup);
     log.info({ mode: config.mode }, 'worker running');
     await untilSignal();
   } finally {

@@ -26,7 +26,8 @@ test('the payload carries the event, its ids and the feed sequence', () => {
 
 test('HIPAA mode sends ids and type only', () => {
   const p = buildPayload(event, 1, { ...withDefaults({}), hipaaMode: true });
-  assert.deepEqual(p.data, { message: { id: 'm1', conversationId: 'c1' } });
+  assert.deepEqual(p.data, { thin: true, message: { id: 'm1' } }, 'the same thin data as the HIPAA feed; conversationId is on the envelope');
+  assert.equal(p.conversationId, event.conversationId);
   assert.ok(!JSON.stringify(p).includes('4111'));
 });
 

@@ -1,6 +1,7 @@
 import type { EngineEvent } from '../events/events.ts';
 import type { OrgSettings } from '../org-settings.ts';
 import { redactForEgress } from '../compliance/redaction.ts';
+import { thinEventData } from '../compliance/hipaa.ts';
 
 /**
  * The body a subscriber receives. `sequence` is the event's seq in the org's feed: it increases
@@ -36,21 +37,9 @@ function redactTexts(data: Obj, settings: OrgSettings): Obj {
   return out;
 }
 
-/** HIPAA mode: ids and type only; the receiver reads content through the API, where reads are audited. */
-function idsOnly(data: Obj): Obj {
-  const out: Obj = {};
-  for (const [k, v] of Object.entries(data)) {
-    if (k === 'id' || k.endsWith('Id')) out[k] = v;
-    else if (isObj(v)) {
-      const inner = idsOnly(v);
-      if (Object.keys(inner).length) out[k] = inner;
-    }
-  }
-  return out;
-}
-
 export function buildPayload(event: EngineEvent, seq: string | number, settings: OrgSettings): WebhookPayload {
-  const data = settings.hipaaMode === true ? idsOnly(event.data) : settings.safeMode?.enabled ? redactTexts(event.data, settings) : event.data;
+  // HIPAA mode: the same thin data as the org's feed; content is read through the API, where reads are audited.
+  const data = settings.hipaaMode === true ? thinEventData(event.data) : settings.safeMode?.enabled ? redactTexts(event.data, settings) : event.data;
   return {
     id: event.id,
     type: event.type,

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { Knex } from 'knex';
 import type { Engine } from '../../core/engine.ts';
 import { decodeCursor, encodeCursor, START, type Position } from '../../core/events/cursor.ts';
+import { SETTLED } from '../../core/events/events.ts';
 import { decodeEvent, readOrgEvents, type EngineEvent } from '../../core/events/events.ts';
 import { createLogger } from '../../core/logger.ts';
 import type { SessionParams } from './auth.ts';
@@ -24,7 +25,7 @@ const compare = (a: Position, b: Position) => {
 /** The org's last settled position: "now" for a client that asked for live events only. */
 async function head(trx: Knex): Promise<Position> {
   const { rows } = await trx.raw(
-    `SELECT tx::text AS tx, seq::text AS seq FROM events WHERE org_id = sb_org() AND tx < pg_snapshot_xmin(pg_current_snapshot())
+    `SELECT tx::text AS tx, seq::text AS seq FROM events WHERE org_id = sb_org() AND ${SETTLED}
      ORDER BY events.tx DESC, events.seq DESC LIMIT 1`,
   );
   return rows[0] ?? START;

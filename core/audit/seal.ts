@@ -2,6 +2,7 @@ import type { Database } from '../db/database.ts';
 import { withTenantRaw } from '../db/tenant.ts';
 import { GENESIS, entryHash } from './chain.ts';
 import { AUDIT_COLUMNS, buf, chainFields, type AuditRow } from './rows.ts';
+import { SETTLED } from '../events/events.ts';
 import type { AuditTx } from './record.ts';
 
 /**
@@ -28,7 +29,7 @@ export async function sealOrg(tx: AuditTx): Promise<number> {
     // ORDER BY names the table's columns: the selected tx/seq are text.
     const { rows }: { rows: AuditRow[] } = await trx.raw(
       `SELECT ${AUDIT_COLUMNS} FROM audit_log
-       WHERE org_id = ? AND hash IS NULL AND tx < pg_snapshot_xmin(pg_current_snapshot())
+       WHERE org_id = ? AND hash IS NULL AND ${SETTLED}
        ORDER BY audit_log.tx, audit_log.seq LIMIT ?`,
       [orgId, BATCH],
     );

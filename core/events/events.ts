@@ -89,7 +89,8 @@ export function decodeEvent(row: EventRow, crypto: OrgCrypto): EngineEvent {
 
 // Only transactions older than every running one are read, so a late commit with a smaller seq
 // can never be skipped (see the events table comment).
-const SETTLED = `tx < pg_snapshot_xmin(pg_current_snapshot())`;
+// The horizon is computed once per statement (an InitPlan); see migrations/…_settled_horizon.ts.
+export const SETTLED = `tx < (SELECT sb_settled_horizon())`;
 const COLUMNS = `seq::text AS seq, id, org_id, type, conversation_id, subject_id, data_enc, tx::text AS tx, created_at`;
 
 /** One org's events after a position, in feed order (RLS scopes it to the tenant of trx). */

@@ -135,7 +135,7 @@ export async function createSubscription(tx: TenantTx, input: SubscriptionInput,
   // The fan-out cursor starts at the oldest transaction still running: everything settled now is
   // before it, everything later after it (events older than a subscription are skipped by time).
   await tx.trx.raw(
-    `INSERT INTO webhook_cursors (org_id, tx, seq) VALUES (?, pg_snapshot_xmin(pg_current_snapshot()), 0) ON CONFLICT (org_id) DO NOTHING`,
+    `INSERT INTO webhook_cursors (org_id, tx, seq) VALUES (?, sb_settled_horizon(), 0) ON CONFLICT (org_id) DO NOTHING`,
     [tx.orgId],
   );
   return { ...subscriptionView(row), secret };

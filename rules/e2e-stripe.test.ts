@@ -1,14 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
 import Stripe from 'stripe';
-import { startHarness, type Harness } from '../test/harness.ts';
+import type { Harness } from '../test/harness.ts';
+import { usePipeline } from '../test/pipeline.ts';
 import { twilioConnection } from '../test/connections.ts';
 import { waitFor } from '../test/wait.ts';
-import { startRelay, type Relay } from '../core/events/relay.ts';
-import { startSendWorker, type SendWorker } from '../core/send/worker.ts';
-import { startRulesWorker } from './runner.ts';
 
 /**
  * Done means (3): a failed Stripe rent payment, signed with the SDK's own test-header helper,
@@ -16,23 +14,10 @@ import { startRulesWorker } from './runner.ts';
  * create_payment_link (real SDK, HTTP intercepted by nock) → an SMS reminder carrying the pay
  * link goes out through the send path. A redelivered webhook sends nothing twice.
  */
+const pipeline = usePipeline({ rules: true });
 let h: Harness;
-let relay: Relay;
-let sender: SendWorker;
 before(async () => {
-  h = await startHarness();
-  relay = await startRelay(h.engine);
-  sender = startSendWorker(h.engine);
-  startRulesWorker(h.engine);
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
-});
-after(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await relay?.stop();
-  await sender?.stop();
-  await h?.close();
+  h = await pipeline.ready;
 });
 
 const WEBHOOK_SECRET = 'whsec_9Lq2mX4vR8tB1nZ6kP3sW7yD0fH5jC2e';

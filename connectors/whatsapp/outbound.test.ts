@@ -1,34 +1,20 @@
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import type { Harness } from '../../test/harness.ts';
+import { usePipeline } from '../../test/pipeline.ts';
 import { waitFor } from '../../test/wait.ts';
-import { startRelay, type Relay } from '../../core/events/relay.ts';
-import { startSendWorker, type SendWorker } from '../../core/send/worker.ts';
 import { ACCESS_TOKEN, fixtureBody, PHONE_NUMBER_ID, postNotification, statusNotification, whatsappConnection } from './testing.ts';
 
 /**
  * WhatsApp outbound end to end: POST /v1/messages → the window preflight → relay → send job →
  * the Graph API (fetch, intercepted by nock) → signed status notifications through /v1/receive.
  */
+const pipeline = usePipeline();
 let h: Harness;
-let relay: Relay;
-let worker: SendWorker;
 before(async () => {
-  h = await startHarness();
-  relay = await startRelay(h.engine);
-  worker = startSendWorker(h.engine);
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  h = await pipeline.ready;
 });
-after(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await relay?.stop();
-  await worker?.stop();
-  await h?.close();
-});
-afterEach(() => nock.cleanAll());
 
 const CUSTOMER = '+14155550123';
 const graph = () => nock('https://graph.facebook.com').matchHeader('authorization', `Bearer ${ACCESS_TOKEN}`);

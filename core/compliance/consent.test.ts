@@ -20,7 +20,9 @@ before(async () => {
 after(async () => h?.close());
 
 const sid = () => `SM${crypto.randomBytes(16).toString('hex')}`;
-const phone = () => `+1415555${String(crypto.randomInt(1000, 9999))}`;
+// Distinct numbers per test file (random ones collided now and then: ~20 per test).
+let nextPhone = 1000;
+const phone = () => `+1415555${nextPhone++}`;
 const pacer = createMemoryPacer();
 
 async function setup() {

@@ -1,11 +1,11 @@
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import type { Harness } from '../../test/harness.ts';
+import { usePipeline } from '../../test/pipeline.ts';
 import { syncEvents } from '../../test/connections.ts';
 import { waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
-import { startSendWorker, type SendWorker } from './worker.ts';
 
 /**
  * Email both ways through SendGrid: an Inbound Parse post starts a conversation; our reply goes
@@ -13,24 +13,11 @@ import { startSendWorker, type SendWorker } from './worker.ts';
  * @sendgrid/mail SDK, nock at HTTP level); the customer's answer, naming OUR Message-ID, threads
  * back into the same conversation.
  */
+const pipeline = usePipeline();
 let h: Harness;
-let relay: Relay;
-let worker: SendWorker;
 before(async () => {
-  h = await startHarness();
-  relay = await startRelay(h.engine);
-  worker = startSendWorker(h.engine);
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  h = await pipeline.ready;
 });
-after(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await relay?.stop();
-  await worker?.stop();
-  await h?.close();
-});
-afterEach(() => nock.cleanAll());
 
 const OURS = 'support@reply.acme-pm.com';
 

@@ -1,34 +1,21 @@
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import type { Harness } from '../../test/harness.ts';
+import { usePipeline } from '../../test/pipeline.ts';
 import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, stored, syncEvents, twilioConnection } from '../../test/connections.ts';
 import { waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
-import { startSendWorker, type SendWorker } from './worker.ts';
 
 /**
  * Outbound end to end: POST /v1/messages → relay → send job → the real twilio SDK against
  * Twilio's documented HTTP answers (nock) → signed status callbacks through /v1/receive.
  */
+const pipeline = usePipeline();
 let h: Harness;
-let relay: Relay;
-let worker: SendWorker;
 before(async () => {
-  h = await startHarness();
-  relay = await startRelay(h.engine);
-  worker = startSendWorker(h.engine);
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  h = await pipeline.ready;
 });
-after(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await relay?.stop();
-  await worker?.stop();
-  await h?.close();
-});
-afterEach(() => nock.cleanAll());
 
 const MESSAGES = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 

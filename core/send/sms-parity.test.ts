@@ -1,11 +1,11 @@
-import { test, before, after, afterEach } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import type { Harness } from '../../test/harness.ts';
+import { usePipeline } from '../../test/pipeline.ts';
 import { ACCOUNT_SID, AUTH_TOKEN, CUSTOMER, OUR_NUMBER, postTwilio, stored, syncEvents } from '../../test/connections.ts';
 import { waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
-import { startSendWorker, type SendWorker } from './worker.ts';
 import sinch from '../../connectors/sinch/index.ts';
 
 /**
@@ -88,24 +88,11 @@ const sinchProvider: Provider = {
   },
 };
 
+const pipeline = usePipeline();
 let h: Harness;
-let relay: Relay;
-let worker: SendWorker;
 before(async () => {
-  h = await startHarness();
-  relay = await startRelay(h.engine);
-  worker = startSendWorker(h.engine);
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  h = await pipeline.ready;
 });
-after(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await relay?.stop();
-  await worker?.stop();
-  await h?.close();
-});
-afterEach(() => nock.cleanAll());
 
 for (const p of [twilio, sinchProvider]) {
   test(`${p.name}: signed inbound stored once, duplicate ignored, forged refused with nothing stored`, async () => {

@@ -1,0 +1,46 @@
+import { before, after, afterEach } from 'node:test';
+import nock from 'nock';
+import { startHarness, type Harness } from './harness.ts';
+import { startRelay, type Relay } from '../core/events/relay.ts';
+import { startSendWorker, type SendWorker } from '../core/send/worker.ts';
+import { startRulesWorker } from '../rules/runner.ts';
+
+/**
+ * The whole outbound pipeline for a test file: harness (API + engine), relay, send worker (and,
+ * on request, the rules worker), with provider HTTP closed to everything but loopback so nock
+ * must intercept it. Registers the file's before/after hooks; `await pipeline.ready` for the harness.
+ */
+export function usePipeline(opts: { rules?: boolean } = {}): { ready: Promise<Harness> } {
+  let h: Harness | undefined;
+  let started!: (h: Harness) => void;
+  let failed!: (err: unknown) => void;
+  const ready = new Promise<Harness>((resolve, reject) => ((started = resolve), (failed = reject)));
+  ready.catch(() => {});
+  let relay: Relay | undefined;
+  let worker: SendWorker | undefined;
+  let rules: { stop(): Promise<void> } | undefined;
+  before(async () => {
+    try {
+      h = await startHarness();
+      relay = await startRelay(h.engine);
+      worker = startSendWorker(h.engine);
+      if (opts.rules) rules = startRulesWorker(h.engine);
+      nock.disableNetConnect();
+      nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+      started(h);
+    } catch (err) {
+      failed(err);
+      throw err;
+    }
+  });
+  after(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await rules?.stop();
+    await relay?.stop();
+    await worker?.stop();
+    await h?.close();
+  });
+  afterEach(() => nock.cleanAll());
+  return { ready };
+}

@@ -13,6 +13,7 @@ import rentredi from './rentredi/index.ts';
 import buildertrend from './buildertrend/index.ts';
 import stripe from './stripe/index.ts';
 import servicetitan from './servicetitan/index.ts';
+import quickbooks from './quickbooks/index.ts';
 
 /**
  * The connectors that ship with Switchboard. A new built-in connector is its folder plus ONE line
@@ -32,6 +33,7 @@ export function builtinConnectors(): AnyConnectorDefinition[] {
     buildertrend as AnyConnectorDefinition,
     stripe as AnyConnectorDefinition,
     servicetitan as AnyConnectorDefinition,
+    quickbooks as AnyConnectorDefinition,
   ];
 }
 

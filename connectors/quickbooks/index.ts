@@ -1,0 +1,55 @@
+import { defineConnector, type Manifest, type TestResult } from '../kit/index.ts';
+import manifestJson from './manifest.json' with { type: 'json' };
+import { fetchEntity, fetchEntityAction, type QuickBooksApiCtx } from './fetch-entity.ts';
+import { configSchema, secretsSchema, type QuickBooksConfig, type QuickBooksSecrets } from './schemas.ts';
+import { sign, verify } from './signature.ts';
+
+const manifest = manifestJson as unknown as Manifest;
+
+/**
+ * The connection test checks that the engine can produce a token for the company (a refresh that
+ * Intuit refuses fails here); entity ids are the company's own, so no fixed record can be read.
+ */
+async function test(ctx: QuickBooksApiCtx): Promise<TestResult> {
+  if (!ctx.auth) return { ok: false, message: 'Connect the QuickBooks company (OAuth) first.' };
+  try {
+    await ctx.auth.accessToken();
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}
+
+/**
+ * QuickBooks Online: invoice, payment and customer changes from Intuit webhooks as events rules can
+ * trigger on ("invoice voided", "payment received"), and a fetch_entity action to read the entity.
+ * Kind "payments": like Stripe it is the source of money events (invoices, payments) that drive
+ * reminders, not a vertical's operational system (jobs, work orders).
+ */
+const quickbooks = defineConnector<QuickBooksConfig, QuickBooksSecrets>({
+  id: 'quickbooks',
+  version: '1.0.0',
+  kind: 'payments',
+  displayName: 'QuickBooks Online',
+  description: 'Invoice, payment and customer changes from QuickBooks Online webhooks as events; reads the changed entity on demand.',
+  icon: 'https://quickbooks.intuit.com/favicon.ico',
+  configSchema,
+  secretsSchema,
+  capabilities: ['events.emit', 'actions.invoke'],
+  manifest,
+  verify,
+  sign,
+  test,
+  oauth: {
+    flow: 'authorization_code',
+    authorizeUrl: 'https://appcenter.intuit.com/connect/oauth2',
+    tokenUrl: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+    scopes: ['com.intuit.quickbooks.accounting'],
+    clientAuth: 'basic',
+  },
+  actions: { fetch_entity: fetchEntityAction },
+});
+
+export default quickbooks;
+export { fetchEntity };
+export type { QuickBooksConfig, QuickBooksSecrets };

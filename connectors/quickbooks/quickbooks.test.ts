@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import nock from 'nock';
+import { assertFixture, assertRejected, assertVerified, loadFixture, loadFixtures, runFixture, type Fixture } from '../kit/harness.ts';
+import { ConnectorError, createRegistry, type ExternalEvent, type IntegrationContext } from '../kit/index.ts';
+import { withAuthRetry } from '../../core/connections/oauth.ts';
+import quickbooks from './index.ts';
+import type { QuickBooksApiCtx } from './fetch-entity.ts';
+
+const fixturesDir = new URL('./fixtures/', import.meta.url).pathname;
+const REALM = '9341453050773651';
+const OTHER_REALM = '4620816365263389130';
+const VERIFIER = 'b3f1c2a4-7d9e-4e21-9c55-2f0a8d6e4b17';
+const secrets = { clientId: 'ABtestClientId', clientSecret: 'testClientSecret', webhookVerifierToken: VERIFIER };
+const opts = { config: { realmId: REALM }, secrets };
+
+describe('quickbooks connector definition', () => {
+  it('is a valid, registrable payments connector with Intuit authorization-code OAuth and fetch_entity', () => {
+    const registry = createRegistry();
+    registry.register(quickbooks);
+    assert.equal(registry.resolve('quickbooks', 1), quickbooks);
+    assert.equal(quickbooks.kind, 'payments');
+    assert.deepEqual([...quickbooks.capabilities], ['events.emit', 'actions.invoke']);
+    assert.deepEqual(quickbooks.oauth, {
+      flow: 'authorization_code',
+      authorizeUrl: 'https://appcenter.intuit.com/connect/oauth2',
+      tokenUrl: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
+      scopes: ['com.intuit.quickbooks.accounting'],
+      clientAuth: 'basic',
+    });
+    assert.equal(typeof quickbooks.actions?.fetch_entity?.run, 'function');
+    assert.deepEqual(quickbooks.validateConfig({ realmId: REALM, environment: 'sandbox', minorVersion: 75 }), []);
+    assert.notDeepEqual(quickbooks.validateConfig({ realmId: REALM, environment: 'staging' }), []);
+    assert.notDeepEqual(quickbooks.validateConfig({}), []);
+    assert.deepEqual(quickbooks.validateSecrets(secrets), []);
+    assert.notDeepEqual(quickbooks.validateSecrets({ clientId: 'x' }), []);
+  });
+});
+
+describe('quickbooks webhooks: fixtures in Intuit\'s format, signed, verified, mapped', () => {
+  for (const fixture of loadFixtures(fixturesDir)) {
+    it(fixture.name, async () => {
+      await assertFixture(quickbooks, fixture, opts);
+    });
+  }
+
+  it('accepts an intuit-signature computed independently (base64 HMAC-SHA256 of the raw body, verifier token as key)', async () => {
+    const fixture = loadFixture(`${fixturesDir}/batch-two-companies.json`);
+    const signature = createHmac('sha256', VERIFIER).update(fixture.request.body as string, 'utf8').digest('base64');
+    const recorded: Fixture = { ...fixture, signature: 'recorded', request: { ...fixture.request, headers: { ...fixture.request.headers, 'intuit-signature': signature } } };
+    const result = await runFixture(quickbooks, recorded, opts);
+    assertVerified(result);
+    assert.deepEqual(result.events, fixture.expect);
+  });
+
+  it('refuses a tampered body, another verifier token, a missing header, and answers missing_secret without a token', async () => {
+    const fixture = loadFixture(`${fixturesDir}/batch-two-companies.json`);
+    const tampered = await runFixture(quickbooks, fixture, { ...opts, mutate: (r) => ({ ...r, body: Buffer.from(r.body.toString().replace('"1042"', '"1043"')) }) });
+    assertRejected(tampered, 'bad_signature');
+    const other = await runFixture(quickbooks, fixture, {
+      ...opts,
+      mutate: (r) => ({ ...r, headers: { ...r.headers, 'intuit-signature': createHmac('sha256', 'another-token').update(r.body).digest('base64') } }),
+    });
+    assertRejected(other, 'bad_signature');
+    const missing = await runFixture(quickbooks, fixture, { ...opts, mutate: (r) => ({ ...r, headers: { 'content-type': 'application/json' } }) });
+    assertRejected(missing, 'missing_signature');
+    const req = { method: 'POST', url: 'https://sb.test/v1/receive/x', headers: { 'intuit-signature': 'AAAA' }, body: Buffer.from('{}') };
+    assert.deepEqual(await quickbooks.verify!(req, { config: { realmId: REALM }, secrets: { clientId: 'a', clientSecret: 'b' } }), { ok: false, reason: 'missing_secret' });
+  });
+
+  it('maps a multi-entity batch to exactly one event per mapped change, in order, keyed for replays', async () => {
+    const result = await runFixture(quickbooks, loadFixture(`${fixturesDir}/batch-two-companies.json`), opts);
+    const events = result.events as ExternalEvent[];
+    assert.deepEqual(events.map((e) => [e.type, e.externalId]), [
+      ['invoice.created', `${REALM}:Invoice:1042:Create:2026-11-27T09:14:03.000-08:00`],
+      ['customer.updated', `${REALM}:Customer:58:Update:2026-11-27T09:14:05.000-08:00`],
+      ['payment.created', `${REALM}:Payment:2207:Create:2026-11-27T09:20:41.000-08:00`],
+      ['invoice.voided', `${REALM}:Invoice:1017:Void:2026-11-27T09:22:10.000-08:00`],
+    ]);
+    assert.ok(events.every((e) => e.data.realmId === REALM), 'nothing of the other company leaks in');
+  });
+
+  it('the same batch on the other company\'s connection yields only that company\'s change', async () => {
+    const result = await runFixture(quickbooks, loadFixture(`${fixturesDir}/batch-two-companies.json`), { config: { realmId: OTHER_REALM }, secrets });
+    assert.deepEqual((result.events as ExternalEvent[]).map((e) => [e.type, e.data.realmId, e.data.id]), [['invoice.updated', OTHER_REALM, '77']]);
+  });
+});
+
+/** nock replies with an explicit Content-Length (keep-alive clients hang without it). */
+const json = (status: number, body: unknown): [number, string, Record<string, string>] => {
+  const text = JSON.stringify(body);
+  return [status, text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }];
+};
+
+describe('quickbooks fetch_entity (nock on the Accounting API through global fetch)', () => {
+  before(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  after(() => nock.enableNetConnect());
+
+  const ctx = (config: QuickBooksApiCtx['config'], invalidated: string[] = []): QuickBooksApiCtx => ({
+    config,
+    secrets,
+    auth: { accessToken: async () => 'qb-access-1', invalidate: async () => void invalidated.push('invalidate') },
+  });
+
+  it('GETs /v3/company/{realm}/invoice/{id}?minorversion= on the sandbox host with the bearer token and returns the Invoice', async () => {
+    const invoice = { Id: '1042', DocNumber: '1042', Balance: 1450, TotalAmt: 1450, CustomerRef: { value: '58', name: 'Dana Whitfield' } };
+    const scope = nock('https://sandbox-quickbooks.api.intuit.com', { reqheaders: { authorization: 'Bearer qb-access-1', accept: 'application/json' } })
+      .get(`/v3/company/${REALM}/invoice/1042`)
+      .query({ minorversion: '75' })
+      .reply(...json(200, { Invoice: invoice, time: '2026-11-27T09:30:00.000-08:00' }));
+    const out = await quickbooks.actions!.fetch_entity!.run({ entity: 'Invoice', id: '1042' }, ctx({ realmId: REALM, environment: 'sandbox' }));
+    assert.deepEqual(out, { entity: invoice });
+    assert.ok(scope.isDone());
+  });
+
+  it('production host and configured minor version; 401 → auth_failed with httpStatus 401 (the engine retries; the connector does not touch the token); 429 → rate_limited', async () => {
+    const invalidated: string[] = [];
+    nock('https://quickbooks.api.intuit.com')
+      .get(`/v3/company/${REALM}/customer/58`)
+      .query({ minorversion: '80' })
+      .reply(...json(401, { fault: { error: [{ message: 'message=AuthenticationFailed', code: '3200' }], type: 'AUTHENTICATION' } }));
+    await assert.rejects(
+      quickbooks.actions!.fetch_entity!.run({ entity: 'Customer', id: '58' }, ctx({ realmId: REALM, minorVersion: 80 }, invalidated)),
+      (err: unknown) => err instanceof ConnectorError && err.code === 'auth_failed' && err.httpStatus === 401,
+    );
+    assert.deepEqual(invalidated, [], 'invalidation is the engine\'s (withAuthRetry)');
+    nock('https://quickbooks.api.intuit.com')
+      .get(`/v3/company/${REALM}/payment/2207`)
+      .query(true)
+      .reply(429, '{"fault":{}}', { 'retry-after': '60', 'content-length': '12' });
+    await assert.rejects(
+      quickbooks.actions!.fetch_entity!.run({ entity: 'Payment', id: '2207' }, ctx({ realmId: REALM })),
+      (err: { code?: string; retryAfterMs?: number }) => err.code === 'rate_limited' && err.retryAfterMs === 60_000,
+    );
+  });
+
+  it('through the engine\'s withAuthRetry: a 401 with the old token → invalidated once → the retry with the refreshed token succeeds', async () => {
+    let token = 'qb-expired';
+    const invalidated: string[] = [];
+    const auth = { accessToken: async () => token, invalidate: async () => { invalidated.push(token); token = 'qb-refreshed'; } };
+    const c: QuickBooksApiCtx = { config: { realmId: REALM }, secrets, auth };
+    nock('https://quickbooks.api.intuit.com', { reqheaders: { authorization: 'Bearer qb-expired' } })
+      .get(`/v3/company/${REALM}/payment/2207`).query(true).reply(...json(401, { fault: { type: 'AUTHENTICATION' } }));
+    nock('https://quickbooks.api.intuit.com', { reqheaders: { authorization: 'Bearer qb-refreshed' } })
+      .get(`/v3/company/${REALM}/payment/2207`).query(true).reply(...json(200, { Payment: { Id: '2207', TotalAmt: 1450 } }));
+    const out = await withAuthRetry(c as unknown as IntegrationContext, () => quickbooks.actions!.fetch_entity!.run({ entity: 'Payment', id: '2207' }, c));
+    assert.deepEqual(out, { entity: { Id: '2207', TotalAmt: 1450 } });
+    assert.deepEqual(invalidated, ['qb-expired']);
+  });
+});

@@ -114,11 +114,12 @@ export async function logConversation(engine: CrmEngine, orgId: string, input: {
     ({ rt, work } = await load());
     if ('unlinked' in work) throw new AppError('conflict', 'The contact could not be linked.');
   }
-  const todo = work;
-  if (!todo.entries.length) return { logged: 0, hasMore: false, recordId: todo.recordId };
+  // A const copy: closures below keep the narrowing (no longer the unlinked case) that a let loses.
+  const batch = work;
+  if (!batch.entries.length) return { logged: 0, hasMore: false, recordId: batch.recordId };
   const ctx = await integrationContext(engine, orgId, rt);
-  const { logged } = await withAuthRetry(ctx, () => rt.crm.logMessages!({ record: { externalId: todo.recordId, data: todo.recordData }, entries: todo.entries }, ctx));
-  const count = await engine.tenant(orgId, (tx) => record(tx, input.connectionId, input.conversationId, todo.entries, logged));
+  const { logged } = await withAuthRetry(ctx, () => rt.crm.logMessages!({ record: { externalId: batch.recordId, data: batch.recordData }, entries: batch.entries }, ctx));
+  const count = await engine.tenant(orgId, (tx) => record(tx, input.connectionId, input.conversationId, batch.entries, logged));
   log.info({ orgId, connectionId: input.connectionId, conversationId: input.conversationId, logged: count }, 'conversation logged to CRM');
-  return { logged: count, hasMore: todo.hasMore || count < todo.entries.length, recordId: todo.recordId };
+  return { logged: count, hasMore: batch.hasMore || count < batch.entries.length, recordId: batch.recordId };
 }

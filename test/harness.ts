@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../core/config.ts';
 import { createEngine, type Engine } from '../core/engine.ts';
 import { createOrg } from '../core/orgs.ts';
 import { createApp, type ApiOptions } from '../api/app.ts';
+import { waitFor } from './wait.ts';
 import { createConnectorRegistry } from '../connectors/registry.ts';
 import { attachRealtime } from '../api/realtime/server.ts';
 import { dropRedisPrefix } from './redis.ts';
@@ -30,6 +31,16 @@ export interface Harness {
 }
 
 export const realServices = () => !!process.env.DATABASE_URL;
+
+/**
+ * Waits until every transaction committed before this call is settled, so one read of the feed
+ * sees it (the feed holds back a transaction while an older one that may be ours runs: see
+ * sb_settled_horizon). The harness does this before every GET /v1/sync: tests read their writes.
+ */
+export async function settleFeed(engine: Engine): Promise<void> {
+  const { rows } = await engine.db.knex.raw(`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x`);
+  await waitFor('the feed to settle', async () => (await engine.db.knex.raw(`SELECT sb_settled_horizon() >= ?::xid8 AS ok`, [rows[0].x])).rows[0].ok, 5_000, 20);
+}
 
 export async function freshDatabaseUrl(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
   const base = process.env.DATABASE_URL;
@@ -85,6 +96,7 @@ export async function startHarness(opts: { env?: Record<string, string>; api?: A
       return { orgId: org.id, apiKey };
     },
     async call(apiKey, method, p, body, headers = {}) {
+      if (method === 'GET' && p.startsWith('/v1/sync')) await settleFeed(engine);
       const res = await fetch(baseUrl + p, {
         method,
         headers: {

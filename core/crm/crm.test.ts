@@ -6,13 +6,10 @@ import { CUSTOMER, OUR_NUMBER, postTwilio, twilioConnection } from '../../test/c
 import { linkContact } from './link.ts';
 import { logConversation } from './log.ts';
 import { readTokens, saveTokens } from '../connections/oauth-store.ts';
+import { RetryLater } from '../queue/queue.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 const API = 'https://api.hubapi.com';
-function reply(status: number, body: unknown): [number, string, Record<string, string>] {
-  const text = JSON.stringify(body);
-  // nock 14: keep-alive SDK clients hang without an explicit Content-Length.
-  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }];
-}
 const found = { total: 1, results: [{ id: '51', properties: { firstname: 'Jane', lastname: 'Tenant', phone: CUSTOMER, email: null }, createdAt: '2026-10-02T14:11:09.612Z', updatedAt: '2026-10-02T14:11:09.612Z', archived: false }] };
 const created = (inputs: { objectWriteTraceId: string }[], base: number) => ({
   status: 'COMPLETE',
@@ -117,6 +114,53 @@ describe('CRM: inbound SMS from an unknown number → HubSpot contact found → 
     assert.ok(scope.isDone());
     assert.equal(createdBody.properties.phone, '+14155550177');
     assert.deepEqual(r, { logged: 1, hasMore: false, recordId: '87' });
+  });
+
+  it('two log runs for one conversation at once: one logs, the other is told to retry later; a dead holder\'s lease expires', async () => {
+    const { orgId, apiKey } = await h.newOrg();
+    const twilio = await twilioConnection(h, apiKey);
+    const hs = await h.call(apiKey, 'POST', '/v1/connections', { connector: 'hubspot', name: 'HubSpot', secrets: { accessToken: 'pat-na1-race' } });
+    const connectionId = hs.body.id as string;
+    const sid = 'SM00000000000000000000000000000004';
+    assert.equal((await postTwilio(twilio.inboundUrl, { MessageSid: sid, AccountSid: 'AC3f5e0c7a9b2d4e6f8a1b3c5d7e9f1a2b', From: CUSTOMER, To: OUR_NUMBER, Body: 'Is 4B still free?', NumMedia: '0' })).status, 200);
+    const msg = await h.engine.tenant(orgId, (tx) => tx.trx('messages').where({ provider_message_id: sid }).first());
+    const conversationId = msg.conversation_id as string;
+    nock(API).post('/crm/v3/objects/contacts/search').once().reply(...reply(200, found));
+    await linkContact(h.engine, orgId, { contactId: msg.contact_id, connectionId });
+
+    // HubSpot answers slowly, so the second run starts while the first one is in the provider call.
+    let calls = 0;
+    nock(API)
+      .post('/crm/v3/objects/communications/batch/create')
+      .times(2)
+      .delay(400)
+      .reply(201, (_uri, body: any) => (calls++, created(body.inputs, 7000 + calls)), { 'Content-Type': 'application/json' });
+    const first = logConversation(h.engine, orgId, { conversationId, connectionId });
+    await new Promise((r) => setTimeout(r, 150));
+    const second = await logConversation(h.engine, orgId, { conversationId, connectionId }).then(
+      () => assert.fail('the second run must not log while the first one is logging'),
+      (err) => err,
+    );
+    assert.ok(second instanceof RetryLater, String(second));
+    assert.deepEqual(await first, { logged: 1, hasMore: false, recordId: '51' });
+    assert.equal(calls, 1);
+    // The lease is gone with the first run: the retried second run finds nothing to log.
+    assert.deepEqual(await logConversation(h.engine, orgId, { conversationId, connectionId }), { logged: 0, hasMore: false, recordId: '51' });
+    assert.equal(calls, 1);
+
+    // A holder that died mid-call leaves a lease; once it has expired, the next run takes over.
+    await postTwilio(twilio.inboundUrl, { MessageSid: 'SM00000000000000000000000000000005', AccountSid: 'AC3f5e0c7a9b2d4e6f8a1b3c5d7e9f1a2b', From: CUSTOMER, To: OUR_NUMBER, Body: 'Hello?', NumMedia: '0' });
+    const lease = (expires: string) =>
+      h.engine.tenant(orgId, (tx) =>
+        tx.trx.raw(`INSERT INTO crm_log_leases (org_id, connection_id, conversation_id, holder, expires_at) VALUES (?, ?, ?, gen_random_uuid(), ${expires})
+                    ON CONFLICT (connection_id, conversation_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at`, [orgId, connectionId, conversationId]),
+      );
+    await lease(`now() + interval '1 minute'`);
+    await assert.rejects(logConversation(h.engine, orgId, { conversationId, connectionId }), RetryLater);
+    await lease(`now() - interval '1 second'`);
+    assert.equal((await logConversation(h.engine, orgId, { conversationId, connectionId })).logged, 1);
+    assert.equal(calls, 2);
+    assert.equal((await h.engine.tenant(orgId, (tx) => tx.trx('crm_log_leases').where({ conversation_id: conversationId }))).length, 0);
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CrmLogEntry } from '../../connectors/kit/index.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { AppError } from '../errors.ts';
@@ -7,6 +8,7 @@ import { getContact } from '../identity/views.ts';
 import type { MessageRow } from '../messages/views.ts';
 import { integrationContext, withAuthRetry } from '../connections/oauth.ts';
 import { createLogger } from '../logger.ts';
+import { RetryLater } from '../queue/queue.ts';
 import { crmRuntime } from './connection.ts';
 import { linkContact, type CrmEngine } from './link.ts';
 
@@ -20,10 +22,15 @@ import { linkContact, type CrmEngine } from './link.ts';
  *      crm_log_state over the logged prefix — both in one commit.
  * A replayed or retried job starts from the stored position and logs nothing twice; messages the
  * provider did not log stay after the position and are retried by the next run. Two runs for the
- * same conversation at once could both send the same messages: the caller serializes them (one
- * queue job id per connection + conversation).
+ * same conversation at once would both send the same messages, so step 1 takes a lease on
+ * (connection, conversation) and a second run meanwhile is told to retry later (RetryLater: the
+ * queue runs it again once the first is done); the lease expires if its holder dies mid-call.
  */
 export const LOG_BATCH = 200;
+/** Longer than any provider call (the SDKs time out well before), short enough to free a dead holder's lease soon. */
+export const LEASE_MS = 2 * 60_000;
+/** When a second run finds the conversation being logged: the first is usually done in a second or two. */
+export const BUSY_RETRY_MS = 2_000;
 const log = createLogger('crm');
 
 export interface LogResult {
@@ -47,6 +54,26 @@ async function contactOf(tx: TenantTx, conversationId: string): Promise<string> 
     throw new AppError('unprocessable', 'The conversation has no contact to log it on.');
   }
   return p.contact_id as string;
+}
+
+/**
+ * Takes the lease unless a live one is held: the upsert only overwrites an expired lease, and on
+ * PostgreSQL a concurrent taker waits for the first one's commit, then sees its live lease.
+ */
+async function takeLease(tx: TenantTx, connectionId: string, conversationId: string, holder: string): Promise<void> {
+  const { rows } = await tx.trx.raw(
+    `INSERT INTO crm_log_leases (org_id, connection_id, conversation_id, holder, expires_at)
+     VALUES (?, ?, ?, ?, now() + make_interval(secs => ?))
+     ON CONFLICT (connection_id, conversation_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE crm_log_leases.expires_at < now()
+     RETURNING holder`,
+    [tx.orgId, connectionId, conversationId, holder, LEASE_MS / 1000],
+  );
+  if (!rows.length) throw new RetryLater(BUSY_RETRY_MS, `conversation ${conversationId} is being logged to connection ${connectionId} by another run`);
+}
+
+async function dropLease(tx: TenantTx, connectionId: string, conversationId: string, holder: string): Promise<void> {
+  await tx.trx('crm_log_leases').where({ connection_id: connectionId, conversation_id: conversationId, holder }).delete().returning('holder');
 }
 
 async function pending(tx: TenantTx, system: string, connectionId: string, conversationId: string, contactId: string): Promise<Pending | { unlinked: true }> {
@@ -101,25 +128,36 @@ async function record(tx: TenantTx, connectionId: string, conversationId: string
 }
 
 export async function logConversation(engine: CrmEngine, orgId: string, input: { conversationId: string; connectionId: string }): Promise<LogResult> {
-  const load = () =>
+  const holder = randomUUID();
+  const load = (lease: boolean) =>
     engine.tenant(orgId, async (tx) => {
       const rt = await crmRuntime(tx, engine.connectors, input.connectionId, 'crm.log');
       const contactId = await contactOf(tx, input.conversationId);
+      if (lease) await takeLease(tx, input.connectionId, input.conversationId, holder);
       return { rt, contactId, work: await pending(tx, rt.def.id, input.connectionId, input.conversationId, contactId) };
     });
-  let { rt, contactId, work } = await load();
-  if ('unlinked' in work) {
-    // Logging needs a record to log on: the contact is linked first (found or created).
-    await linkContact(engine, orgId, { contactId, connectionId: input.connectionId });
-    ({ rt, work } = await load());
-    if ('unlinked' in work) throw new AppError('conflict', 'The contact could not be linked.');
+  let { rt, contactId, work } = await load(true);
+  try {
+    if ('unlinked' in work) {
+      // Logging needs a record to log on: the contact is linked first (found or created).
+      await linkContact(engine, orgId, { contactId, connectionId: input.connectionId });
+      ({ rt, work } = await load(false));
+      if ('unlinked' in work) throw new AppError('conflict', 'The contact could not be linked.');
+    }
+    // A const copy: closures below keep the narrowing (no longer the unlinked case) that a let loses.
+    const batch = work;
+    if (!batch.entries.length) return { logged: 0, hasMore: false, recordId: batch.recordId };
+    const ctx = await integrationContext(engine, orgId, rt);
+    const { logged } = await withAuthRetry(ctx, () => rt.crm.logMessages!({ record: { externalId: batch.recordId, data: batch.recordData }, entries: batch.entries }, ctx));
+    const count = await engine.tenant(orgId, async (tx) => {
+      const n = await record(tx, input.connectionId, input.conversationId, batch.entries, logged);
+      await dropLease(tx, input.connectionId, input.conversationId, holder);
+      return n;
+    });
+    log.info({ orgId, connectionId: input.connectionId, conversationId: input.conversationId, logged: count }, 'conversation logged to CRM');
+    return { logged: count, hasMore: batch.hasMore || count < batch.entries.length, recordId: batch.recordId };
+  } finally {
+    // Idempotent after the record's commit; on a failure it lets the retry (or another run) go on at once.
+    await engine.tenant(orgId, (tx) => dropLease(tx, input.connectionId, input.conversationId, holder)).catch((err) => log.warn({ err, orgId }, 'could not drop the CRM log lease (it expires)'));
   }
-  // A const copy: closures below keep the narrowing (no longer the unlinked case) that a let loses.
-  const batch = work;
-  if (!batch.entries.length) return { logged: 0, hasMore: false, recordId: batch.recordId };
-  const ctx = await integrationContext(engine, orgId, rt);
-  const { logged } = await withAuthRetry(ctx, () => rt.crm.logMessages!({ record: { externalId: batch.recordId, data: batch.recordData }, entries: batch.entries }, ctx));
-  const count = await engine.tenant(orgId, (tx) => record(tx, input.connectionId, input.conversationId, batch.entries, logged));
-  log.info({ orgId, connectionId: input.connectionId, conversationId: input.conversationId, logged: count }, 'conversation logged to CRM');
-  return { logged: count, hasMore: batch.hasMore || count < batch.entries.length, recordId: batch.recordId };
 }

@@ -1,6 +1,6 @@
 import { v1, v2 } from 'pipedrive';
 import type { CrmApi, CrmLogEntry, CrmRecord } from '../kit/index.ts';
-import { call, pipedriveConfig, type PipedriveContext } from './client.ts';
+import { call, pipedriveConfig, withHttpErrors, type PipedriveContext } from './client.ts';
 import type { PipedriveConfig, PipedriveSecrets } from './schemas.ts';
 
 /**
@@ -56,7 +56,7 @@ function noteContent(e: CrmLogEntry): string {
 export const pipedriveCrm: CrmApi<PipedriveConfig, PipedriveSecrets> = {
   async findContact(query, ctx: PipedriveContext) {
     const { v2: conf } = await pipedriveConfig(ctx);
-    const persons = new v2.PersonsApi(conf);
+    const persons = withHttpErrors(new v2.PersonsApi(conf));
     const searches: { term: string; fields: 'phone' | 'email' }[] = [
       ...(query.phone ? [{ term: query.phone, fields: 'phone' as const }] : []),
       ...(query.email ? [{ term: query.email, fields: 'email' as const }] : []),
@@ -71,7 +71,7 @@ export const pipedriveCrm: CrmApi<PipedriveConfig, PipedriveSecrets> = {
 
   async createContact(input, ctx: PipedriveContext) {
     const { v2: conf } = await pipedriveConfig(ctx);
-    const persons = new v2.PersonsApi(conf);
+    const persons = withHttpErrors(new v2.PersonsApi(conf));
     const body = {
       // Pipedrive requires a name.
       name: input.name ?? input.phone ?? input.email ?? 'Unknown',
@@ -84,7 +84,7 @@ export const pipedriveCrm: CrmApi<PipedriveConfig, PipedriveSecrets> = {
 
   async logMessages({ record, entries }, ctx: PipedriveContext) {
     const { v1: conf } = await pipedriveConfig(ctx);
-    const notes = new v1.NotesApi(conf);
+    const notes = withHttpErrors(new v1.NotesApi(conf));
     const personId = Number(record.externalId);
     const dealId = Number(record.data?.dealId);
     const logged: { messageId: string; externalId: string }[] = [];

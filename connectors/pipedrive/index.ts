@@ -1,7 +1,7 @@
 import { v1 } from 'pipedrive';
 import { defineConnector, type Manifest } from '../kit/index.ts';
 import manifestJson from './manifest.json' with { type: 'json' };
-import { call, pipedriveConfig } from './client.ts';
+import { call, pipedriveConfig, withHttpErrors } from './client.ts';
 import { pipedriveCrm } from './crm.ts';
 import { configSchema, secretsSchema, type PipedriveConfig, type PipedriveSecrets } from './schemas.ts';
 import { sign, verify } from './verify.ts';
@@ -11,7 +11,7 @@ const manifest = manifestJson as unknown as Manifest;
 /** Pipedrive CRM: person lookup / creation, conversation notes on the person (and deal), webhooks with basic auth. */
 const pipedriveConnector = defineConnector<PipedriveConfig, PipedriveSecrets>({
   id: 'pipedrive',
-  version: '1.0.0',
+  version: '1.0.1',
   kind: 'crm',
   displayName: 'Pipedrive',
   description: 'Finds or creates Pipedrive persons for conversations, logs messages as notes on the person (and deal), and turns Pipedrive webhooks into events.',
@@ -32,7 +32,7 @@ const pipedriveConnector = defineConnector<PipedriveConfig, PipedriveSecrets>({
   },
   async test(ctx) {
     const { v1: conf } = await pipedriveConfig(ctx);
-    await call('current user', () => new v1.UsersApi(conf).getCurrentUser());
+    await call('current user', () => withHttpErrors(new v1.UsersApi(conf)).getCurrentUser());
     return { ok: true, message: 'Pipedrive accepted the credentials.' };
   },
 });

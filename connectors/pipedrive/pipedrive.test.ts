@@ -5,14 +5,10 @@ import nock from 'nock';
 import { ConnectorError } from '../kit/index.ts';
 import { runFixture } from '../kit/harness.ts';
 import pipedrive from './index.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 const API = 'https://api.pipedrive.com';
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
-function reply(status: number, body: unknown): [number, string, Record<string, string>] {
-  const text = JSON.stringify(body);
-  // nock 14: keep-alive clients (axios in the SDK) hang without an explicit Content-Length.
-  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }];
-}
 const ctx = { config: {}, secrets: { apiToken: 'pd-token-1' } };
 const oauthCtx = {
   config: { apiDomain: 'https://mapleproperties.pipedrive.com' },
@@ -78,6 +74,33 @@ describe('Pipedrive connector', () => {
     );
     nock(API).get('/api/v2/persons/search').query(true).reply(...reply(429, { success: false, error: 'Request over limit', errorCode: 429 }));
     await assert.rejects(pipedrive.crm!.findContact({ phone: '+1415' }, ctx), (err: unknown) => ConnectorError.is(err) && err.code === 'rate_limited' && err.retryable);
+  });
+
+  it('429 waits as long as Pipedrive says: Retry-After, else x-ratelimit-reset, else the 2-second window', async () => {
+    // Pipedrive's documented 429: the body says only "Request over limit"; the wait is in the headers.
+    const overLimit = { success: false, error: 'Request over limit', errorCode: 429 };
+    const search = () => nock(API).get('/api/v2/persons/search').query(true);
+    const rejection = async (p: Promise<unknown>) => {
+      const err = await p.then(() => assert.fail('the call should have been refused'), (e: unknown) => e);
+      assert.ok(ConnectorError.is(err), String(err));
+      return { code: err.code, httpStatus: err.httpStatus, retryAfterMs: err.retryAfterMs, retryable: err.retryable };
+    };
+    const find = () => rejection(pipedrive.crm!.findContact({ phone: '+14155550123' }, ctx));
+    const limited = (retryAfterMs: number) => ({ code: 'rate_limited', httpStatus: 429, retryAfterMs, retryable: true });
+
+    search().reply(...reply(429, overLimit, { 'retry-after': '7', 'x-ratelimit-limit': '40', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '2' }));
+    assert.deepEqual(await find(), limited(7_000));
+    search().reply(...reply(429, overLimit, { 'x-ratelimit-limit': '40', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' }));
+    assert.deepEqual(await find(), limited(1_000));
+    search().reply(...reply(429, overLimit));
+    assert.deepEqual(await find(), limited(2_000));
+    // API v1 (notes) too; a spent daily token budget can mean hours.
+    nock(API).post('/v1/notes').reply(...reply(429, overLimit, { 'retry-after': '5400' }));
+    const entry = { messageId: 'm', conversationId: 'c', direction: 'inbound' as const, channel: 'sms', body: 'x', at: '2026-11-27T15:00:00Z' };
+    assert.deepEqual(await rejection(pipedrive.crm!.logMessages!({ record: { externalId: '301' }, entries: [entry] }, ctx)), limited(5_400_000));
+    // Other statuses keep their own meaning, now read from the answer itself.
+    search().reply(...reply(503, '<html>Service Unavailable</html>', { 'content-type': 'text/html', 'retry-after': '30' }));
+    assert.deepEqual(await find(), { code: 'vendor_unavailable', httpStatus: 503, retryAfterMs: 30_000, retryable: true });
   });
 
   describe('webhooks v2 (HTTP basic auth)', () => {

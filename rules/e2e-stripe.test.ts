@@ -7,6 +7,7 @@ import type { Harness } from '../test/harness.ts';
 import { usePipeline } from '../test/pipeline.ts';
 import { twilioConnection } from '../test/connections.ts';
 import { waitFor } from '../test/wait.ts';
+import { reply } from '../test/nock-reply.ts';
 
 /**
  * Done means (3): a failed Stripe rent payment, signed with the SDK's own test-header helper,
@@ -64,8 +65,7 @@ test('Stripe invoice.payment_failed → rule → create_payment_link → SMS rem
     .post('/v1/payment_links')
     .reply(function (_uri, body) {
       form = new URLSearchParams(String(body));
-      const text = JSON.stringify(LINK);
-      return [200, text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }];
+      return reply(200, LINK);
     });
 
   assert.equal((await postStripe(stripe.body.inboundUrl, fixture)).status, 200);

@@ -5,6 +5,7 @@ import { defineConnector } from '../../connectors/kit/index.ts';
 import { acmeSpec } from '../../connectors/kit/test-connector.ts';
 import nock from 'nock';
 import { hasEvent, syncEvents } from '../../test/connections.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 let h: Harness;
 before(async () => {
@@ -144,11 +145,10 @@ test("test: a live connection runs the connector's credentials check against the
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
   try {
     const account = (status: number, body: unknown) => {
-      const text = JSON.stringify(body);
       nock('https://api.twilio.com')
         .get(`/2010-04-01/Accounts/${ACCOUNT}.json`)
         .basicAuth({ user: ACCOUNT, pass: TOKEN })
-        .reply(status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) });
+        .reply(...reply(status, body));
     };
     account(200, { sid: ACCOUNT, status: 'active', friendly_name: 'Acme', type: 'Full' });
     assert.deepEqual((await h.call(apiKey, 'POST', `/v1/connections/${c.id}/test`)).body, { ok: true, sandbox: false });

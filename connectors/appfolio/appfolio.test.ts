@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import nock from 'nock';
 import { ConnectorError, createRegistry, type IntegrationContext, type PollResult } from '../kit/index.ts';
 import appfolio, { type AppFolioConfig, type AppFolioSecrets } from './index.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 const HOST = 'https://acme.appfolio.com';
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
@@ -16,10 +17,6 @@ const ctx = (now = NOW): IntegrationContext<AppFolioConfig, AppFolioSecrets> => 
 const BASIC = `Basic ${Buffer.from('cid:csecret').toString('base64')}`;
 
 /** nock 14 intercepts fetch; an explicit Content-Length keeps keep-alive clients from waiting. */
-function reply(body: unknown, status = 200, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
-  return [status, text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers }] as const;
-}
 
 const run = (cursor: string | null, now = NOW): Promise<PollResult> => appfolio.poll!.run(cursor, ctx(now));
 
@@ -45,16 +42,16 @@ describe('appfolio poll (Reports API v2 via nock)', () => {
     const bodies: unknown[] = [];
     const scope = nock(HOST, { reqheaders: { authorization: BASIC } })
       .post('/api/v2/reports/tenant_directory.json', (b) => (bodies.push(b), true))
-      .reply(...reply(fixture('tenant_directory.page1')))
+      .reply(...reply(200, fixture('tenant_directory.page1')))
       .post('/api/v2/reports/tenant_directory.json', (b) => (bodies.push(b), true))
       .query({ pagination_token: 'eyJvZmZzZXQiOjF9' })
-      .reply(...reply(fixture('tenant_directory.page2')))
+      .reply(...reply(200, fixture('tenant_directory.page2')))
       .post('/api/v2/reports/owner_directory.json')
-      .reply(...reply(fixture('owner_directory')))
+      .reply(...reply(200, fixture('owner_directory')))
       .post('/api/v2/reports/vendor_directory.json')
-      .reply(...reply(fixture('vendor_directory')))
+      .reply(...reply(200, fixture('vendor_directory')))
       .post('/api/v2/reports/work_order.json', (b) => (bodies.push(b), true))
-      .reply(...reply(fixture('work_order')));
+      .reply(...reply(200, fixture('work_order')));
 
     const p1 = await run(null);
     assert.equal(p1.hasMore, true);
@@ -99,7 +96,7 @@ describe('appfolio poll (Reports API v2 via nock)', () => {
     const wo = fixture('work_order') as { results: Record<string, unknown>[] };
     const done = { ...wo.results[0]!, status: 'Completed', completed_on: '2026-01-14T12:30:00Z' };
     const fresh = { ...wo.results[0]!, work_order_id: 1440, work_order_number: '1440-1', status: 'New', job_description: 'Smoke detector chirping', created_at: '2026-01-14T12:40:00Z', vendor: null, vendor_id: null };
-    nock(HOST).post('/api/v2/reports/work_order.json').reply(...reply({ results: [done, fresh], next_page_url: null }));
+    nock(HOST).post('/api/v2/reports/work_order.json').reply(...reply(200, { results: [done, fresh], next_page_url: null }));
     const p6 = await run(p5.cursor, later);
     assert.equal(p6.hasMore, false);
     assert.deepEqual(p6.events[0], {
@@ -119,7 +116,7 @@ describe('appfolio poll (Reports API v2 via nock)', () => {
     assert.deepEqual([p6.events[1]!.type, p6.events[1]!.externalId, p6.events[1]!.occurredAt], ['work_order.created', 'appfolio:work_order:1440:created:New', '2026-01-14T12:40:00Z']);
 
     // An unchanged status emits nothing; a later status change is an update.
-    nock(HOST).post('/api/v2/reports/work_order.json').reply(...reply({ results: [done, { ...fresh, status: 'Scheduled' }], next_page_url: null }));
+    nock(HOST).post('/api/v2/reports/work_order.json').reply(...reply(200, { results: [done, { ...fresh, status: 'Scheduled' }], next_page_url: null }));
     const p7 = await run(p6.cursor, later + 60_000);
     assert.deepEqual(p7.events.map((e) => [e.type, e.data.previousStatus, e.data.status]), [['work_order.updated', 'New', 'Scheduled']]);
 
@@ -127,10 +124,10 @@ describe('appfolio poll (Reports API v2 via nock)', () => {
     const dayLater = NOW + 25 * 3_600_000;
     const page1 = fixture('tenant_directory.page1') as { results: Record<string, unknown>[] };
     nock(HOST)
-      .post('/api/v2/reports/tenant_directory.json').reply(...reply({ results: [{ ...page1.results[0]!, unit: '5C', unit_id: 204 }], next_page_url: null }))
-      .post('/api/v2/reports/owner_directory.json').reply(...reply(fixture('owner_directory')))
-      .post('/api/v2/reports/vendor_directory.json').reply(...reply(fixture('vendor_directory')))
-      .post('/api/v2/reports/work_order.json').reply(...reply({ results: [], next_page_url: null }));
+      .post('/api/v2/reports/tenant_directory.json').reply(...reply(200, { results: [{ ...page1.results[0]!, unit: '5C', unit_id: 204 }], next_page_url: null }))
+      .post('/api/v2/reports/owner_directory.json').reply(...reply(200, fixture('owner_directory')))
+      .post('/api/v2/reports/vendor_directory.json').reply(...reply(200, fixture('vendor_directory')))
+      .post('/api/v2/reports/work_order.json').reply(...reply(200, { results: [], next_page_url: null }));
     let cursor = p7.cursor;
     const seen: string[] = [];
     for (let i = 0; i < 4; i++) {
@@ -143,7 +140,7 @@ describe('appfolio poll (Reports API v2 via nock)', () => {
   });
 
   it('429 → rate_limited with the Retry-After delay; the cursor is not advanced (the run throws)', async () => {
-    nock(HOST).post('/api/v2/reports/tenant_directory.json').reply(...reply({ error: 'Too Many Requests' }, 429, { 'retry-after': '30' }));
+    nock(HOST).post('/api/v2/reports/tenant_directory.json').reply(...reply(429, { error: 'Too Many Requests' }, { 'retry-after': '30' }));
     await assert.rejects(run(null), (err: unknown) => {
       assert.ok(ConnectorError.is(err));
       assert.equal(err.code, 'rate_limited');
@@ -154,7 +151,7 @@ describe('appfolio poll (Reports API v2 via nock)', () => {
   });
 
   it('401 → auth_failed, not retried', async () => {
-    nock(HOST).post('/api/v2/reports/tenant_directory.json').reply(...reply({ error: 'Unauthorized' }, 401));
+    nock(HOST).post('/api/v2/reports/tenant_directory.json').reply(...reply(401, { error: 'Unauthorized' }));
     await assert.rejects(run(null), (err: unknown) => ConnectorError.is(err) && err.code === 'auth_failed' && err.retryable === false);
   });
 

@@ -5,14 +5,10 @@ import nock from 'nock';
 import { ConnectorError, signHubSpotV3 } from '../kit/index.ts';
 import { runFixture } from '../kit/harness.ts';
 import hubspot from './index.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 const API = 'https://api.hubapi.com';
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
-function reply(status: number, body: unknown, headers: Record<string, string> = {}): [number, string, Record<string, string>] {
-  const text = JSON.stringify(body);
-  // nock 14: keep-alive SDK clients hang without an explicit Content-Length.
-  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...headers }];
-}
 const ctx = { config: { portalId: '62515' }, secrets: { accessToken: 'pat-na1-test' } };
 
 describe('HubSpot connector', () => {

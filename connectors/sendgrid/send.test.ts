@@ -4,6 +4,7 @@ import nock from 'nock';
 import { ConnectorError, type OutboundMessage } from '../kit/index.ts';
 import sendgrid from './index.ts';
 import type { SendGridConfig, SendGridSecrets } from './index.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 /**
  * The real @sendgrid/mail SDK against SendGrid's documented HTTP answers, intercepted by nock:
@@ -16,10 +17,6 @@ const ctx = { config, secrets: { apiKey: API_KEY } as SendGridSecrets };
 const api = (host = 'https://api.sendgrid.com') => nock(host);
 
 /** Explicit Content-Length: nock 14 omits it and a keep-alive client would wait forever (see connectors/twilio/send.test.ts). */
-function reply(status: number, body: unknown, headers: Record<string, string> = {}): [number, string, Record<string, string>] {
-  const text = body === '' ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...headers }];
-}
 
 const sgErrors = (...errors: Array<{ message: string; field: string | null; help?: string | null }>) => ({ errors });
 

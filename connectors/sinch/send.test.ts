@@ -4,6 +4,7 @@ import nock from 'nock';
 import { ConnectorError, type OutboundMessage } from '../kit/index.ts';
 import sinch from './index.ts';
 import type { SinchConfig, SinchSecrets } from './index.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 /**
  * The real Sinch SDK (@sinch/sdk-core) against the SMS REST API's documented answers, intercepted
@@ -18,10 +19,6 @@ const BATCHES = `/xms/v1/${PLAN}/batches`;
 const api = (region = 'us') => nock(`https://${region}.sms.api.sinch.com`);
 
 /** Explicit Content-Length, as in connectors/twilio/send.test.ts (nock 14 + keep-alive clients). */
-function reply(status: number, body: unknown, headers: Record<string, string> = {}): [number, string, Record<string, string>] {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...headers }];
-}
 
 const msg: OutboundMessage = {
   messageId: '0193a1b2-0000-7000-8000-000000000001',

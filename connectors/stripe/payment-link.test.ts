@@ -3,6 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import nock from 'nock';
 import { ConnectorError } from '../kit/index.ts';
 import stripe from './index.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 const ctx = { config: {}, secrets: { secretKey: 'sk_test_51Nv0FGQ9RKHgCVdKexample' } };
 const LINK = {
@@ -15,10 +16,6 @@ const LINK = {
 };
 
 /** nock + keep-alive SDK clients: a reply needs an explicit Content-Length or the request hangs. */
-function reply(status: number, body: unknown, headers: Record<string, string> = {}): [number, string, Record<string, string>] {
-  const text = JSON.stringify(body);
-  return [status, text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers }];
-}
 
 const run = (input: Record<string, unknown>) => stripe.actions!.create_payment_link!.run(input, ctx);
 

@@ -3,6 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import nock from 'nock';
 import { ConnectorError, type OutboundMessage } from '../kit/index.ts';
 import twilio from './index.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 /**
  * The real SDK against Twilio's documented HTTP answers, intercepted by nock: success is
@@ -19,11 +20,6 @@ const api = () => nock('https://api.twilio.com');
  * sends Connection: keep-alive, so the client would wait for a socket close that never comes
  * (nock/nock#3001, fixed in @mswjs/interceptors 0.42 / nock 15).
  */
-function reply(status: number, body: unknown, headers: Record<string, string> = {}): [number, string, Record<string, string>] {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const type = typeof body === 'string' ? 'text/plain' : 'application/json';
-  return [status, text, { 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(text)), ...headers }];
-}
 
 const msg: OutboundMessage = {
   messageId: '0193a1b2-0000-7000-8000-000000000001',
@@ -118,7 +114,7 @@ describe('twilio send (real SDK, HTTP intercepted)', () => {
   });
 
   it('unmapped codes fall back to the HTTP status; 5xx is retryable, 401 is not', async () => {
-    api().post(MESSAGES).reply(...reply(503, 'Service Unavailable'));
+    api().post(MESSAGES).reply(...reply(503, 'Service Unavailable', { 'content-type': 'text/plain' }));
     const down = await sendError();
     assert.deepEqual([down.code, down.retryable, down.httpStatus], ['vendor_unavailable', true, 503]);
     api().post(MESSAGES).reply(...reply(401, twilioError(20003, 'Authenticate', 401)));

@@ -8,6 +8,7 @@ import { RetryLater } from '../queue/queue.ts';
 import { runSendJob } from '../send/job.ts';
 import { nextAllowedTime, recipientZones } from './quiet-hours.ts';
 import { isUsLongCode } from './preflight.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 /** The send preflight's quiet hours, 10DLC and HIPAA rules, at request time (422 / deferral) and in the send job. */
 let h: Harness;
@@ -129,12 +130,11 @@ test('a provider "unsubscribed recipient" error (Twilio 21610) fails the send an
   const value = num('212');
   const queued = await h.call(org.apiKey, 'POST', '/v1/send', { to: { handle: { kind: 'phone', value } }, channel: 'sms', body: 'Reminder' });
   assert.equal(queued.status, 201);
-  const text = JSON.stringify({ code: 21610, message: 'Attempt to send to unsubscribed recipient', more_info: 'https://www.twilio.com/docs/errors/21610', status: 400 });
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
   const scope = nock('https://api.twilio.com')
     .post(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`)
-    .reply(400, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) });
+    .reply(...reply(400, { code: 21610, message: 'Attempt to send to unsubscribed recipient', more_info: 'https://www.twilio.com/docs/errors/21610', status: 400 }));
   try {
     await runSendJob(h.engine, createMemoryPacer(), { id: 'z', name: 'message.created', attempt: 1, data: { orgId: org.orgId, subjectId: queued.body.id } as any });
     assert.ok(scope.isDone());

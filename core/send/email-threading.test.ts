@@ -6,6 +6,7 @@ import { usePipeline } from '../../test/pipeline.ts';
 import { syncEvents } from '../../test/connections.ts';
 import { waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 /**
  * Email both ways through SendGrid: an Inbound Parse post starts a conversation; our reply goes
@@ -72,10 +73,10 @@ test('email threads both ways: our reply names the customer message, the custome
   let mail: any;
   nock('https://api.sendgrid.com')
     .post('/v3/mail/send', (b: any) => ((mail = b), true))
-    .reply(202, '', { 'X-Message-Id': 'sg-msg-0001', 'Content-Length': String(Buffer.byteLength('')) });
-  const reply = await h.call(apiKey, 'POST', '/v1/messages', { conversationId: inbound.id, body: 'A plumber comes at 2pm.', subject: 'Re: Leak in 4B' });
-  assert.equal(reply.status, 201, JSON.stringify(reply.body));
-  await waitFor('the reply to be sent', async () => ((await h.call(apiKey, 'GET', `/v1/messages/${reply.body.id}`)).body.status === 'sent' ? true : null), 8_000, 50);
+    .reply(...reply(202, '', { 'x-message-id': 'sg-msg-0001' }));
+  const answer = await h.call(apiKey, 'POST', '/v1/messages', { conversationId: inbound.id, body: 'A plumber comes at 2pm.', subject: 'Re: Leak in 4B' });
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  await waitFor('the reply to be sent', async () => ((await h.call(apiKey, 'GET', `/v1/messages/${answer.body.id}`)).body.status === 'sent' ? true : null), 8_000, 50);
   const headers = mail.headers as Record<string, string>;
   assert.match(headers['In-Reply-To'], /first-1@mail\.example\.com/);
   assert.match(headers.References, /first-1@mail\.example\.com/);

@@ -6,6 +6,7 @@ import { usePipeline } from '../../test/pipeline.ts';
 import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, stored, syncEvents, twilioConnection } from '../../test/connections.ts';
 import { waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 /**
  * Outbound end to end: POST /v1/messages → relay → send job → the real twilio SDK against
@@ -20,10 +21,6 @@ before(async () => {
 const MESSAGES = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 
 /** nock 14 + the SDK's keep-alive: a mocked reply needs an explicit Content-Length or the client waits forever. */
-function reply(status: number, body: unknown, headers: Record<string, string> = {}): [number, string, Record<string, string>] {
-  const text = JSON.stringify(body);
-  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), ...headers }];
-}
 
 const created = (sid: string, to = CUSTOMER) => ({
   account_sid: ACCOUNT_SID,

@@ -7,6 +7,7 @@ import { ACCOUNT_SID, AUTH_TOKEN, CUSTOMER, OUR_NUMBER, postTwilio, stored, sync
 import { waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
 import sinch from '../../connectors/sinch/index.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 /**
  * The same engine scenario with Twilio and with Sinch in its place — proof that the connector
@@ -24,11 +25,6 @@ interface Provider {
   delivered(url: string, providerId: string, messageId: string): Promise<number>;
 }
 
-const json = (body: unknown): [number, string, Record<string, string>] => {
-  const text = JSON.stringify(body);
-  return [201, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }];
-};
-
 const twilio: Provider = {
   name: 'twilio',
   async connect(apiKey) {
@@ -45,7 +41,7 @@ const twilio: Provider = {
     let seen: Record<string, unknown> | undefined;
     nock('https://api.twilio.com')
       .post(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`, (b: Record<string, unknown>) => ((seen = b), true))
-      .reply(...json({ sid, account_sid: ACCOUNT_SID, status: 'queued', to: CUSTOMER, from: OUR_NUMBER, body: 'x', num_media: '0', num_segments: '1', api_version: '2010-04-01', date_created: 'Fri, 27 Nov 2026 14:32:01 +0000', date_updated: 'Fri, 27 Nov 2026 14:32:01 +0000', date_sent: null, direction: 'outbound-api', error_code: null, error_message: null, messaging_service_sid: null, price: null, price_unit: 'USD', uri: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}.json`, subresource_uris: {} }));
+      .reply(...reply(201, { sid, account_sid: ACCOUNT_SID, status: 'queued', to: CUSTOMER, from: OUR_NUMBER, body: 'x', num_media: '0', num_segments: '1', api_version: '2010-04-01', date_created: 'Fri, 27 Nov 2026 14:32:01 +0000', date_updated: 'Fri, 27 Nov 2026 14:32:01 +0000', date_sent: null, direction: 'outbound-api', error_code: null, error_message: null, messaging_service_sid: null, price: null, price_unit: 'USD', uri: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}.json`, subresource_uris: {} }));
     return { sent: () => seen };
   },
   async delivered(url, sid) {
@@ -80,7 +76,7 @@ const sinchProvider: Provider = {
     let seen: Record<string, unknown> | undefined;
     nock('https://us.sms.api.sinch.com')
       .post(`/xms/v1/${PLAN}/batches`, (b: Record<string, unknown>) => ((seen = b), true))
-      .reply(...json({ id: batchId, to: [CUSTOMER.slice(1)], from: OUR_NUMBER.slice(1), canceled: false, body: 'x', type: 'mt_text', created_at: '2026-11-27T14:32:01.212Z', modified_at: '2026-11-27T14:32:01.212Z', delivery_report: 'per_recipient', flash_message: false }));
+      .reply(...reply(201, { id: batchId, to: [CUSTOMER.slice(1)], from: OUR_NUMBER.slice(1), canceled: false, body: 'x', type: 'mt_text', created_at: '2026-11-27T14:32:01.212Z', modified_at: '2026-11-27T14:32:01.212Z', delivery_report: 'per_recipient', flash_message: false }));
     return { sent: () => seen };
   },
   delivered(url, batchId, messageId) {

@@ -4,12 +4,9 @@ import nock from 'nock';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { CUSTOMER, OUR_NUMBER, postTwilio, twilioConnection } from '../../test/connections.ts';
 import { runRulesForEvent } from '../runner.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 const API = 'https://api.hubapi.com';
-function reply(status: number, body: unknown): [number, string, Record<string, string>] {
-  const text = JSON.stringify(body);
-  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }];
-}
 
 let h: Harness;
 before(async () => {

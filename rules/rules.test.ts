@@ -200,6 +200,23 @@ test('loop protection: a message.sent rule that sends again stops at depth 3', a
   assert.equal((await outbound(orgId)).length, 4);
 });
 
+test('loop protection: a conversation.updated rule that changes the conversation stops at depth 3', async () => {
+  const { apiKey } = await h.newOrg();
+  const msg = await h.call(apiKey, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { handle: { kind: 'app_user', value: 'loop-user' } }, body: 'hello' });
+  assert.equal(msg.status, 201, JSON.stringify(msg.body));
+  // Each run writes a value of its own (the event's id), so every run changes the conversation again.
+  const r = await rule(apiKey, { name: 'Stamp', trigger: 'conversation.updated', actions: [{ type: 'set_metadata', metadata: { stampedBy: '{{event.id}}' } }] });
+  assert.equal((await h.call(apiKey, 'PATCH', `/v1/conversations/${msg.body.conversationId}`, { metadata: { unit: '4B' } })).status, 200);
+  const ex: any[] = await waitFor('the loop to be stopped', async () => {
+    const all = await executions(apiKey, r.id);
+    return all.some((e) => e.decision === 'loop_stopped') ? all : null;
+  }, 10_000, 50).then((all) => all!);
+  await new Promise((res) => setTimeout(res, 500));
+  const settled = await executions(apiKey, r.id);
+  assert.deepEqual(settled.map((e: any) => e.depth).sort(), [0, 1, 2, 3], JSON.stringify(ex));
+  assert.equal(settled.find((e: any) => e.depth === 3).decision, 'loop_stopped');
+});
+
 test('invoke: a connector action result feeds a later action', async () => {
   const { apiKey, orgId } = await h.newOrg();
   await twilioConnection(h, apiKey, { sandbox: true });

@@ -72,7 +72,13 @@ export interface ConversationPatch {
   subject?: string | null;
 }
 
-export async function updateConversation(tx: TenantTx, id: string, patch: ConversationPatch): Promise<ConversationView> {
+/** The rule whose action made a change (depth = how many rules deep), stamped on the change's event so rules can stop loops. */
+export interface ChangeCause {
+  ruleId: string;
+  depth: number;
+}
+
+export async function updateConversation(tx: TenantTx, id: string, patch: ConversationPatch, opts: { causedBy?: ChangeCause } = {}): Promise<ConversationView> {
   // Locked: two concurrent metadata merges must not lose each other's keys.
   const current = await findConversation(tx, id, 'id', { lock: true });
   const changes: string[] = [];
@@ -98,14 +104,14 @@ export async function updateConversation(tx: TenantTx, id: string, patch: Conver
   }
   if (changes.length) {
     await ConversationModel.query(tx.trx).findById(id).patch({ ...update, updatedAt: new Date() });
-    return conversationChanged(tx, id, changes);
+    return conversationChanged(tx, id, changes, opts.causedBy);
   }
   return loadConversationView(tx, id);
 }
 
-async function conversationChanged(tx: TenantTx, id: string, changes: string[]): Promise<ConversationView> {
+async function conversationChanged(tx: TenantTx, id: string, changes: string[], causedBy?: ChangeCause): Promise<ConversationView> {
   const conversation = await loadConversationView(tx, id);
-  await appendEvent(tx, { type: 'conversation.updated', conversationId: id, subjectId: id, data: { conversation, changes } });
+  await appendEvent(tx, { type: 'conversation.updated', conversationId: id, subjectId: id, data: { conversation, changes, ...(causedBy ? { causedBy } : {}) } });
   return conversation;
 }
 

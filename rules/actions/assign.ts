@@ -24,7 +24,7 @@ export const assign: TransactionalAction<AssignAction> = {
   },
   async run(a, env, tx) {
     const id = targetConversation(env, a.conversationId);
-    await updateConversation(tx, id, { metadata: { assignee: a.assignee } });
+    await updateConversation(tx, id, { metadata: { assignee: a.assignee } }, { causedBy: env.causedBy });
     return { log: { conversationId: id, assignee: a.assignee } };
   },
 };

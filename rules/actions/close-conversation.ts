@@ -23,7 +23,7 @@ export const closeConversation: TransactionalAction<CloseConversationAction> = {
   },
   async run(a, env, tx) {
     const id = targetConversation(env, a.conversationId);
-    await updateConversation(tx, id, { status: 'closed' });
+    await updateConversation(tx, id, { status: 'closed' }, { causedBy: env.causedBy });
     return { log: { conversationId: id, status: 'closed' } };
   },
 };

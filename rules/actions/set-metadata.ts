@@ -24,7 +24,7 @@ export const setMetadata: TransactionalAction<SetMetadataAction> = {
   },
   async run(a, env, tx) {
     const id = targetConversation(env, a.conversationId);
-    await updateConversation(tx, id, { metadata: a.metadata });
+    await updateConversation(tx, id, { metadata: a.metadata }, { causedBy: env.causedBy });
     return { log: { conversationId: id, keys: Object.keys(a.metadata) } };
   },
 };

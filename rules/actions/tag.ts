@@ -26,7 +26,7 @@ export const tag: TransactionalAction<TagAction> = {
     const id = targetConversation(env, a.conversationId);
     const current = (await loadConversationView(tx, id)).metadata.tags;
     const tags = [...new Set([...(Array.isArray(current) ? current.map(String) : []), ...a.tags])];
-    await updateConversation(tx, id, { metadata: { tags } });
+    await updateConversation(tx, id, { metadata: { tags } }, { causedBy: env.causedBy });
     return { log: { conversationId: id, tags } };
   },
 };

@@ -1,49 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, afterEach, before, describe, it } from 'node:test';
 import nock from 'nock';
 import { createRegistry } from '../kit/index.ts';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { syncEvents } from '../../test/connections.ts';
+import { reply } from '../../test/nock-reply.ts';
 import { runPollerOnce } from '../../core/connections/poller.ts';
 import servicetitan from './index.ts';
 import { phoneE164, pollAppointments } from './poll.ts';
 import type { StCtx } from './api.ts';
-
-const API = 'https://api.servicetitan.io';
-const TENANT = '1045382';
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8'));
-
-/** nock replies with an explicit Content-Length (keep-alive clients hang without it). */
-const json = (body: unknown): [number, string, Record<string, string>] => {
-  const text = JSON.stringify(body);
-  return [200, text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }];
-};
-
-/** The documented ServiceTitan API, answered from the fixtures; asserts the token and app key on every call. */
-function mockApi(token: string) {
-  const seen: string[] = [];
-  const scope = nock(API, { reqheaders: { authorization: `Bearer ${token}`, 'st-app-key': 'ak1.test-app-key' } })
-    .persist()
-    .get(`/jpm/v2/tenant/${TENANT}/appointments`)
-    .query(true)
-    .reply((uri) => {
-      seen.push(new URL(uri, API).searchParams.get('modifiedOnOrAfter') ?? '');
-      return json(fixture('appointments-page'));
-    })
-    .get(`/dispatch/v2/tenant/${TENANT}/appointment-assignments`)
-    .query({ appointmentIds: '61234501,61234777', pageSize: '500' })
-    .reply(() => json(fixture('appointment-assignments')))
-    .get(/\/jpm\/v2\/tenant\/1045382\/jobs\/\d+$/)
-    .reply((uri) => json(fixture(`job-${uri.split('/').pop()}`)))
-    .get(/\/crm\/v2\/tenant\/1045382\/customers\/\d+$/)
-    .reply((uri) => json(fixture(`customer-${uri.split('/').pop()}`)))
-    .get(/\/crm\/v2\/tenant\/1045382\/customers\/\d+\/contacts$/)
-    .reply((uri) => json(fixture(`customer-${uri.split('/').at(-2)}-contacts`)));
-  return { scope, seen };
-}
-
-const secrets = { clientId: 'cid.test', clientSecret: 'cs.test', appKey: 'ak1.test-app-key' };
+import { API, mockApi, mockToken, SECRETS as secrets, TENANT } from './nock-api.ts';
 
 describe('servicetitan connector', () => {
   before(() => nock.disableNetConnect());
@@ -89,7 +55,7 @@ describe('servicetitan connector', () => {
   });
 
   it('429 from ServiceTitan → rate_limited with Retry-After', async () => {
-    nock(API).get(`/jpm/v2/tenant/${TENANT}/appointments`).query(true).reply(429, '{"title":"Too Many Requests"}', { 'retry-after': '30', 'content-length': '30' });
+    nock(API).get(`/jpm/v2/tenant/${TENANT}/appointments`).query(true).reply(...reply(429, { title: 'Too Many Requests' }, { 'retry-after': '30' }));
     const ctx: StCtx = { config: { tenantId: TENANT }, secrets, auth: { accessToken: async () => 't', invalidate: async () => {} } };
     await assert.rejects(pollAppointments(null, ctx), (err: { code?: string; retryAfterMs?: number }) => err.code === 'rate_limited' && err.retryAfterMs === 30_000);
   });
@@ -109,9 +75,7 @@ describe('servicetitan through the engine: client-credentials token → poll →
   });
 
   it('job dispatched → servicetitan.job.dispatched with the technician, subject contact linked as servicetitan; a re-poll adds nothing', async () => {
-    const tokenScope = nock('https://auth.servicetitan.io')
-      .post('/connect/token', (body) => body.grant_type === 'client_credentials' && body.client_id === 'cid.test' && body.client_secret === 'cs.test')
-      .reply(...json({ access_token: 'st-token-1', expires_in: 900, token_type: 'Bearer', scope: 'tn.jpm.appointments:r' }));
+    const tokenScope = mockToken('st-token-1');
     const { seen } = mockApi('st-token-1');
     const { orgId, apiKey } = await h.newOrg();
     const res = await h.call(apiKey, 'POST', '/v1/connections', { connector: 'servicetitan', name: 'ServiceTitan', config: { tenantId: TENANT, startFrom: '2026-11-27T14:00:00.000Z' }, secrets });

@@ -20,7 +20,7 @@ export const oauthRoutes = [
   defineRoute<unknown, { code: string; state: string }>({
     method: 'get',
     path: '/v1/oauth/callback',
-    summary: 'OAuth2 redirect target: exchanges the code and stores the tokens (no API key: the signed state names the org and connection)',
+    summary: "OAuth2 redirect target: exchanges the code and stores the tokens; parameters the connector declares (e.g. Intuit's realmId) are saved into the connection config (no API key: the signed state names the org and connection)",
     tag: 'Connections',
     scope: null,
     query: {
@@ -33,7 +33,8 @@ export const oauthRoutes = [
       const orgId = stateOrg(ctx.query.state);
       try {
         const done = await ctx.engine.tenant(orgId, async (tx) => {
-          const out = await completeAuthorization(tx, deps(ctx), ctx.query);
+          // The whole query goes along: a connector may declare redirect parameters to keep (oauth.callbackConfig, e.g. Intuit's realmId).
+          const out = await completeAuthorization(tx, deps(ctx), { code: ctx.query.code, state: ctx.query.state, query: ctx.query });
           await recordAudit(tx, { actor: { type: 'system', id: 'oauth_callback' }, action: 'connection.authorized', target: { type: 'connection', id: out.connectionId }, details: { scopes: out.scopes }, context: { ip: ctx.req.ip ?? null, userAgent: ctx.req.get('user-agent') ?? null } });
           return out;
         });

@@ -168,4 +168,14 @@ describe('integration hooks', () => {
   } as any);
   assert.equal(ok.id, 'crm_x');
 });
+
+  it('oauth.callbackConfig: redirect parameter → config field, authorization_code only', () => {
+    const base = { id: 'books_x', version: '1.0.0', kind: 'payments' as const, displayName: 'Books X', configSchema: { type: 'object' }, secretsSchema: { type: 'object' }, manifest: {}, capabilities: [] };
+    const code = { flow: 'authorization_code', authorizeUrl: 'https://x/authorize', tokenUrl: 'https://x/token' };
+    assert.deepEqual(defineConnector({ ...base, oauth: { ...code, callbackConfig: { realmId: 'realmId' } } } as any).oauth?.callbackConfig, { realmId: 'realmId' });
+    assert.ok(problemsOf({ ...base, oauth: { flow: 'client_credentials', tokenUrl: 'https://x/token', callbackConfig: { realmId: 'realmId' } } }).includes('oauth: callbackConfig needs the authorization_code flow (only it has a redirect)'));
+    for (const bad of [['realmId'], { realmId: '' }, { realmId: 3 }, 'realmId']) {
+      assert.ok(problemsOf({ ...base, oauth: { ...code, callbackConfig: bad } }).some((p) => p.startsWith('oauth: callbackConfig must map')), JSON.stringify(bad));
+    }
+  });
 });

@@ -171,6 +171,13 @@ function checkCapabilities<C, S>(spec: Partial<ConnectorSpec<C, S>>, problems: s
     if (!['authorization_code', 'client_credentials'].includes(spec.oauth?.flow as string)) problems.push('oauth: flow must be authorization_code or client_credentials');
     if (typeof spec.oauth?.tokenUrl !== 'string') problems.push('oauth: tokenUrl is required');
     if (spec.oauth?.flow === 'authorization_code' && typeof spec.oauth.authorizeUrl !== 'string') problems.push('oauth: authorization_code needs authorizeUrl');
+    const fromCallback = spec.oauth?.callbackConfig;
+    if (fromCallback !== undefined) {
+      if (spec.oauth?.flow !== 'authorization_code') problems.push('oauth: callbackConfig needs the authorization_code flow (only it has a redirect)');
+      if (!fromCallback || typeof fromCallback !== 'object' || Array.isArray(fromCallback) || !Object.entries(fromCallback).every(([k, v]) => k && typeof v === 'string' && v)) {
+        problems.push('oauth: callbackConfig must map redirect query parameters to config field names ({"realmId": "realmId"})');
+      }
+    }
   }
 }
 

@@ -88,6 +88,13 @@ export interface OAuthSpec {
   clientAuth?: 'basic' | 'body';
   /** authorization_code: the provider supports PKCE (RFC 7636, S256); the engine then sends a code challenge. */
   pkce?: boolean;
+  /**
+   * authorization_code: query parameters of the provider's redirect back to the engine that name the
+   * account the admin connected, saved into the connection's config as `{callbackParam: configField}`
+   * (Intuit sends the company as `realmId`: `{realmId: 'realmId'}`). A declared parameter missing
+   * from the redirect fails the callback; the resulting config must pass configSchema.
+   */
+  callbackConfig?: Record<string, string>;
 }
 
 /** Extra context the engine gives integration hooks. */

@@ -6,8 +6,9 @@ import { AppError } from '../errors.ts';
 import { appendEvent } from '../events/events.ts';
 import { clientCredentialsOf, GrantRefused, requestToken } from './oauth-http.ts';
 import { clearAuthFailure, readTokens, saveTokens } from './oauth-store.ts';
-import { loadRuntime } from './runtime.ts';
-import { findConnectionRow } from './service.ts';
+import { problemDetails } from './model.ts';
+import { loadRuntime, type ConnectionRuntime } from './runtime.ts';
+import { findConnectionRow, updateConnection } from './service.ts';
 
 /**
  * The authorization-code install (RFC 6749 §4.1): the admin is sent to the provider's consent page
@@ -77,11 +78,39 @@ export function stateOrg(state: string): string {
   throw badState();
 }
 
-/** The callback: state checked, code exchanged, tokens stored, an errored connection reactivated. */
+/**
+ * The connection's config with what the provider's redirect names (OAuthSpec.callbackConfig: the
+ * QuickBooks company as `realmId`), validated against the connector's configSchema; null when the
+ * connector declares nothing or nothing changes. Checked before the code is spent.
+ */
+function configFromCallback(rt: ConnectionRuntime, callbackConfig: Record<string, string> | undefined, query: Record<string, unknown>): Record<string, unknown> | null {
+  if (!callbackConfig || !Object.keys(callbackConfig).length) return null;
+  const config: Record<string, unknown> = { ...rt.row.config };
+  for (const [param, field] of Object.entries(callbackConfig)) {
+    const value = query[param];
+    if (typeof value !== 'string' || !value) {
+      throw new AppError('validation_failed', `The provider's redirect did not carry "${param}", which names the account this ${rt.def.id} connection acts for. Connect again from the authorize URL.`, {
+        details: [{ field: `/${param}`, reason: 'is required' }],
+      });
+    }
+    config[field] = value;
+  }
+  const problems = rt.def.validateConfig(config);
+  if (problems.length) {
+    throw new AppError('validation_failed', `The provider's redirect named an account the ${rt.def.id} config does not accept.`, { details: problemDetails(problems) });
+  }
+  return JSON.stringify(config) === JSON.stringify(rt.row.config ?? {}) ? null : config;
+}
+
+/**
+ * The callback: state checked, code exchanged, tokens stored, the redirect's declared parameters
+ * saved into the config, an errored connection reactivated and its polling due at once (a poll that
+ * failed while the connection was not yet authorized backs off; it need not wait that out).
+ */
 export async function completeAuthorization(
   tx: TenantTx,
   deps: { connectors: Registry; publicUrl: string },
-  input: { code: string; state: string },
+  input: { code: string; state: string; query?: Record<string, unknown> },
   now = Date.now(),
 ): Promise<{ connectionId: string; scopes: string[] }> {
   const [encoded, mac] = input.state.split('.');
@@ -90,12 +119,15 @@ export async function completeAuthorization(
   if (payload.o !== tx.orgId || payload.e < now) throw badState();
   await findConnectionRow(tx, payload.c);
   const { rt, spec } = await oauthOf(deps.connectors, tx, payload.c);
+  const config = configFromCallback(rt, spec.callbackConfig, input.query ?? {});
   const params: Record<string, string> = { grant_type: 'authorization_code', code: input.code, redirect_uri: callbackUrl(deps.publicUrl) };
   if (spec.pkce) params.code_verifier = pkceVerifier(tx, payload.n);
   try {
     const tokens = await requestToken(spec, clientCredentialsOf(rt.ctx.secrets), params, now);
     await saveTokens(tx, payload.c, tokens, await readTokens(tx, payload.c));
+    if (config) await updateConnection(tx, deps, payload.c, { config });
     await clearAuthFailure(tx, payload.c);
+    await tx.trx('poll_schedules').where({ connection_id: payload.c }).update({ next_run_at: tx.trx.fn.now(), failures: 0, updated_at: tx.trx.fn.now() }).returning('connection_id');
     await appendEvent(tx, { type: 'connection.authorized', subjectId: payload.c, data: { connectionId: payload.c, scopes: tokens.scopes } });
     return { connectionId: payload.c, scopes: tokens.scopes };
   } catch (err) {

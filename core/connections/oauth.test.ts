@@ -23,6 +23,12 @@ const codeConnector = defineConnector({
   id: 'oauth-code-test', version: '1.0.0', kind: 'crm', displayName: 'OAuth code test', capabilities: [], ...schemas,
   oauth: { flow: 'authorization_code', authorizeUrl: `${AUTH}/authorize`, tokenUrl: `${AUTH}/token`, scopes: ['contacts', 'timeline'], clientAuth: 'basic', pkce: true },
 });
+// The redirect names the account the admin connected (Intuit: realmId): saved into the config.
+const callbackConnector = defineConnector({
+  id: 'oauth-callback-test', version: '1.0.0', kind: 'payments', displayName: 'OAuth callback config test', capabilities: [], ...schemas,
+  configSchema: { type: 'object', additionalProperties: false, properties: { companyId: { type: 'string', pattern: '^[0-9]{1,32}$' }, region: { type: 'string' } } },
+  oauth: { flow: 'authorization_code', authorizeUrl: `${AUTH}/authorize`, tokenUrl: `${AUTH}/token`, clientAuth: 'basic', callbackConfig: { company: 'companyId' } },
+});
 const ccConnector = defineConnector({
   id: 'oauth-cc-test', version: '1.0.0', kind: 'vertical', displayName: 'OAuth client credentials test', capabilities: [], ...schemas,
   oauth: { flow: 'client_credentials', tokenUrl: `${AUTH}/cc-token`, clientAuth: 'body' },
@@ -36,6 +42,7 @@ describe('OAuth2 token management', () => {
     h = await startHarness();
     h.engine.connectors.register(codeConnector);
     h.engine.connectors.register(ccConnector);
+    h.engine.connectors.register(callbackConnector);
     org = await h.newOrg();
     nock.disableNetConnect();
     nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
@@ -89,6 +96,36 @@ describe('OAuth2 token management', () => {
     // Sealed at rest.
     const raw = await h.engine.tenant(org.orgId, (tx) => tx.trx('connection_tokens').where({ connection_id: id }).first());
     assert.ok(!Buffer.from(raw.tokens_enc).includes('at-1'));
+  });
+
+  it('saves the redirect parameters the connector declares (callbackConfig) into the config; a missing or invalid one fails before the code is spent', async () => {
+    const created = await h.call(org.apiKey, 'POST', '/v1/connections', { connector: 'oauth-callback-test', name: 'Books', config: { region: 'us' }, secrets: { clientId: 'client-1', clientSecret: 's3cret' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    const state = new URL((await h.call(org.apiKey, 'GET', `/v1/connections/${id}/oauth/authorize`)).body.url).searchParams.get('state')!;
+    const callback = (extra: string) => h.call(null, 'GET', `/v1/oauth/callback?code=abc&state=${encodeURIComponent(state)}${extra}`);
+
+    // No token interceptor yet: had the code been exchanged, the answer would be a token failure, not a 400.
+    const missing = await callback('');
+    assert.equal(missing.status, 400, JSON.stringify(missing.body));
+    assert.match(missing.body.error.message, /did not carry "company"/);
+    assert.deepEqual(missing.body.error.details, [{ field: '/company', reason: 'is required' }]);
+    const invalid = await callback('&company=not-a-number');
+    assert.equal(invalid.status, 400, JSON.stringify(invalid.body));
+    assert.ok(invalid.body.error.details.some((d: { field: string }) => d.field.endsWith('/companyId')), JSON.stringify(invalid.body.error.details));
+    assert.deepEqual((await h.call(org.apiKey, 'GET', `/v1/connections/${id}`)).body.config, { region: 'us' });
+    assert.equal(await tokens(id), null);
+
+    const scope = nock(AUTH).post('/token').once().reply(...json({ access_token: 'at-cb', refresh_token: 'rt-cb', expires_in: 3600 }));
+    const done = await callback('&company=4620816365263389130');
+    assert.equal(done.status, 200, JSON.stringify(done.body));
+    assert.ok(scope.isDone());
+    assert.deepEqual((await h.call(org.apiKey, 'GET', `/v1/connections/${id}`)).body.config, { region: 'us', companyId: '4620816365263389130' });
+    assert.equal((await tokens(id))?.accessToken, 'at-cb');
+    const changes = await h.engine.tenant(org.orgId, async (tx) =>
+      (await tx.trx('events').where({ type: 'connection.updated', subject_id: id })).map((e) => tx.crypto.decryptJson<{ changes: string[] }>(e.id, 'data', Buffer.from(e.data_enc))?.changes),
+    );
+    assert.deepEqual(changes, [['config']]);
   });
 
   it('refreshes before expiry once for two concurrent refreshers, storing the rotated refresh token', async () => {

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Engine } from '../engine.ts';
 import type { JobSpec } from '../queue/queue.ts';
 import type { EngineEvent } from './events.ts';
@@ -21,6 +22,11 @@ export interface DispatchRoute {
   data?(event: EngineEvent): unknown;
   /** Attempts before the job is given up (queue default when omitted). */
   attempts?: number;
+  /**
+   * A set-returning SQL function (org ids in, the orgs this route serves out) asked once per relay
+   * batch: events of other orgs make no job. For routes that every event could wake but few orgs use.
+   */
+  orgsFn?: string;
 }
 
 /** The default job payload: enough to load the event or its subject inside a tenant transaction. */
@@ -47,11 +53,24 @@ const direction = (e: EngineEvent) => (e.data.message as { direction?: string } 
 export const builtinRoutes: DispatchRoute[] = [
   // An outbound message was recorded (queued): the send job hands it to its channel connector.
   { queue: 'send', types: ['message.created'], when: (e) => direction(e) === 'outbound', attempts: SEND_ATTEMPTS },
-  // Every event wakes the org's webhook fan-out, which matches it against the subscriptions (core/webhooks/fanout.ts).
-  { queue: FANOUT_QUEUE },
-  // Every event may trigger rules (external event types included): the rules worker loads the org's rules (rules/runner.ts).
-  { queue: 'rules' },
+  // Every event of an org that subscribed wakes its webhook fan-out, which matches it against the subscriptions (core/webhooks/fanout.ts).
+  { queue: FANOUT_QUEUE, orgsFn: 'sb_orgs_with_webhooks' },
+  // Every event of an org with rules may trigger them (external event types included): the rules worker loads them (rules/runner.ts).
+  { queue: 'rules', orgsFn: 'sb_orgs_with_rules' },
 ];
+
+/** The orgs of `orgIds` each route with an orgsFn serves (one query per such route and batch). */
+async function audiences(trx: Knex.Transaction, routes: DispatchRoute[], orgIds: string[]): Promise<Map<DispatchRoute, Set<string>>> {
+  const out = new Map<DispatchRoute, Set<string>>();
+  for (const r of routes) {
+    if (!r.orgsFn) continue;
+    if (!/^[a-z_][a-z0-9_]*$/.test(r.orgsFn)) throw new Error(`dispatch route "${r.queue}": orgsFn must be a plain function name`);
+    // An array literal: knex would spread a JS array into a list of placeholders.
+    const { rows } = await trx.raw(`SELECT o::text AS id FROM ${r.orgsFn}(?::uuid[]) AS o`, [`{${orgIds.join(',')}}`]);
+    out.set(r, new Set(rows.map((x: { id: string }) => x.id)));
+  }
+  return out;
+}
 
 /** The relay consumer that turns events into jobs. Its cursor is shared by every route. */
 export function dispatchConsumer(engine: Engine, routes: DispatchRoute[] = builtinRoutes): RelayConsumer {
@@ -64,9 +83,11 @@ export function dispatchConsumer(engine: Engine, routes: DispatchRoute[] = built
     filter: (row) => routes.some((r) => takes(r, row.type)),
     async deliver(rows, ctx) {
       const byQueue = new Map<string, JobSpec[]>();
+      const served = await audiences(ctx.trx, routes, [...new Set(rows.map((r) => r.org_id))]);
       for (const event of await ctx.decode(rows)) {
         for (const r of routes) {
           if (!takes(r, event.type) || (r.when && !r.when(event))) continue;
+          if (served.get(r)?.has(event.orgId) === false) continue;
           const jobs = byQueue.get(r.queue) ?? [];
           jobs.push({ id: `${r.queue}:${event.id}`, name: event.type, data: r.data ? r.data(event) : eventJob(event), attempts: r.attempts });
           byQueue.set(r.queue, jobs);

@@ -174,6 +174,38 @@ test('a crash after delivery but before the cursor advanced re-delivers, and the
   await relay.stop();
 });
 
+test('a route with orgsFn makes jobs only for the orgs that listen (rules: an enabled rule; webhooks: a subscription)', async () => {
+  const quiet = await h.newOrg();
+  const ruled = await h.newOrg();
+  const subscribed = await h.newOrg();
+  const rule = await h.call(ruled.apiKey, 'POST', '/v1/rules', { name: 'Any', trigger: 'listen.event', actions: [{ type: 'tag', tags: ['x'] }] });
+  assert.equal(rule.status, 201, JSON.stringify(rule.body));
+  const sub = await h.call(subscribed.apiKey, 'POST', '/v1/subscriptions', { url: 'https://hooks.example.com/sb', eventTypes: ['listen.event'] });
+  assert.equal(sub.status, 201, JSON.stringify(sub.body));
+  const orgs = new Set([quiet.orgId, ruled.orgId, subscribed.orgId]);
+  const rulesQ = `rules-${uid()}`;
+  const hooksQ = `hooks-${uid()}`;
+  const jobs: Record<string, string[]> = { [rulesQ]: [], [hooksQ]: [] };
+  for (const q of [rulesQ, hooksQ]) h.engine.queue.process<EventJob>(q, async (job) => void jobs[q]!.push(job.data.orgId));
+  const inner = dispatchConsumer(h.engine, [{ queue: rulesQ, orgsFn: 'sb_orgs_with_rules' }, { queue: hooksQ, orgsFn: 'sb_orgs_with_webhooks' }]);
+  const consumer: RelayConsumer = { ...inner, name: `listeners-${uid()}`, filter: (row) => orgs.has(row.org_id) && row.type === 'listen.event' };
+  for (const o of orgs) await append(h.engine, o, 2, 'listen.event');
+  const relay = track(createRelay(h.engine, [consumer], { pollMs: 50 }));
+  await relay.start();
+  await waitFor('the jobs', () => jobs[rulesQ]!.length >= 2 && jobs[hooksQ]!.length >= 2);
+  await relay.drain();
+  await sleep(300);
+  assert.deepEqual(jobs[rulesQ], [ruled.orgId, ruled.orgId]);
+  assert.deepEqual(jobs[hooksQ], [subscribed.orgId, subscribed.orgId]);
+  // A disabled rule no longer counts; the quiet org's events made no job at all.
+  assert.equal((await h.call(ruled.apiKey, 'PATCH', `/v1/rules/${rule.body.id}`, { enabled: false })).status, 200);
+  await append(h.engine, ruled.orgId, 1, 'listen.event');
+  await relay.drain();
+  await sleep(300);
+  assert.equal(jobs[rulesQ]!.length, 2);
+  await relay.stop();
+});
+
 test('events of an org whose keys were shredded are skipped without stalling the others', async () => {
   const gone = await h.newOrg();
   const live = await h.newOrg();

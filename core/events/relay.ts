@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Engine } from '../engine.ts';
 import { backoffMs } from '../queue/backoff.ts';
 import { createLogger } from '../logger.ts';
@@ -33,6 +34,8 @@ export interface RelayConsumer {
 export interface DeliveryContext {
   /** Decrypts rows inside the relay's transaction (undecodable rows are left out). */
   decode(rows: EventRow[]): Promise<EngineEvent[]>;
+  /** The relay's transaction, for a consumer's own reads (as the app role: cross-tenant only through SECURITY DEFINER functions). */
+  trx: Knex.Transaction;
 }
 
 export interface Relay {
@@ -89,7 +92,7 @@ export function createRelay(engine: Engine, consumers: RelayConsumer[], opts: Re
       const batch = await readAllEvents(trx, rows[0], batchSize);
       if (!batch.length) return 'done';
       const mine = c.filter ? batch.filter((r) => c.filter!(r)) : batch;
-      if (mine.length) await withTimeout(c.deliver(mine, { decode: (r) => decodeBatch(trx, engine.keyring, r) }), deliverTimeoutMs, c.name);
+      if (mine.length) await withTimeout(c.deliver(mine, { decode: (r) => decodeBatch(trx, engine.keyring, r), trx }), deliverTimeoutMs, c.name);
       const last = batch[batch.length - 1];
       await trx('relay_cursors').where({ consumer: c.name }).update({ tx: last.tx, seq: last.seq, updated_at: trx.fn.now() });
       return batch.length === batchSize ? 'more' : 'done';

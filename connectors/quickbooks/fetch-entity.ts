@@ -1,10 +1,8 @@
-import { classifyHttpError, ConnectorError, type ActionHandler, type IntegrationContext } from '../kit/index.ts';
-import { apiBase, DEFAULT_MINOR_VERSION, type QuickBooksConfig, type QuickBooksSecrets } from './schemas.ts';
+import { ConnectorError, type ActionHandler } from '../kit/index.ts';
+import { qbGet, type QuickBooksApiCtx } from './api.ts';
+import { ENTITIES, type QuickBooksConfig, type QuickBooksSecrets } from './schemas.ts';
 
-export type QuickBooksApiCtx = IntegrationContext<QuickBooksConfig, QuickBooksSecrets>;
-
-/** The entities the webhook mapping emits events for; their REST resource names are lowercase. */
-const ENTITIES = ['Invoice', 'Payment', 'Customer'] as const;
+export type { QuickBooksApiCtx };
 
 const inputSchema = {
   type: 'object',
@@ -22,27 +20,9 @@ const inputSchema = {
  * the engine then refreshes the token (it owns the OAuth tokens) and the caller's retry succeeds.
  */
 export async function fetchEntity(ctx: QuickBooksApiCtx, entity: string, id: string): Promise<Record<string, unknown>> {
-  if (!ctx.auth) throw new ConnectorError('auth_failed', 'QuickBooks needs the engine-managed OAuth token (connect the company first).', { retryable: false });
   if (!(ENTITIES as readonly string[]).includes(entity)) throw new ConnectorError('invalid_request', `fetch_entity: unsupported entity "${entity}"`);
   if (!/^[0-9]{1,32}$/.test(id)) throw new ConnectorError('invalid_request', 'fetch_entity: id must be a QuickBooks numeric id');
-  const base = apiBase[ctx.config.environment ?? 'production'];
-  const url = new URL(`${base}/v3/company/${encodeURIComponent(ctx.config.realmId)}/${entity.toLowerCase()}/${id}`);
-  url.searchParams.set('minorversion', String(ctx.config.minorVersion ?? DEFAULT_MINOR_VERSION));
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      headers: { authorization: `Bearer ${await ctx.auth.accessToken()}`, accept: 'application/json' },
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-  } catch (err) {
-    throw new ConnectorError('vendor_unavailable', `QuickBooks could not be reached: ${(err as Error).message}`, { cause: err });
-  }
-  if (!res.ok) {
-    // The body is not echoed: Intuit's fault messages can quote the entity's data.
-    await res.text().catch(() => '');
-    throw classifyHttpError(res.status, Object.fromEntries(res.headers), { message: `QuickBooks answered HTTP ${res.status} to GET ${entity} ${id}` });
-  }
-  const body = (await res.json()) as Record<string, unknown>;
+  const body = await qbGet<Record<string, unknown>>(ctx, `${entity.toLowerCase()}/${id}`, {}, `${entity} ${id}`);
   const record = body[entity];
   if (!record || typeof record !== 'object') throw new ConnectorError('invalid_request', `QuickBooks answered without a ${entity} object`);
   return record as Record<string, unknown>;

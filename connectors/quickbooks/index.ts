@@ -1,6 +1,8 @@
 import { defineConnector, type Manifest, type TestResult } from '../kit/index.ts';
 import manifestJson from './manifest.json' with { type: 'json' };
-import { fetchEntity, fetchEntityAction, type QuickBooksApiCtx } from './fetch-entity.ts';
+import { realmOf, type QuickBooksApiCtx } from './api.ts';
+import { fetchEntity, fetchEntityAction } from './fetch-entity.ts';
+import { poll } from './poll.ts';
 import { configSchema, secretsSchema, type QuickBooksConfig, type QuickBooksSecrets } from './schemas.ts';
 import { sign, verify } from './signature.ts';
 
@@ -13,6 +15,7 @@ const manifest = manifestJson as unknown as Manifest;
 async function test(ctx: QuickBooksApiCtx): Promise<TestResult> {
   if (!ctx.auth) return { ok: false, message: 'Connect the QuickBooks company (OAuth) first.' };
   try {
+    realmOf(ctx);
     await ctx.auth.accessToken();
     return { ok: true };
   } catch (err) {
@@ -21,21 +24,22 @@ async function test(ctx: QuickBooksApiCtx): Promise<TestResult> {
 }
 
 /**
- * QuickBooks Online: invoice, payment and customer changes from Intuit webhooks as events rules can
- * trigger on ("invoice voided", "payment received"), and a fetch_entity action to read the entity.
- * Kind "payments": like Stripe it is the source of money events (invoices, payments) that drive
- * reminders, not a vertical's operational system (jobs, work orders).
+ * QuickBooks Online: invoice, payment and customer changes from Intuit webhooks, and from Change
+ * Data Capture polling that also catches what the webhooks missed, as events rules can trigger on
+ * ("invoice voided", "payment received"); customers synced to contacts by that polling; a
+ * fetch_entity action to read the entity. Kind "payments": like Stripe it is the source of money
+ * events (invoices, payments) that drive reminders, not a vertical's operational system.
  */
 const quickbooks = defineConnector<QuickBooksConfig, QuickBooksSecrets>({
   id: 'quickbooks',
-  version: '1.0.0',
+  version: '1.1.0',
   kind: 'payments',
   displayName: 'QuickBooks Online',
-  description: 'Invoice, payment and customer changes from QuickBooks Online webhooks as events; reads the changed entity on demand.',
+  description: 'Invoice, payment and customer changes from QuickBooks Online webhooks and Change Data Capture polling as events; customers linked to contacts; reads the changed entity on demand.',
   icon: 'https://quickbooks.intuit.com/favicon.ico',
   configSchema,
   secretsSchema,
-  capabilities: ['events.emit', 'actions.invoke'],
+  capabilities: ['events.emit', 'actions.invoke', 'contacts.sync'],
   manifest,
   verify,
   sign,
@@ -46,7 +50,10 @@ const quickbooks = defineConnector<QuickBooksConfig, QuickBooksSecrets>({
     tokenUrl: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
     scopes: ['com.intuit.quickbooks.accounting'],
     clientAuth: 'basic',
+    // Intuit names the company the admin connected on the redirect; it becomes config.realmId.
+    callbackConfig: { realmId: 'realmId' },
   },
+  poll,
   actions: { fetch_entity: fetchEntityAction },
 });
 

@@ -16,23 +16,28 @@ const secrets = { clientId: 'ABtestClientId', clientSecret: 'testClientSecret', 
 const opts = { config: { realmId: REALM }, secrets };
 
 describe('quickbooks connector definition', () => {
-  it('is a valid, registrable payments connector with Intuit authorization-code OAuth and fetch_entity', () => {
+  it('is a valid, registrable payments connector with Intuit authorization-code OAuth (realmId from the redirect), CDC polling and fetch_entity', () => {
     const registry = createRegistry();
     registry.register(quickbooks);
     assert.equal(registry.resolve('quickbooks', 1), quickbooks);
     assert.equal(quickbooks.kind, 'payments');
-    assert.deepEqual([...quickbooks.capabilities], ['events.emit', 'actions.invoke']);
+    assert.deepEqual([...quickbooks.capabilities], ['events.emit', 'actions.invoke', 'contacts.sync']);
     assert.deepEqual(quickbooks.oauth, {
       flow: 'authorization_code',
       authorizeUrl: 'https://appcenter.intuit.com/connect/oauth2',
       tokenUrl: 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer',
       scopes: ['com.intuit.quickbooks.accounting'],
       clientAuth: 'basic',
+      callbackConfig: { realmId: 'realmId' },
     });
+    assert.equal(quickbooks.poll?.intervalSeconds, 300);
     assert.equal(typeof quickbooks.actions?.fetch_entity?.run, 'function');
     assert.deepEqual(quickbooks.validateConfig({ realmId: REALM, environment: 'sandbox', minorVersion: 75 }), []);
     assert.notDeepEqual(quickbooks.validateConfig({ realmId: REALM, environment: 'staging' }), []);
-    assert.notDeepEqual(quickbooks.validateConfig({}), []);
+    // Installed without a company: Intuit names it on the OAuth redirect.
+    assert.deepEqual(quickbooks.validateConfig({}), []);
+    assert.notDeepEqual(quickbooks.validateConfig({ realmId: 'abc' }), []);
+    assert.notDeepEqual(quickbooks.validateConfig({ startFrom: 'yesterday' }), []);
     assert.deepEqual(quickbooks.validateSecrets(secrets), []);
     assert.notDeepEqual(quickbooks.validateSecrets({ clientId: 'x' }), []);
   });
@@ -73,12 +78,18 @@ describe('quickbooks webhooks: fixtures in Intuit\'s format, signed, verified, m
     const result = await runFixture(quickbooks, loadFixture(`${fixturesDir}/batch-two-companies.json`), opts);
     const events = result.events as ExternalEvent[];
     assert.deepEqual(events.map((e) => [e.type, e.externalId]), [
-      ['invoice.created', `${REALM}:Invoice:1042:Create:2026-11-27T09:14:03.000-08:00`],
-      ['customer.updated', `${REALM}:Customer:58:Update:2026-11-27T09:14:05.000-08:00`],
-      ['payment.created', `${REALM}:Payment:2207:Create:2026-11-27T09:20:41.000-08:00`],
-      ['invoice.voided', `${REALM}:Invoice:1017:Void:2026-11-27T09:22:10.000-08:00`],
+      ['invoice.created', `${REALM}:Invoice:1042:Create:2026-11-27T17:14:03Z`],
+      ['customer.updated', `${REALM}:Customer:58:Update:2026-11-27T17:14:05Z`],
+      ['payment.created', `${REALM}:Payment:2207:Create:2026-11-27T17:20:41Z`],
+      ['invoice.voided', `${REALM}:Invoice:1017:Void:2026-11-27T17:22:10Z`],
     ]);
     assert.ok(events.every((e) => e.data.realmId === REALM), 'nothing of the other company leaks in');
+  });
+
+  it('before the company is connected (no realmId) a notification is acknowledged without events', async () => {
+    const result = await runFixture(quickbooks, loadFixture(`${fixturesDir}/batch-two-companies.json`), { config: {}, secrets });
+    assertVerified(result);
+    assert.deepEqual(result.events, []);
   });
 
   it('the same batch on the other company\'s connection yields only that company\'s change', async () => {

@@ -2,11 +2,16 @@
 export type QuickBooksEnvironment = 'production' | 'sandbox';
 
 export interface QuickBooksConfig {
-  /** The company (realm) this connection acts for; Intuit returns it as `realmId` on the OAuth redirect. */
-  realmId: string;
+  /**
+   * The company (realm) this connection acts for. Intuit names it as `realmId` on the OAuth redirect,
+   * and the engine saves it here (oauth.callbackConfig): absent until the company is connected.
+   */
+  realmId?: string;
   environment?: QuickBooksEnvironment;
   /** The Accounting API minor version sent as ?minorversion= on reads. */
   minorVersion?: number;
+  /** Where CDC polling starts on a new connection (ISO time); default: the first poll's time minus one day. */
+  startFrom?: string;
 }
 
 export interface QuickBooksSecrets {
@@ -24,15 +29,18 @@ export const apiBase: Record<QuickBooksEnvironment, string> = {
 /** Intuit retired minor versions below 75 (August 2025): 75 is the floor and the default. */
 export const DEFAULT_MINOR_VERSION = 75;
 
+/** The entities the connector turns into events (webhooks and CDC alike); their REST resource names are lowercase. */
+export const ENTITIES = ['Customer', 'Invoice', 'Payment'] as const;
+export type QuickBooksEntity = (typeof ENTITIES)[number];
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['realmId'],
   properties: {
     realmId: {
       type: 'string',
       title: 'Company ID (realm)',
-      description: 'The QuickBooks company id (realmId) this connection reads and receives webhooks for.',
+      description: 'The QuickBooks company id (realmId) this connection reads and receives webhooks for. Saved from Intuit\'s OAuth redirect when the company is connected; set it by hand only to correct it.',
       pattern: '^[0-9]{1,32}$',
     },
     environment: {
@@ -47,6 +55,12 @@ export const configSchema = {
       title: 'API minor version',
       minimum: DEFAULT_MINOR_VERSION,
       default: DEFAULT_MINOR_VERSION,
+    },
+    startFrom: {
+      type: 'string',
+      title: 'Start from',
+      format: 'date-time',
+      description: 'Changes since this time are read on the first poll (default: one day before it). Intuit keeps 30 days of changes.',
     },
   },
 } as const;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Harness } from '../test/harness.ts';
 import { usePipeline } from '../test/pipeline.ts';
-import { ACCOUNT_SID, OUR_NUMBER, syncEvents, twilioConnection } from '../test/connections.ts';
+import { ACCOUNT_SID, OUR_NUMBER, syncEvents, twilioConnection, twilioMessageResource } from '../test/connections.ts';
 import { reply } from '../test/nock-reply.ts';
 import { waitFor } from '../test/wait.ts';
 import { runPollerOnce } from '../core/connections/poller.ts';
@@ -33,29 +33,6 @@ const MESSAGES = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 const BODY = 'Hi {{contact.name}}, {{event.data.technician.name}} from Acme HVAC is on the way for job {{event.data.job.number}}.';
 const SENT = ['sent', 'delivered', 'read'];
 
-/** Twilio's Message resource (201) for what was posted: it echoes To, From and Body. */
-const twilioMessage = (sid: string, form: Record<string, string>) => ({
-  account_sid: ACCOUNT_SID,
-  api_version: '2010-04-01',
-  body: form.Body,
-  date_created: 'Fri, 27 Nov 2026 14:42:03 +0000',
-  date_sent: null,
-  date_updated: 'Fri, 27 Nov 2026 14:42:03 +0000',
-  direction: 'outbound-api',
-  error_code: null,
-  error_message: null,
-  from: form.From,
-  messaging_service_sid: null,
-  num_media: '0',
-  num_segments: '1',
-  price: null,
-  price_unit: 'USD',
-  sid,
-  status: 'queued',
-  subresource_uris: { media: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}/Media.json` },
-  to: form.To,
-  uri: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}.json`,
-});
 
 async function connect(apiKey: string) {
   const twilio = await twilioConnection(h, apiKey);
@@ -95,7 +72,7 @@ test('ServiceTitan job dispatched → poller → rule → "tech en route" SMS wi
   const sms: Record<string, string>[] = [];
   const twilio = nock('https://api.twilio.com')
     .post(MESSAGES, (form: Record<string, string>) => (sms.push({ ...form }), true))
-    .reply(() => reply(201, twilioMessage('SM6a1f0c2e9b8d7a6f5e4d3c2b1a0f9e8d', sms.at(-1)!)));
+    .reply(() => reply(201, twilioMessageResource('SM6a1f0c2e9b8d7a6f5e4d3c2b1a0f9e8d', { to: sms.at(-1)!.To, from: sms.at(-1)!.From, body: sms.at(-1)!.Body })));
   const mail: any[] = [];
   const sendgrid = nock('https://api.sendgrid.com')
     .post('/v3/mail/send', (body: unknown) => (mail.push(body), true))

@@ -23,6 +23,30 @@ export async function twilioConnection(h: Harness, apiKey: string, extra: { sand
   return res.body as { id: string; inboundUrl: string };
 }
 
+/** Twilio's Message resource (the 201 to POST …/Messages.json) in its documented shape: it echoes To, From and Body. */
+export const twilioMessageResource = (sid: string, m: { to?: string; from?: string; body?: string; numMedia?: number } = {}) => ({
+  account_sid: ACCOUNT_SID,
+  api_version: '2010-04-01',
+  body: m.body ?? 'x',
+  date_created: 'Fri, 27 Nov 2026 14:32:01 +0000',
+  date_sent: null,
+  date_updated: 'Fri, 27 Nov 2026 14:32:01 +0000',
+  direction: 'outbound-api',
+  error_code: null,
+  error_message: null,
+  from: m.from ?? OUR_NUMBER,
+  messaging_service_sid: null,
+  num_media: String(m.numMedia ?? 0),
+  num_segments: '1',
+  price: null,
+  price_unit: 'USD',
+  sid,
+  status: 'queued',
+  subresource_uris: { media: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}/Media.json` },
+  to: m.to ?? CUSTOMER,
+  uri: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}.json`,
+});
+
 export const formParams = (body: string): Record<string, string> => Object.fromEntries(new URLSearchParams(body));
 
 /** POSTs form params to a URL with X-Twilio-Signature computed by the twilio SDK over `signedUrl` (default: the URL itself). */

@@ -4,6 +4,7 @@ import nock from 'nock';
 import { ConnectorError, type OutboundMessage } from '../kit/index.ts';
 import twilio from './index.ts';
 import { reply } from '../../test/nock-reply.ts';
+import { twilioMessageResource } from '../../test/connections.ts';
 
 /**
  * The real SDK against Twilio's documented HTTP answers, intercepted by nock: success is
@@ -30,28 +31,6 @@ const msg: OutboundMessage = {
   statusCallbackUrl: 'https://sb.example.com/v1/receive/0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
 };
 
-const created = (sid: string) => ({
-  account_sid: ACCOUNT,
-  api_version: '2010-04-01',
-  body: msg.body,
-  date_created: 'Fri, 27 Nov 2026 14:32:01 +0000',
-  date_sent: null,
-  date_updated: 'Fri, 27 Nov 2026 14:32:01 +0000',
-  direction: 'outbound-api',
-  error_code: null,
-  error_message: null,
-  from: '+14155550199',
-  messaging_service_sid: null,
-  num_media: '1',
-  num_segments: '1',
-  price: null,
-  price_unit: 'USD',
-  sid,
-  status: 'queued',
-  subresource_uris: { media: `/2010-04-01/Accounts/${ACCOUNT}/Messages/${sid}/Media.json` },
-  to: '+14155550123',
-  uri: `/2010-04-01/Accounts/${ACCOUNT}/Messages/${sid}.json`,
-});
 
 const twilioError = (code: number, message: string, status: number) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
@@ -88,7 +67,7 @@ describe('twilio send (real SDK, HTTP intercepted)', () => {
         return true;
       })
       .matchHeader('authorization', auth)
-      .reply(...reply(201, created('SM9f8e7d6c5b4a39281706f5e4d3c2b1a0')));
+      .reply(...reply(201, twilioMessageResource('SM9f8e7d6c5b4a39281706f5e4d3c2b1a0', { body: msg.body, numMedia: 1 })));
     assert.deepEqual(await twilio.send!(msg, ctx), { providerMessageId: 'SM9f8e7d6c5b4a39281706f5e4d3c2b1a0', providerStatus: 'queued', status: 'queued' });
   });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Harness } from '../../test/harness.ts';
 import { usePipeline } from '../../test/pipeline.ts';
-import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, stored, syncEvents, twilioConnection } from '../../test/connections.ts';
+import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, stored, syncEvents, twilioConnection, twilioMessageResource } from '../../test/connections.ts';
 import { waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
 import { reply } from '../../test/nock-reply.ts';
@@ -22,28 +22,6 @@ const MESSAGES = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 
 /** nock 14 + the SDK's keep-alive: a mocked reply needs an explicit Content-Length or the client waits forever. */
 
-const created = (sid: string, to = CUSTOMER) => ({
-  account_sid: ACCOUNT_SID,
-  api_version: '2010-04-01',
-  body: 'Tech en route',
-  date_created: 'Fri, 27 Nov 2026 14:32:01 +0000',
-  date_sent: null,
-  date_updated: 'Fri, 27 Nov 2026 14:32:01 +0000',
-  direction: 'outbound-api',
-  error_code: null,
-  error_message: null,
-  from: OUR_NUMBER,
-  messaging_service_sid: null,
-  num_media: '0',
-  num_segments: '1',
-  price: null,
-  price_unit: 'USD',
-  sid,
-  status: 'queued',
-  subresource_uris: { media: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}/Media.json` },
-  to,
-  uri: `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}.json`,
-});
 
 const twilioError = (code: number, message: string, status: number) => ({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
@@ -69,7 +47,7 @@ test('send → Twilio API (real SDK, nock) → sent with the provider id → sig
   let seen: Record<string, string> | undefined;
   nock('https://api.twilio.com')
     .post(MESSAGES, (b: Record<string, string>) => ((seen = { ...b }), true))
-    .reply(...reply(201, created(sid)));
+    .reply(...reply(201, twilioMessageResource(sid, { body: 'Tech en route' })));
   const m = await send(apiKey, {});
   const sent = await untilStatus(apiKey, m.id, 'sent');
   assert.deepEqual(seen, { To: CUSTOMER, From: OUR_NUMBER, Body: 'Tech en route', StatusCallback: c.inboundUrl });
@@ -128,7 +106,7 @@ test('other permanent errors fail with the provider code; 429 with Retry-After i
     .post(MESSAGES, () => (times.push(Date.now()), true))
     .reply(...reply(429, twilioError(20429, 'Too Many Requests', 429), { 'Retry-After': '1' }))
     .post(MESSAGES, () => (times.push(Date.now()), true))
-    .reply(...reply(201, created('SM11111111111111111111111111111111')));
+    .reply(...reply(201, twilioMessageResource('SM11111111111111111111111111111111', { body: 'Tech en route' })));
   const m = await send(apiKey, {});
   const sent = await untilStatus(apiKey, m.id, 'sent');
   assert.equal(sent.providerMessageId, 'SM11111111111111111111111111111111');
@@ -142,7 +120,7 @@ test('a WhatsApp template goes out as ContentSid and ContentVariables', async ()
   let seen: Record<string, string> | undefined;
   nock('https://api.twilio.com')
     .post(MESSAGES, (b: Record<string, string>) => ((seen = { ...b }), true))
-    .reply(...reply(201, created('SM22222222222222222222222222222222', `whatsapp:${CUSTOMER}`)));
+    .reply(...reply(201, twilioMessageResource('SM22222222222222222222222222222222', { to: `whatsapp:${CUSTOMER}`, body: 'Tech en route' })));
   const template = { id: 'HXb5b62575e6e4ff6129ad7c8efe1f983e', variables: { '1': '12/1', '2': '3pm' } };
   const m = await send(apiKey, { channel: 'whatsapp', to: { handle: { kind: 'whatsapp', value: CUSTOMER } }, body: undefined, template });
   await untilStatus(apiKey, m.id, 'sent');
@@ -171,7 +149,7 @@ test('a status callback that overtakes the send is kept as unmatched, then appli
   assert.equal(early.status, 200, 'acknowledged: the request is archived');
   const archived = await h.engine.tenant(orgId, (tx) => tx.trx('raw_inbound').where({ connection_id: c.id }).first());
   assert.deepEqual([archived.status, archived.provider_message_ids], ['unmatched', [sid]]);
-  nock('https://api.twilio.com').post(MESSAGES).reply(...reply(201, created(sid)));
+  nock('https://api.twilio.com').post(MESSAGES).reply(...reply(201, twilioMessageResource(sid, { body: 'Tech en route' })));
   const m = await send(apiKey, {});
   const delivered = await untilStatus(apiKey, m.id, 'delivered');
   assert.equal(delivered.providerMessageId, sid);

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import type { Handle } from '../kit/index.ts';
+import { phoneE164, type Handle } from '../kit/index.ts';
 
 /**
  * AppFolio directory reports give phone numbers as one display string ("Mobile: (415) 555-0101,
@@ -21,8 +20,8 @@ export function rowHandles(row: Record<string, unknown>, country: string): RowHa
   const phones: string[] = [];
   for (const raw of list(row.phone_numbers ?? row.phone_number ?? row.phone)) {
     const value = raw.replace(/^[^:]*:/, '').trim();
-    const parsed = value ? parsePhoneNumberFromString(value, country as CountryCode) : undefined;
-    if (parsed?.isValid() && !phones.includes(parsed.number)) phones.push(parsed.number);
+    const phone = phoneE164(value, country);
+    if (phone && !phones.includes(phone)) phones.push(phone);
   }
   const emails: string[] = [];
   for (const raw of list(row.emails ?? row.email ?? row.email_address)) {

@@ -169,7 +169,7 @@ function checkCapabilities<C, S>(spec: Partial<ConnectorSpec<C, S>>, problems: s
   }
   if (spec.oauth !== undefined) {
     if (!['authorization_code', 'client_credentials'].includes(spec.oauth?.flow as string)) problems.push('oauth: flow must be authorization_code or client_credentials');
-    if (typeof spec.oauth?.tokenUrl !== 'string') problems.push('oauth: tokenUrl is required');
+    if (typeof spec.oauth?.tokenUrl !== 'string' && typeof spec.oauth?.tokenUrl !== 'function') problems.push('oauth: tokenUrl is required (a URL, or a function of the config)');
     if (spec.oauth?.flow === 'authorization_code' && typeof spec.oauth.authorizeUrl !== 'string') problems.push('oauth: authorization_code needs authorizeUrl');
     const fromCallback = spec.oauth?.callbackConfig;
     if (fromCallback !== undefined) {

@@ -50,6 +50,7 @@ export {
   type ParsedMime,
 } from './email.ts';
 export { decodeBytes } from './charsets.ts';
+export { phoneE164 } from './phones.ts';
 export { kitFunctions } from './functions.ts';
 export { compareSemver, parseSemver, type SemVer } from './semver.ts';
 export { createRegistry, type CatalogEntry, type CatalogVersion, type Registry, type RegistryOptions } from './registry.ts';

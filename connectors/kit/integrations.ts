@@ -82,7 +82,8 @@ export interface OAuthSpec {
   flow: 'authorization_code' | 'client_credentials';
   /** authorization_code only: where the admin is sent to consent. */
   authorizeUrl?: string;
-  tokenUrl: string;
+  /** The token endpoint, or a function of the connection's config for vendors with one per environment (ServiceTitan's integration environment). */
+  tokenUrl: string | ((config: Record<string, unknown>) => string);
   scopes?: string[];
   /** How client credentials travel to the token endpoint (RFC 6749 §2.3.1); default basic. */
   clientAuth?: 'basic' | 'body';

@@ -7,7 +7,7 @@ import { ConnectorError, mapInbound, type ExternalEvent } from '../kit/index.ts'
 import { reply } from '../../test/nock-reply.ts';
 import quickbooks from './index.ts';
 import type { QuickBooksApiCtx } from './api.ts';
-import { LOOKBACK_MS, phoneE164, pollChanges } from './poll.ts';
+import { LOOKBACK_MS, pollChanges } from './poll.ts';
 
 const API = 'https://quickbooks.api.intuit.com';
 const REALM = '9341453050773651';
@@ -170,10 +170,5 @@ describe('quickbooks CDC polling', () => {
     await assert.rejects(pollChanges(null, ctx({})), noCompany);
     await assert.rejects(quickbooks.actions!.fetch_entity!.run({ entity: 'Invoice', id: '1042' }, ctx({})), noCompany);
     assert.deepEqual(await quickbooks.test!(ctx({})), { ok: false, message: 'This QuickBooks connection has no company yet: connect the company (GET /v1/connections/{id}/oauth/authorize); Intuit names it on the redirect.' });
-  });
-
-  it('phones: QuickBooks\' US formats → E.164; what cannot be a number is left out', () => {
-    for (const v of ['(415) 555-0134', '415.555.0134', '+1 415 555 0134', '1-415-555-0134']) assert.equal(phoneE164(v), '+14155550134', v);
-    for (const v of ['555-0199', 'ask front desk', '', undefined]) assert.equal(phoneE164(v), undefined, String(v));
   });
 });

@@ -1,5 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { mapInbound, type ContactUpdateEvent, type ExternalEvent, type Manifest, type ParsedRequest, type PollResult, type PollSpec } from '../kit/index.ts';
+import { mapInbound, phoneE164, type ContactUpdateEvent, type ExternalEvent, type Manifest, type ParsedRequest, type PollResult, type PollSpec } from '../kit/index.ts';
 import manifestJson from './manifest.json' with { type: 'json' };
 import { qbGet, realmOf, type QuickBooksApiCtx } from './api.ts';
 import { ENTITIES, type QuickBooksConfig, type QuickBooksEntity, type QuickBooksSecrets } from './schemas.ts';
@@ -168,13 +167,6 @@ async function eventsOf(ctx: QuickBooksApiCtx, realmId: string, objects: Record<
     events.push(...((await mapInbound(manifest, notification, { config: ctx.config as Record<string, unknown> })) as ExternalEvent[]));
   }
   return events;
-}
-
-/** A US number as QuickBooks keeps it ("(415) 555-0134") in E.164; undefined when it is no valid number. */
-export function phoneE164(value: string | undefined): string | undefined {
-  if (typeof value !== 'string' || !value.trim()) return undefined;
-  const parsed = parsePhoneNumberFromString(value.trim(), 'US');
-  return parsed?.isValid() ? parsed.number : undefined;
 }
 
 /** A customer → one contact_update per usable handle (mobile preferred to the primary phone; the first of several emails). */

@@ -15,7 +15,7 @@ async function test(ctx: StCtx): Promise<TestResult> {
 /** ServiceTitan: job / appointment status changes with technician and customer, polled; customers → contacts. */
 const servicetitan = defineConnector<ServiceTitanConfig, ServiceTitanSecrets>({
   id: 'servicetitan',
-  version: '1.0.0',
+  version: '1.0.1',
   kind: 'vertical',
   displayName: 'ServiceTitan',
   description: 'Job appointments (scheduled, dispatched, working, done, canceled) with technician and customer, polled every minute; customers linked to contacts.',
@@ -24,8 +24,8 @@ const servicetitan = defineConnector<ServiceTitanConfig, ServiceTitanSecrets>({
   secretsSchema,
   capabilities: ['events.emit', 'contacts.sync'],
   manifest: {},
-  // The token URL of the production environment; the integration environment is for ServiceTitan's sandbox tenants.
-  oauth: { flow: 'client_credentials', tokenUrl: hosts.production.auth, clientAuth: 'body' },
+  // Each environment mints its own tokens (integration = ServiceTitan's sandbox tenants).
+  oauth: { flow: 'client_credentials', tokenUrl: (config) => hosts[(config as Partial<ServiceTitanConfig>).environment ?? 'production'].auth, clientAuth: 'body' },
   poll,
   test,
 });

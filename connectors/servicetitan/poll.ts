@@ -1,4 +1,4 @@
-import type { ContactUpdateEvent, ExternalEvent, PollResult, PollSpec } from '../kit/index.ts';
+import { phoneE164, type ContactUpdateEvent, type ExternalEvent, type PollResult, type PollSpec } from '../kit/index.ts';
 import { stGet, type StCtx, type StPage } from './api.ts';
 import type { ServiceTitanConfig, ServiceTitanSecrets } from './schemas.ts';
 
@@ -67,16 +67,6 @@ function readCursor(raw: string | null, ctx: StCtx): Cursor {
 }
 
 const later = (a: string | undefined, b: string) => (!a || Date.parse(b) > Date.parse(a) ? b : a);
-
-/** ServiceTitan (US / Canada) keeps phones as 10 digits: read as +1 numbers; anything else must already be E.164. */
-export function phoneE164(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const digits = value.replace(/\D/g, '');
-  if (value.trim().startsWith('+')) return `+${digits}`;
-  if (digits.length === 10) return `+1${digits}`;
-  if (digits.length === 11 && digits.startsWith('1')) return `+${digits}`;
-  return undefined;
-}
 
 async function customerOf(ctx: StCtx, id: number) {
   const [customer, contacts] = await Promise.all([

@@ -6,8 +6,9 @@ import { startHarness, type Harness } from '../../test/harness.ts';
 import { syncEvents } from '../../test/connections.ts';
 import { reply } from '../../test/nock-reply.ts';
 import { runPollerOnce } from '../../core/connections/poller.ts';
+import { tokenEndpoint } from '../../core/connections/oauth-http.ts';
 import servicetitan from './index.ts';
-import { phoneE164, pollAppointments } from './poll.ts';
+import { pollAppointments } from './poll.ts';
 import type { StCtx } from './api.ts';
 import { API, mockApi, mockToken, SECRETS as secrets, TENANT } from './nock-api.ts';
 
@@ -20,10 +21,13 @@ describe('servicetitan connector', () => {
     const registry = createRegistry();
     registry.register(servicetitan);
     assert.equal(servicetitan.oauth?.flow, 'client_credentials');
-    assert.equal(servicetitan.oauth?.tokenUrl, 'https://auth.servicetitan.io/connect/token');
+    // Each environment has its own token endpoint (the engine resolves it for the connection's config).
+    const tokenUrl = (config: Record<string, unknown>) => tokenEndpoint(servicetitan.oauth!, config).tokenUrl;
+    assert.equal(tokenUrl({ tenantId: TENANT }), 'https://auth.servicetitan.io/connect/token');
+    assert.equal(tokenUrl({ tenantId: TENANT, environment: 'production' }), 'https://auth.servicetitan.io/connect/token');
+    assert.equal(tokenUrl({ tenantId: TENANT, environment: 'integration' }), 'https://auth-integration.servicetitan.io/connect/token');
     assert.equal(servicetitan.poll?.intervalSeconds, 60);
     assert.deepEqual(servicetitan.validateConfig({ tenantId: TENANT }), []);
-    assert.deepEqual([phoneE164('(415) 555-0134'), phoneE164('14155550134'), phoneE164('+44 20 7946 0958'), phoneE164('555-0134')], ['+14155550134', '+14155550134', '+442079460958', undefined]);
   });
 
   it('a page of appointments → job.dispatched with job, window, customer and technician; customers as people; the cursor moves to the newest change', async () => {

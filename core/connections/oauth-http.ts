@@ -38,8 +38,18 @@ export function clientCredentialsOf(secrets: Record<string, unknown>): ClientCre
   return { clientId, clientSecret };
 }
 
+/** Where and how a connection asks for tokens: the spec's token URL resolved for the connection's config. */
+export interface TokenEndpoint {
+  tokenUrl: string;
+  clientAuth?: OAuthSpec['clientAuth'];
+}
+
+export function tokenEndpoint(spec: OAuthSpec, config: Record<string, unknown>): TokenEndpoint {
+  return { tokenUrl: typeof spec.tokenUrl === 'function' ? spec.tokenUrl(config) : spec.tokenUrl, ...(spec.clientAuth ? { clientAuth: spec.clientAuth } : {}) };
+}
+
 export async function requestToken(
-  spec: Pick<OAuthSpec, 'tokenUrl' | 'clientAuth'>,
+  spec: TokenEndpoint,
   client: ClientCredentials,
   params: Record<string, string>,
   now = Date.now(),

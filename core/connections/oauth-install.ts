@@ -4,7 +4,7 @@ import { ConnectorError, type Registry } from '../../connectors/kit/index.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { AppError } from '../errors.ts';
 import { appendEvent } from '../events/events.ts';
-import { clientCredentialsOf, GrantRefused, requestToken } from './oauth-http.ts';
+import { clientCredentialsOf, GrantRefused, requestToken, tokenEndpoint } from './oauth-http.ts';
 import { clearAuthFailure, readTokens, saveTokens } from './oauth-store.ts';
 import { problemDetails } from './model.ts';
 import { loadRuntime, type ConnectionRuntime } from './runtime.ts';
@@ -123,7 +123,7 @@ export async function completeAuthorization(
   const params: Record<string, string> = { grant_type: 'authorization_code', code: input.code, redirect_uri: callbackUrl(deps.publicUrl) };
   if (spec.pkce) params.code_verifier = pkceVerifier(tx, payload.n);
   try {
-    const tokens = await requestToken(spec, clientCredentialsOf(rt.ctx.secrets), params, now);
+    const tokens = await requestToken(tokenEndpoint(spec, config ?? (rt.ctx.config as Record<string, unknown>)), clientCredentialsOf(rt.ctx.secrets), params, now);
     await saveTokens(tx, payload.c, tokens, await readTokens(tx, payload.c));
     if (config) await updateConnection(tx, deps, payload.c, { config });
     await clearAuthFailure(tx, payload.c);

@@ -1,7 +1,7 @@
 import { ConnectorError, type IntegrationContext, type OAuthSpec, type Registry } from '../../connectors/kit/index.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { createLogger } from '../logger.ts';
-import { clientCredentialsOf, GrantRefused, requestToken, type TokenSet } from './oauth-http.ts';
+import { clientCredentialsOf, GrantRefused, requestToken, tokenEndpoint, type TokenEndpoint, type TokenSet } from './oauth-http.ts';
 import { expireToken, lockConnectionTokens, markAuthFailed, readTokens, saveTokens, type StoredTokens } from './oauth-store.ts';
 import { loadRuntime, type ConnectionRuntime } from './runtime.ts';
 
@@ -41,7 +41,7 @@ const fresh = (t: StoredTokens | null, now: number) =>
 type RefreshOutcome = { token: string } | { refused: string };
 
 /** One refresh under the lock; returns what to do once the transaction has committed. */
-async function refreshLocked(tx: TenantTx, connectionId: string, spec: OAuthSpec, secrets: Secrets, now: () => number): Promise<RefreshOutcome> {
+async function refreshLocked(tx: TenantTx, connectionId: string, spec: OAuthSpec, endpoint: TokenEndpoint, secrets: Secrets, now: () => number): Promise<RefreshOutcome> {
   await lockConnectionTokens(tx, connectionId);
   const current = await readTokens(tx, connectionId);
   if (current?.failure) return { refused: current.failure };
@@ -50,10 +50,10 @@ async function refreshLocked(tx: TenantTx, connectionId: string, spec: OAuthSpec
   let next: TokenSet;
   try {
     if (spec.flow === 'client_credentials') {
-      next = await requestToken(spec, client, { grant_type: 'client_credentials', ...(spec.scopes?.length ? { scope: spec.scopes.join(' ') } : {}) }, now());
+      next = await requestToken(endpoint, client, { grant_type: 'client_credentials', ...(spec.scopes?.length ? { scope: spec.scopes.join(' ') } : {}) }, now());
     } else {
       if (!current?.refreshToken) return { refused: 'no refresh token: authorize the connection again' };
-      next = await requestToken(spec, client, { grant_type: 'refresh_token', refresh_token: current.refreshToken }, now());
+      next = await requestToken(endpoint, client, { grant_type: 'refresh_token', refresh_token: current.refreshToken }, now());
     }
   } catch (err) {
     if (!(err instanceof GrantRefused)) throw err;
@@ -69,6 +69,7 @@ async function refreshLocked(tx: TenantTx, connectionId: string, spec: OAuthSpec
 function createAuth(engine: OAuthEngine, orgId: string, rt: ConnectionRuntime, spec: OAuthSpec, now: () => number): NonNullable<IntegrationContext['auth']> {
   const connectionId = rt.row.id;
   const secrets = rt.ctx.secrets as Secrets;
+  const endpoint = tokenEndpoint(spec, rt.ctx.config as Record<string, unknown>);
   let handedOut: string | undefined;
 
   const accessToken = async (): Promise<string> => {
@@ -77,7 +78,7 @@ function createAuth(engine: OAuthEngine, orgId: string, rt: ConnectionRuntime, s
     if (!stored && typeof secrets.accessToken === 'string' && secrets.accessToken) return (handedOut = secrets.accessToken);
     if (!stored && spec.flow === 'authorization_code') throw authFailed('not authorized yet (GET /v1/connections/{id}/oauth/authorize)');
     if (fresh(stored, now())) return (handedOut = stored!.accessToken);
-    const outcome = await engine.tenant(orgId, (tx) => refreshLocked(tx, connectionId, spec, secrets, now));
+    const outcome = await engine.tenant(orgId, (tx) => refreshLocked(tx, connectionId, spec, endpoint, secrets, now));
     if ('refused' in outcome) throw authFailed(outcome.refused);
     return (handedOut = outcome.token);
   };

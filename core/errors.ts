@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'unprocessable'
+  | 'authorization_denied'
   | 'window_closed'
   | 'recipient_opted_out'
   | 'quiet_hours'
@@ -42,6 +43,7 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  authorization_denied: 422,
   window_closed: 422,
   recipient_opted_out: 422,
   quiet_hours: 422,

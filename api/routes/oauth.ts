@@ -1,6 +1,7 @@
 import { defineRoute, type RouteContext } from '../http/route.ts';
 import { AppError } from '../../core/errors.ts';
-import { authorizeUrl, completeAuthorization, stateOrg } from '../../core/connections/oauth-install.ts';
+import { authorizeUrl, completeAuthorization, recordAuthorizationDenied, stateOrg } from '../../core/connections/oauth-install.ts';
+import { UnknownOrg } from '../../core/crypto/keyring.ts';
 import { recordAudit } from '../../core/audit/record.ts';
 import { auditBy } from '../http/audit.ts';
 
@@ -17,32 +18,44 @@ export const oauthRoutes = [
     response: { type: 'object', properties: { url: { type: 'string', format: 'uri' }, expiresAt: { type: 'string', format: 'date-time' } } },
     handler: (ctx) => ctx.engine.tenant(ctx.auth.orgId, (tx) => authorizeUrl(tx, deps(ctx), ctx.params.id!)),
   }),
-  defineRoute<unknown, { code: string; state: string }>({
+  defineRoute<unknown, { code?: string; state: string; error?: string; error_description?: string }>({
     method: 'get',
     path: '/v1/oauth/callback',
-    summary: "OAuth2 redirect target: exchanges the code and stores the tokens; parameters the connector declares (e.g. Intuit's realmId) are saved into the connection config (no API key: the signed state names the org and connection)",
+    summary: "OAuth2 redirect target: exchanges the code and stores the tokens; parameters the connector declares (e.g. Intuit's realmId) are saved into the connection config (no API key: the signed state names the org and connection). A redirect with `error` (the admin did not grant access) is recorded as connection.authorization_denied and answered 422 authorization_denied",
     tag: 'Connections',
     scope: null,
     query: {
       type: 'object',
-      required: ['code', 'state'],
-      properties: { code: { type: 'string', minLength: 1, maxLength: 4096 }, state: { type: 'string', minLength: 1, maxLength: 2048 } },
+      required: ['state'],
+      properties: {
+        code: { type: 'string', minLength: 1, maxLength: 4096 },
+        state: { type: 'string', minLength: 1, maxLength: 2048 },
+        error: { type: 'string', minLength: 1, maxLength: 200 },
+        error_description: { type: 'string', maxLength: 2000 },
+      },
     },
     response: { type: 'object', properties: { connectionId: { type: 'string', format: 'uuid' }, status: { const: 'authorized' }, scopes: { type: 'array', items: { type: 'string' } } } },
     handler: async (ctx) => {
       const orgId = stateOrg(ctx.query.state);
+      const { code, error } = ctx.query;
+      if (!code && !error) throw new AppError('validation_failed', 'The redirect carries neither a code nor an error.', { details: [{ field: '/code', reason: 'required' }] });
       try {
+        if (error) {
+          await ctx.engine.tenant(orgId, (tx) => recordAuthorizationDenied(tx, { state: ctx.query.state, error, ...(ctx.query.error_description ? { description: ctx.query.error_description } : {}) }));
+          const why = ctx.query.error_description ? ` (${ctx.query.error_description})` : '';
+          throw new AppError('authorization_denied', `The provider did not grant access: ${error}${why}. Start again from GET /v1/connections/{id}/oauth/authorize.`, { details: [{ field: '/error', reason: error }] });
+        }
         const done = await ctx.engine.tenant(orgId, async (tx) => {
           // The whole query goes along: a connector may declare redirect parameters to keep (oauth.callbackConfig, e.g. Intuit's realmId).
-          const out = await completeAuthorization(tx, deps(ctx), { code: ctx.query.code, state: ctx.query.state, query: ctx.query });
+          const out = await completeAuthorization(tx, deps(ctx), { code: code!, state: ctx.query.state, query: ctx.query });
           await recordAudit(tx, { actor: { type: 'system', id: 'oauth_callback' }, action: 'connection.authorized', target: { type: 'connection', id: out.connectionId }, details: { scopes: out.scopes }, context: { ip: ctx.req.ip ?? null, userAgent: ctx.req.get('user-agent') ?? null } });
           return out;
         });
         return { connectionId: done.connectionId, status: 'authorized', scopes: done.scopes };
       } catch (err) {
-        // An org id that is not ours (no key) must look exactly like a bad signature.
-        if (err instanceof AppError) throw err;
-        throw new AppError('validation_failed', 'Invalid or expired OAuth state.', { details: [{ field: '/state', reason: 'invalid or expired' }] });
+        // An org id that is not ours (no keys) must look exactly like a bad signature.
+        if (err instanceof UnknownOrg) throw new AppError('validation_failed', 'Invalid or expired OAuth state.', { details: [{ field: '/state', reason: 'invalid or expired' }] });
+        throw err;
       }
     },
   }),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { ConnectorError, type Registry } from '../../connectors/kit/index.ts';
+import { ConnectorError, safeEqual, type Registry } from '../../connectors/kit/index.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { AppError } from '../errors.ts';
 import { appendEvent } from '../events/events.ts';
@@ -102,6 +102,27 @@ function configFromCallback(rt: ConnectionRuntime, callbackConfig: Record<string
   return JSON.stringify(config) === JSON.stringify(rt.row.config ?? {}) ? null : config;
 }
 
+/** The state's payload once its MAC (compared in constant time), org and expiry check out. */
+function verifiedState(tx: TenantTx, state: string, now: number): StatePayload {
+  const [encoded, mac] = state.split('.');
+  if (!encoded || !mac || !safeEqual(mac, stateMac(tx, encoded))) throw badState();
+  const payload = JSON.parse(Buffer.from(encoded, 'base64url').toString()) as StatePayload;
+  if (payload.o !== tx.orgId || payload.e < now) throw badState();
+  return payload;
+}
+
+/**
+ * The provider's redirect when the admin did not grant access (RFC 6749 §4.1.2.1: `error`, maybe
+ * `error_description`, and our state, no code). With a valid state it is recorded on the connection
+ * as `connection.authorization_denied`, so the dashboard can say why the connection is not linked.
+ */
+export async function recordAuthorizationDenied(tx: TenantTx, input: { state: string; error: string; description?: string }, now = Date.now()): Promise<string> {
+  const payload = verifiedState(tx, input.state, now);
+  await findConnectionRow(tx, payload.c);
+  await appendEvent(tx, { type: 'connection.authorization_denied', subjectId: payload.c, data: { connectionId: payload.c, error: input.error, description: input.description ?? null } });
+  return payload.c;
+}
+
 /**
  * The callback: state checked, code exchanged, tokens stored, the redirect's declared parameters
  * saved into the config, an errored connection reactivated and its polling due at once (a poll that
@@ -113,10 +134,7 @@ export async function completeAuthorization(
   input: { code: string; state: string; query?: Record<string, unknown> },
   now = Date.now(),
 ): Promise<{ connectionId: string; scopes: string[] }> {
-  const [encoded, mac] = input.state.split('.');
-  if (!encoded || !mac || mac !== stateMac(tx, encoded)) throw badState();
-  const payload = JSON.parse(Buffer.from(encoded, 'base64url').toString()) as StatePayload;
-  if (payload.o !== tx.orgId || payload.e < now) throw badState();
+  const payload = verifiedState(tx, input.state, now);
   await findConnectionRow(tx, payload.c);
   const { rt, spec } = await oauthOf(deps.connectors, tx, payload.c);
   const config = configFromCallback(rt, spec.callbackConfig, input.query ?? {});

@@ -98,6 +98,28 @@ describe('OAuth2 token management', () => {
     assert.ok(!Buffer.from(raw.tokens_enc).includes('at-1'));
   });
 
+  it('a denied consent (error=access_denied) is answered 422 authorization_denied and recorded on the connection; forged or foreign states stay 400', async () => {
+    const id = await connection('oauth-code-test');
+    const state = new URL((await h.call(org.apiKey, 'GET', `/v1/connections/${id}/oauth/authorize`)).body.url).searchParams.get('state')!;
+    const denied = await h.call(null, 'GET', `/v1/oauth/callback?error=access_denied&error_description=${encodeURIComponent('The user denied the request')}&state=${encodeURIComponent(state)}`);
+    assert.equal(denied.status, 422, JSON.stringify(denied.body));
+    assert.equal(denied.body.error.code, 'authorization_denied');
+    assert.match(denied.body.error.message, /access_denied \(The user denied the request\)/);
+    assert.deepEqual(denied.body.error.details, [{ field: '/error', reason: 'access_denied' }]);
+    const events = await h.engine.tenant(org.orgId, (tx) => tx.trx('events').where({ type: 'connection.authorization_denied', subject_id: id }));
+    assert.equal(events.length, 1);
+    assert.equal(await tokens(id), null);
+    // Neither code nor error; a tampered state with an error; a state naming an org that does not exist.
+    assert.equal((await h.call(null, 'GET', `/v1/oauth/callback?state=${encodeURIComponent(state)}`)).body.error.details[0].field, '/code');
+    const tampered = state.slice(0, -2) + (state.endsWith('AA') ? 'BB' : 'AA');
+    assert.equal((await h.call(null, 'GET', `/v1/oauth/callback?error=access_denied&state=${encodeURIComponent(tampered)}`)).status, 400);
+    const foreign = Buffer.from(JSON.stringify({ o: '00000000-0000-4000-8000-000000000000', c: id, e: Date.now() + 60_000, n: 'x' })).toString('base64url') + '.mac';
+    const unknown = await h.call(null, 'GET', `/v1/oauth/callback?code=abc&state=${foreign}`);
+    assert.equal(unknown.status, 400, JSON.stringify(unknown.body));
+    assert.equal(unknown.body.error.message, 'Invalid or expired OAuth state.');
+    assert.equal((await h.engine.tenant(org.orgId, (tx) => tx.trx('events').where({ type: 'connection.authorization_denied', subject_id: id }))).length, 1);
+  });
+
   it('saves the redirect parameters the connector declares (callbackConfig) into the config; a missing or invalid one fails before the code is spent', async () => {
     const created = await h.call(org.apiKey, 'POST', '/v1/connections', { connector: 'oauth-callback-test', name: 'Books', config: { region: 'us' }, secrets: { clientId: 'client-1', clientSecret: 's3cret' } });
     assert.equal(created.status, 201, JSON.stringify(created.body));

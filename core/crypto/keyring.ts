@@ -60,6 +60,13 @@ export interface Keyring {
   systemKey(purpose: string): Buffer;
 }
 
+/** The org has no keys (never existed, or deleted and shredded). */
+export class UnknownOrg extends AppError {
+  constructor() {
+    super('not_found', 'No such org.');
+  }
+}
+
 export function createKeyring(master: Buffer): Keyring {
   const cache = new Map<string, Loaded>();
 
@@ -67,7 +74,7 @@ export function createKeyring(master: Buffer): Keyring {
     const hit = cache.get(orgId);
     if (hit && Date.now() - hit.loadedAt < CACHE_MS) return hit;
     const org = await trx('orgs').select('active_key_version', 'index_key_wrapped', 'deleted_at').where({ id: orgId }).first();
-    if (!org || org.deleted_at || !org.index_key_wrapped) throw new AppError('not_found', 'No such org.');
+    if (!org || org.deleted_at || !org.index_key_wrapped) throw new UnknownOrg();
     const rows = await trx('org_keys').select('version', 'wrapped_key').where({ org_id: orgId });
     const keys = new Map<number, Buffer>();
     for (const r of rows) keys.set(r.version, unwrapKey(master, Buffer.from(r.wrapped_key), wrapAad(orgId, r.version)));

@@ -155,8 +155,11 @@ describe('CRM: inbound SMS from an unknown number → HubSpot contact found → 
         tx.trx.raw(`INSERT INTO crm_log_leases (org_id, connection_id, conversation_id, holder, expires_at) VALUES (?, ?, ?, gen_random_uuid(), ${expires})
                     ON CONFLICT (connection_id, conversation_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at`, [orgId, connectionId, conversationId]),
       );
-    await lease(`now() + interval '1 minute'`);
-    await assert.rejects(logConversation(h.engine, orgId, { conversationId, connectionId }), RetryLater);
+    await lease(`now() + interval '5 seconds'`);
+    // Retried when the lease ends (about 5 s from now), never sooner than a second.
+    await assert.rejects(logConversation(h.engine, orgId, { conversationId, connectionId }), (err) => err instanceof RetryLater && err.delayMs >= 1_000 && err.delayMs <= 5_000);
+    await lease(`now() + interval '10 minutes'`);
+    await assert.rejects(logConversation(h.engine, orgId, { conversationId, connectionId }), (err) => err instanceof RetryLater && err.delayMs === 15_000);
     await lease(`now() - interval '1 second'`);
     assert.equal((await logConversation(h.engine, orgId, { conversationId, connectionId })).logged, 1);
     assert.equal(calls, 2);

@@ -27,10 +27,14 @@ import { linkContact, type CrmEngine } from './link.ts';
  * queue runs it again once the first is done); the lease expires if its holder dies mid-call.
  */
 export const LOG_BATCH = 200;
-/** Longer than any provider call (the SDKs time out well before), short enough to free a dead holder's lease soon. */
-export const LEASE_MS = 2 * 60_000;
-/** When a second run finds the conversation being logged: the first is usually done in a second or two. */
-export const BUSY_RETRY_MS = 2_000;
+/** Longer than a provider call (the SDKs time out well before), short enough to free a dead holder's lease soon. */
+export const LEASE_MS = 60_000;
+/**
+ * A second run retries when the lease ends, at most this long from now: a live holder is usually
+ * done in a second or two, and the job's few attempts (queue default 5) still outlast a dead
+ * holder's whole lease.
+ */
+export const BUSY_RETRY_MAX_MS = 15_000;
 const log = createLogger('crm');
 
 export interface LogResult {
@@ -69,7 +73,13 @@ async function takeLease(tx: TenantTx, connectionId: string, conversationId: str
      RETURNING holder`,
     [tx.orgId, connectionId, conversationId, holder, LEASE_MS / 1000],
   );
-  if (!rows.length) throw new RetryLater(BUSY_RETRY_MS, `conversation ${conversationId} is being logged to connection ${connectionId} by another run`);
+  if (rows.length) return;
+  const { rows: held } = await tx.trx.raw(
+    `SELECT greatest(0, extract(epoch FROM expires_at - now()) * 1000)::int AS ms FROM crm_log_leases WHERE connection_id = ? AND conversation_id = ?`,
+    [connectionId, conversationId],
+  );
+  const delay = Math.min(Math.max(Number(held[0]?.ms ?? 0), 1_000), BUSY_RETRY_MAX_MS);
+  throw new RetryLater(delay, `conversation ${conversationId} is being logged to connection ${connectionId} by another run`);
 }
 
 async function dropLease(tx: TenantTx, connectionId: string, conversationId: string, holder: string): Promise<void> {

@@ -8,9 +8,11 @@ import { startRulesWorker } from '../rules/runner.ts';
 /**
  * The whole outbound pipeline for a test file: harness (API + engine), relay, send worker (and,
  * on request, the rules worker), with provider HTTP closed to everything but loopback so nock
- * must intercept it. Registers the file's before/after hooks; `await pipeline.ready` for the harness.
+ * must intercept it. Registers the file's (or the calling describe's) before/after hooks;
+ * `await pipeline.ready` for the harness. `workers: false` keeps only the harness and the closed
+ * network, for tests that drive the engine's functions themselves (pollers, CRM calls).
  */
-export function usePipeline(opts: { rules?: boolean } = {}): { ready: Promise<Harness> } {
+export function usePipeline(opts: { rules?: boolean; workers?: boolean } = {}): { ready: Promise<Harness> } {
   let h: Harness | undefined;
   let started!: (h: Harness) => void;
   let failed!: (err: unknown) => void;
@@ -22,9 +24,11 @@ export function usePipeline(opts: { rules?: boolean } = {}): { ready: Promise<Ha
   before(async () => {
     try {
       h = await startHarness();
-      relay = await startRelay(h.engine);
-      worker = startSendWorker(h.engine);
-      if (opts.rules) rules = startRulesWorker(h.engine);
+      if (opts.workers !== false) {
+        relay = await startRelay(h.engine);
+        worker = startSendWorker(h.engine);
+        if (opts.rules) rules = startRulesWorker(h.engine);
+      }
       nock.disableNetConnect();
       nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
       started(h);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import nock from 'nock';
 import { createRegistry } from '../kit/index.ts';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import type { Harness } from '../../test/harness.ts';
+import { usePipeline } from '../../test/pipeline.ts';
 import { syncEvents } from '../../test/connections.ts';
 import { reply } from '../../test/nock-reply.ts';
 import { runPollerOnce } from '../../core/connections/poller.ts';
@@ -66,16 +67,10 @@ describe('servicetitan connector', () => {
 });
 
 describe('servicetitan through the engine: client-credentials token → poll → events and linked contacts, once', () => {
+  const pipeline = usePipeline({ workers: false });
   let h: Harness;
   before(async () => {
-    h = await startHarness();
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  });
-  after(async () => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    await h?.close();
+    h = await pipeline.ready;
   });
 
   it('job dispatched → servicetitan.job.dispatched with the technician, subject contact linked as servicetitan; a re-poll adds nothing', async () => {

@@ -32,7 +32,7 @@ async function test(ctx: QuickBooksApiCtx): Promise<TestResult> {
  */
 const quickbooks = defineConnector<QuickBooksConfig, QuickBooksSecrets>({
   id: 'quickbooks',
-  version: '1.1.0',
+  version: '1.1.1',
   kind: 'payments',
   displayName: 'QuickBooks Online',
   description: 'Invoice, payment and customer changes from QuickBooks Online webhooks and Change Data Capture polling as events; customers linked to contacts; reads the changed entity on demand.',

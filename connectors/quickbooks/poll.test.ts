@@ -40,13 +40,15 @@ const customer = (id: number, lastUpdated: string) => ({
 /** Every CDC request (entities, changedSince) answered in turn by `answers`. */
 function cdc(answers: unknown[]) {
   const seen: { entities: string; changedSince: string }[] = [];
-  nock(API, { reqheaders: { authorization: 'Bearer qb-access-1', accept: 'application/json' } })
+  // Through node-quickbooks: its User-Agent, the engine's token as a bearer, and ?format=json.
+  nock(API, { reqheaders: { authorization: 'Bearer qb-access-1', 'user-agent': /^node-quickbooks: version / } })
     .get(`/v3/company/${REALM}/cdc`)
     .query(true)
     .times(answers.length)
     .reply((uri) => {
       const q = new URL(uri, API).searchParams;
       assert.equal(q.get('minorversion'), '75');
+      assert.equal(q.get('format'), 'json');
       seen.push({ entities: q.get('entities')!, changedSince: q.get('changedSince')! });
       return reply(200, answers[seen.length - 1]);
     });
@@ -160,11 +162,15 @@ describe('quickbooks CDC polling', () => {
     assert.equal(page.hasMore, true);
   });
 
-  it('401 → auth_failed (httpStatus 401: the engine refreshes and polls once more); 429 → rate_limited with Retry-After; without a company → a clear auth_failed and no request', async () => {
+  it('401 → auth_failed (httpStatus 401: the engine refreshes and polls once more); 429 → rate_limited with Retry-After; a 200 fault → invalid_request; without a company → a clear auth_failed and no request', async () => {
     nock(API).get(`/v3/company/${REALM}/cdc`).query(true).reply(...reply(401, { fault: { error: [{ message: 'message=AuthenticationFailed', code: '3200' }], type: 'AUTHENTICATION' } }));
     await assert.rejects(pollChanges(null, ctx({ realmId: REALM })), (err: unknown) => ConnectorError.is(err) && err.code === 'auth_failed' && err.httpStatus === 401);
     nock(API).get(`/v3/company/${REALM}/cdc`).query(true).reply(...reply(429, { fault: { type: 'ThrottleExceeded' } }, { 'retry-after': '60' }));
     await assert.rejects(pollChanges(null, ctx({ realmId: REALM })), (err: unknown) => ConnectorError.is(err) && err.code === 'rate_limited' && err.retryAfterMs === 60_000);
+    // A fault (Intuit's documented error payload) in a 200 answer has a `time` too: an error, not an empty page that would move the cursor past the window.
+    const fault = { Fault: { Error: [{ Message: 'A business validation error has occurred while processing your request', Detail: 'Business Validation Error', code: '6000', element: '' }], type: 'ValidationFault' }, time: '2026-11-27T09:40:00.000-08:00' };
+    nock(API).get(`/v3/company/${REALM}/cdc`).query(true).reply(...reply(200, fault));
+    await assert.rejects(pollChanges(null, ctx({ realmId: REALM })), (err: unknown) => ConnectorError.is(err) && err.code === 'invalid_request' && err.providerCode === '6000');
     // No interceptor: a request would fail as vendor_unavailable, not as the missing company.
     const noCompany = (err: unknown) => ConnectorError.is(err) && err.code === 'auth_failed' && !err.retryable && /connect the company/.test(err.message);
     await assert.rejects(pollChanges(null, ctx({})), noCompany);

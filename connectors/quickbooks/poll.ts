@@ -1,13 +1,14 @@
 import { mapInbound, phoneE164, type ContactUpdateEvent, type ExternalEvent, type Manifest, type ParsedRequest, type PollResult, type PollSpec } from '../kit/index.ts';
 import manifestJson from './manifest.json' with { type: 'json' };
-import { qbGet, realmOf, type QuickBooksApiCtx } from './api.ts';
+import { qbRead, realmOf, type QuickBooksApiCtx } from './api.ts';
 import { ENTITIES, type QuickBooksConfig, type QuickBooksEntity, type QuickBooksSecrets } from './schemas.ts';
 
 /**
- * Change Data Capture (GET /v3/company/{realmId}/cdc?entities=…&changedSince=…): the Customers,
- * Invoices and Payments changed since the cursor, read every 5 minutes. It recovers what the
- * webhooks missed (Intuit retries a failed notification for a while only) and it is the only
- * source of customers' phones and emails (a notification carries ids only).
+ * Change Data Capture (GET /v3/company/{realmId}/cdc?entities=…&changedSince=…, node-quickbooks'
+ * changeDataCapture): the Customers, Invoices and Payments changed since the cursor, read every
+ * 5 minutes. It recovers what the webhooks missed (Intuit retries a failed notification for a
+ * while only) and it is the only source of customers' phones and emails (a notification carries
+ * ids only).
  *
  * - Each changed entity becomes the change a webhook would have announced,
  *   {name, id, operation, lastUpdated}, and is mapped by the manifest's own webhook rule: the event
@@ -194,7 +195,8 @@ export async function pollChanges(rawCursor: string | null, ctx: QuickBooksApiCt
   const since = readCursor(rawCursor, ctx, realmId, now);
   const from = Math.min(...ENTITIES.map((e) => since[e]));
   const batch = ENTITIES.filter((e) => since[e] === from);
-  const answer = await qbGet<CdcAnswer>(ctx, 'cdc', { entities: batch.join(','), changedSince: isoSecond(from) }, `CDC ${batch.join(',')}`);
+  // The SDK writes `since` into the URL as is: isoSecond is UTC ("…Z"), with no "+" to escape.
+  const answer = await qbRead<CdcAnswer>(ctx, `CDC ${batch.join(',')}`, (client, done) => client.changeDataCapture(batch, isoSecond(from), done));
   const objects = objectsOf(answer, batch);
   const answeredAt = intuitMillis(answer.time) ?? now;
   const { next, cut } = nextPositions(since, batch, objects, answeredAt);

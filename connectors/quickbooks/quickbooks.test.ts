@@ -5,6 +5,7 @@ import nock from 'nock';
 import { assertFixture, assertRejected, assertVerified, loadFixture, loadFixtures, runFixture, type Fixture } from '../kit/harness.ts';
 import { ConnectorError, createRegistry, type ExternalEvent, type IntegrationContext } from '../kit/index.ts';
 import { withAuthRetry } from '../../core/connections/oauth.ts';
+import { reply } from '../../test/nock-reply.ts';
 import quickbooks from './index.ts';
 import type { QuickBooksApiCtx } from './fetch-entity.ts';
 
@@ -98,13 +99,10 @@ describe('quickbooks webhooks: fixtures in Intuit\'s format, signed, verified, m
   });
 });
 
-/** nock replies with an explicit Content-Length (keep-alive clients hang without it). */
-const json = (status: number, body: unknown): [number, string, Record<string, string>] => {
-  const text = JSON.stringify(body);
-  return [status, text, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }];
-};
+/** node-quickbooks' User-Agent: a request that carries it came through the SDK. */
+const SDK_UA = /^node-quickbooks: version \d+\.\d+\.\d+$/;
 
-describe('quickbooks fetch_entity (nock on the Accounting API through global fetch)', () => {
+describe('quickbooks fetch_entity (nock on the Accounting API through node-quickbooks)', () => {
   before(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
   after(() => nock.enableNetConnect());
@@ -115,12 +113,12 @@ describe('quickbooks fetch_entity (nock on the Accounting API through global fet
     auth: { accessToken: async () => 'qb-access-1', invalidate: async () => void invalidated.push('invalidate') },
   });
 
-  it('GETs /v3/company/{realm}/invoice/{id}?minorversion= on the sandbox host with the bearer token and returns the Invoice', async () => {
+  it('GETs /v3/company/{realm}/invoice/{id}?minorversion= on the sandbox host through node-quickbooks with the bearer token and returns the Invoice', async () => {
     const invoice = { Id: '1042', DocNumber: '1042', Balance: 1450, TotalAmt: 1450, CustomerRef: { value: '58', name: 'Dana Whitfield' } };
-    const scope = nock('https://sandbox-quickbooks.api.intuit.com', { reqheaders: { authorization: 'Bearer qb-access-1', accept: 'application/json' } })
+    const scope = nock('https://sandbox-quickbooks.api.intuit.com', { reqheaders: { authorization: 'Bearer qb-access-1', 'user-agent': SDK_UA, 'request-id': /^[0-9a-f-]{36}$/ } })
       .get(`/v3/company/${REALM}/invoice/1042`)
-      .query({ minorversion: '75' })
-      .reply(...json(200, { Invoice: invoice, time: '2026-11-27T09:30:00.000-08:00' }));
+      .query({ minorversion: '75', format: 'json' })
+      .reply(...reply(200, { Invoice: invoice, time: '2026-11-27T09:30:00.000-08:00' }));
     const out = await quickbooks.actions!.fetch_entity!.run({ entity: 'Invoice', id: '1042' }, ctx({ realmId: REALM, environment: 'sandbox' }));
     assert.deepEqual(out, { entity: invoice });
     assert.ok(scope.isDone());
@@ -130,8 +128,8 @@ describe('quickbooks fetch_entity (nock on the Accounting API through global fet
     const invalidated: string[] = [];
     nock('https://quickbooks.api.intuit.com')
       .get(`/v3/company/${REALM}/customer/58`)
-      .query({ minorversion: '80' })
-      .reply(...json(401, { fault: { error: [{ message: 'message=AuthenticationFailed', code: '3200' }], type: 'AUTHENTICATION' } }));
+      .query({ minorversion: '80', format: 'json' })
+      .reply(...reply(401, { fault: { error: [{ message: 'message=AuthenticationFailed', code: '3200' }], type: 'AUTHENTICATION' } }));
     await assert.rejects(
       quickbooks.actions!.fetch_entity!.run({ entity: 'Customer', id: '58' }, ctx({ realmId: REALM, minorVersion: 80 }, invalidated)),
       (err: unknown) => err instanceof ConnectorError && err.code === 'auth_failed' && err.httpStatus === 401,
@@ -153,11 +151,58 @@ describe('quickbooks fetch_entity (nock on the Accounting API through global fet
     const auth = { accessToken: async () => token, invalidate: async () => { invalidated.push(token); token = 'qb-refreshed'; } };
     const c: QuickBooksApiCtx = { config: { realmId: REALM }, secrets, auth };
     nock('https://quickbooks.api.intuit.com', { reqheaders: { authorization: 'Bearer qb-expired' } })
-      .get(`/v3/company/${REALM}/payment/2207`).query(true).reply(...json(401, { fault: { type: 'AUTHENTICATION' } }));
+      .get(`/v3/company/${REALM}/payment/2207`).query(true).reply(...reply(401, { fault: { type: 'AUTHENTICATION' } }));
     nock('https://quickbooks.api.intuit.com', { reqheaders: { authorization: 'Bearer qb-refreshed' } })
-      .get(`/v3/company/${REALM}/payment/2207`).query(true).reply(...json(200, { Payment: { Id: '2207', TotalAmt: 1450 } }));
+      .get(`/v3/company/${REALM}/payment/2207`).query(true).reply(...reply(200, { Payment: { Id: '2207', TotalAmt: 1450 } }));
     const out = await withAuthRetry(c as unknown as IntegrationContext, () => quickbooks.actions!.fetch_entity!.run({ entity: 'Payment', id: '2207' }, c));
     assert.deepEqual(out, { entity: { Id: '2207', TotalAmt: 1450 } });
     assert.deepEqual(invalidated, ['qb-expired']);
+  });
+
+  it('Intuit faults (HTTP 400, or a Fault in a 200 answer) → invalid_request with Intuit\'s code and without its Message or Detail; 503 and no answer → vendor_unavailable without the token', async () => {
+    const API = 'https://quickbooks.api.intuit.com';
+    const run = (id: string) => quickbooks.actions!.fetch_entity!.run({ entity: 'Invoice', id }, ctx({ realmId: REALM }));
+    // Intuit's error payload (https://developer.intuit.com/app/developer/qbo/docs/develop/troubleshooting/handling-common-errors).
+    const fault = (code: string, message: string, detail: string) => ({ Fault: { Error: [{ Message: message, Detail: detail, code, element: '' }], type: 'ValidationFault' }, time: '2026-11-27T09:30:00.000-08:00' });
+    const quiet = (err: ConnectorError) => !/Object Not Found|Duplicate|Dana Whitfield|qb-access-1/.test(err.message) && err.cause === undefined;
+
+    nock(API).get(`/v3/company/${REALM}/invoice/1042`).query(true)
+      .reply(...reply(400, fault('610', 'Object Not Found', 'Object Not Found : Another user has deleted this transaction.')));
+    await assert.rejects(run('1042'), (err: unknown) =>
+      ConnectorError.is(err) && err.code === 'invalid_request' && err.httpStatus === 400 && err.providerCode === '610' && /HTTP 400 to GET Invoice 1042 \(ValidationFault, code 610\)$/.test(err.message) && !err.retryable && quiet(err));
+
+    nock(API).get(`/v3/company/${REALM}/invoice/1043`).query(true)
+      .reply(...reply(200, fault('6240', 'Duplicate Name Exists Error', 'The name supplied already exists. : Dana Whitfield')));
+    await assert.rejects(run('1043'), (err: unknown) =>
+      ConnectorError.is(err) && err.code === 'invalid_request' && err.providerCode === '6240' && /GET Invoice 1043 with a fault \(ValidationFault, code 6240\)$/.test(err.message) && quiet(err));
+
+    nock(API).get(`/v3/company/${REALM}/invoice/1044`).query(true).reply(...reply(503, '<html>Service Unavailable</html>', { 'content-type': 'text/html' }));
+    await assert.rejects(run('1044'), (err: unknown) => ConnectorError.is(err) && err.code === 'vendor_unavailable' && err.httpStatus === 503 && err.retryable);
+
+    // No interceptor: nock refuses the connection (its error spells out the request, bearer header included).
+    await assert.rejects(run('1045'), (err: unknown) => ConnectorError.is(err) && err.code === 'vendor_unavailable' && err.httpStatus === undefined && quiet(err));
+  });
+
+  it('ctx.signal: an abort gives the read up (vendor_unavailable) and the answer that comes after it is dropped; an aborted signal sends nothing', async () => {
+    let answer!: (err: null, result: [number, string, Record<string, string>]) => void;
+    const arrived = new Promise<void>((resolve) => {
+      nock('https://quickbooks.api.intuit.com').get(`/v3/company/${REALM}/invoice/1042`).query(true)
+        .reply((_uri, _body, callback) => {
+          answer = callback as typeof answer;
+          resolve();
+        });
+    });
+    const controller = new AbortController();
+    const read = quickbooks.actions!.fetch_entity!.run({ entity: 'Invoice', id: '1042' }, { ...ctx({ realmId: REALM }), signal: controller.signal });
+    await arrived;
+    controller.abort();
+    await assert.rejects(read, (err: unknown) => ConnectorError.is(err) && err.code === 'vendor_unavailable' && /GET Invoice 1042 was aborted/.test(err.message));
+    answer(null, reply(200, { Invoice: { Id: '1042' } }));
+
+    // Already aborted: given up before any request (none is intercepted; one would fail as refused, not as aborted).
+    await assert.rejects(
+      quickbooks.actions!.fetch_entity!.run({ entity: 'Invoice', id: '1042' }, { ...ctx({ realmId: REALM }), signal: AbortSignal.abort() }),
+      (err: unknown) => ConnectorError.is(err) && err.code === 'vendor_unavailable' && /was aborted/.test(err.message),
+    );
   });
 });

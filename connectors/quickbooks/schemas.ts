@@ -7,6 +7,7 @@ export interface QuickBooksConfig {
    * and the engine saves it here (oauth.callbackConfig): absent until the company is connected.
    */
   realmId?: string;
+  /** production: quickbooks.api.intuit.com; sandbox: sandbox-quickbooks.api.intuit.com (node-quickbooks' useSandbox). */
   environment?: QuickBooksEnvironment;
   /** The Accounting API minor version sent as ?minorversion= on reads. */
   minorVersion?: number;
@@ -19,12 +20,6 @@ export interface QuickBooksSecrets {
   clientSecret: string;
   webhookVerifierToken?: string;
 }
-
-/** The Accounting API host of each environment (https://developer.intuit.com/app/developer/qbo/docs/develop). */
-export const apiBase: Record<QuickBooksEnvironment, string> = {
-  production: 'https://quickbooks.api.intuit.com',
-  sandbox: 'https://sandbox-quickbooks.api.intuit.com',
-};
 
 /** Intuit retired minor versions below 75 (August 2025): 75 is the floor and the default. */
 export const DEFAULT_MINOR_VERSION = 75;

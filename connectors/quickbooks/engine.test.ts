@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import nock from 'nock';
 import { runPollerOnce } from '../../core/connections/poller.ts';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import type { Harness } from '../../test/harness.ts';
+import { usePipeline } from '../../test/pipeline.ts';
 import { syncEvents, hasEvent } from '../../test/connections.ts';
 import { reply } from '../../test/nock-reply.ts';
 
@@ -32,16 +33,10 @@ const intuitTokens = {
 };
 
 describe('quickbooks through the engine: OAuth with realmId → CDC poll → contacts and events → the webhook for the same changes adds only what CDC cannot see', () => {
+  const pipeline = usePipeline({ workers: false });
   let h: Harness;
   before(async () => {
-    h = await startHarness();
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  });
-  after(async () => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    await h?.close();
+    h = await pipeline.ready;
   });
 
   it('connects, polls, links contacts, and deduplicates the webhook against the poll', async () => {

@@ -7,10 +7,11 @@ import { performance } from 'node:perf_hooks';
 
 /**
  * Inbound throughput through the real HTTP API: `POST /v1/messages` with direction "inbound",
- * channel "chat", from a pool of contacts, with N requests in flight. The engine, relay and API
- * run in this process on a random port, as `switchboard start` runs them.
+ * channel "chat", from a pool of contacts, with N requests in flight. The engine, the API and the
+ * background work (relay, send / webhook / rules workers, sealer, poller) run in this process on a
+ * random port, as `switchboard start` runs them.
  *
- *   npm run bench -- --messages 2000 --concurrency 32 [--contacts 100] [--json]
+ *   npm run bench -- --messages 2000 --concurrency 32 [--contacts 100] [--rule] [--json]
  *
  * Embedded by default (PGlite on disk in a temp dir, in-process queue). With DATABASE_URL (and
  * REDIS_URL) set: production mode against a fresh database created for the run and dropped after,
@@ -20,6 +21,8 @@ const HELP = `Usage: npm run bench -- [--messages N] [--concurrency C] [--contac
   --messages     inbound messages to post (default 2000; env BENCH_MESSAGES)
   --concurrency  requests in flight (default 32; env BENCH_CONCURRENCY)
   --contacts     distinct senders, each its own conversation (default 100; env BENCH_CONTACTS)
+  --rule         give the org one enabled rule on message.received (its condition never matches),
+                 so every event also runs through the rules worker
   --json         print the result as one JSON line
 Production mode when DATABASE_URL (and REDIS_URL) are set.`;
 
@@ -39,6 +42,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' },
     contacts: { type: 'string' },
     json: { type: 'boolean' },
+    rule: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -55,11 +59,12 @@ const say = (line: string) => process.stderr.write(line + '\n');
 // Set before any engine module loads (the logger reads them once): stdout carries only the result.
 process.env.LOG_LEVEL ??= 'warn';
 process.env.SWITCHBOARD_LOG_STDERR = '1';
-const [{ loadConfig }, { createEngine }, { startRelay }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }] =
+const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }] =
   await Promise.all([
     import('../core/config.ts'),
     import('../core/engine.ts'),
-    import('../core/events/relay.ts'),
+    import('../cli/background.ts'),
+    import('../cli/lifecycle.ts'),
     import('../core/orgs.ts'),
     import('../api/server.ts'),
     import('../test/harness.ts'),
@@ -85,7 +90,8 @@ async function main() {
     RATE_LIMIT_PER_MINUTE: '10000000',
   });
   const engine = await createEngine(config);
-  const relay = await startRelay(engine);
+  const background = cleanupStack();
+  const relay = await startBackgroundWork(engine, background);
   const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${server.port}`;
   try {
@@ -99,6 +105,10 @@ async function main() {
       return { status: res.status, json: (await res.json()) as any };
     };
 
+    if (args.rule) {
+      const r = await post('/v1/rules', { name: 'Bench rule', trigger: 'message.received', condition: { '==': [{ var: 'message.body' }, 'never sent by the benchmark'] }, actions: [{ type: 'tag', tags: ['bench'] }] });
+      if (r.status !== 201) throw new Error(`creating the rule answered ${r.status}: ${JSON.stringify(r.json)}`);
+    }
     const contacts: string[] = [];
     for (let i = 0; i < contactCount; i++) {
       const r = await post('/v1/contacts', { name: `Bench ${i}`, handles: [{ kind: 'app_user', value: `bench-user-${i}` }] });
@@ -151,6 +161,7 @@ async function main() {
       messages: total,
       concurrency,
       contacts: contactCount,
+      rule: !!args.rule,
       errors,
       seconds: round(seconds),
       messagesPerSecond: round((total - errors) / seconds),
@@ -183,7 +194,7 @@ async function main() {
     return errors ? 1 : 0;
   } finally {
     await server.close();
-    await relay.stop();
+    await background.run();
     await engine.close();
     await fresh?.drop();
     if (fresh) await dropRedisPrefix(redisPrefix);

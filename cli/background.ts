@@ -1,5 +1,5 @@
 import type { Engine } from '../core/engine.ts';
-import { startRelay } from '../core/events/relay.ts';
+import { startRelay, type Relay } from '../core/events/relay.ts';
 import { startAuditSealer } from '../core/audit/sealer.ts';
 import { startSendWorker } from '../core/send/worker.ts';
 import { startWebhookWorker } from '../core/webhooks/worker.ts';
@@ -24,11 +24,13 @@ const WORKERS: [name: string, start: (engine: Engine) => { stop(): Promise<void>
   ['poller', startPoller],
 ];
 
-export async function startBackgroundWork(engine: Engine, cleanup: ReturnType<typeof cleanupStack>): Promise<void> {
+/** Returns the relay, for callers that wait for the outbox to drain (the benchmark). */
+export async function startBackgroundWork(engine: Engine, cleanup: ReturnType<typeof cleanupStack>): Promise<Relay> {
   const relay = await startRelay(engine);
   cleanup.push('relay', () => relay.stop());
   for (const [name, start] of WORKERS) {
     const worker = start(engine);
     cleanup.push(name, () => worker.stop());
   }
+  return relay;
 }

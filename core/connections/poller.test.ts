@@ -9,7 +9,7 @@ import { runPollerOnce } from './poller.ts';
  * The poller against a scripted provider (a connector defined here whose poll answers per cursor,
  * like a real API would) over the real database: cursors, dedupe, backoff, concurrency.
  */
-type Script = (cursor: string | null) => PollResult | Promise<PollResult>;
+type Script = (cursor: string | null, signal?: AbortSignal) => PollResult | Promise<PollResult>;
 const scripts = new Map<string, Script>();
 const calls = new Map<string, (string | null)[]>();
 
@@ -27,7 +27,7 @@ const feed = defineConnector({
     async run(cursor, ctx) {
       const key = (ctx.config as { key: string }).key;
       calls.set(key, [...(calls.get(key) ?? []), cursor]);
-      return scripts.get(key)!(cursor);
+      return scripts.get(key)!(cursor, ctx.signal);
     },
   },
 });
@@ -165,4 +165,19 @@ test('a malformed page (an event outside the normalized schema) is refused whole
   assert.equal(row.failures, 1);
   assert.match(row.last_error, /^invalid_request: The connector returned an invalid poll page: poll page event 1/);
   assert.deepEqual(await s.jobEvents(), []);
+});
+
+test('a page that never answers is given up at its deadline (ctx.signal): the run goes on, the connection backs off, the cursor stays', async () => {
+  const s = await setup('hang', (cursor, signal) =>
+    cursor === null
+      ? new Promise<PollResult>((_resolve, reject) => signal!.addEventListener('abort', () => reject(new ConnectorError('vendor_unavailable', 'the request was aborted'))))
+      : { events: [], cursor: null },
+  );
+  const run = await runPollerOnce(h.engine, { pageTimeoutMs: 300 });
+  assert.ok(run.failed >= 1);
+  const row = await s.schedule();
+  assert.equal(row.cursor_enc, null);
+  assert.equal(row.failures, 1);
+  assert.match(row.last_error, /vendor_unavailable/);
+  assert.equal(row.claim_id, null);
 });

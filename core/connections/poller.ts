@@ -26,10 +26,14 @@ const log = createLogger('poller');
  *   failures; other failures back off exponentially (interval × 2^failures, at most an hour).
  * - hasMore polls the next page at once (up to maxPagesPerRun, then the row is due immediately).
  */
+/** How long one page (poll.run, all its provider calls) may take; connectors pass ctx.signal to their HTTP calls. */
+export const PAGE_TIMEOUT_MS = 2 * 60_000;
+
 export interface PollerOptions {
   /** Schedules claimed per org per run. */
   batchSize?: number;
   leaseMs?: number;
+  pageTimeoutMs?: number;
   maxPagesPerRun?: number;
   now?: () => number;
 }
@@ -162,7 +166,10 @@ async function pollClaimed(engine: Engine, orgId: string, claim: Claim, opts: Po
     if (!poll) return;
     intervalSeconds = poll.intervalSeconds;
     for (let page = 1; ; page++) {
-      const result = await withAuthRetry(ctx, () => poll.run(claim.cursor, ctx));
+      // Each page gets a deadline (ctx.signal): a provider that never answers must not hold the
+      // claimed connections behind it until their lease runs out.
+      const pageCtx = { ...ctx, signal: AbortSignal.timeout(opts.pageTimeoutMs ?? PAGE_TIMEOUT_MS) };
+      const result = await withAuthRetry(pageCtx, () => poll.run(claim.cursor, pageCtx));
       checkPage(result);
       const more = !!result.hasMore && page < maxPages;
       const applied = await commitPage(engine, orgId, claim, result, intervalSeconds, more);

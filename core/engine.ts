@@ -32,6 +32,8 @@ export interface Engine {
 export interface EngineOptions {
   /** PGlite directory; null = in memory (tests). Default: <dataDir>/pgdata. Ignored with DATABASE_URL. */
   pgliteDir?: string | null;
+  /** Start the embedded database from this dump (core/db/database.ts migratedPgliteDump). */
+  pgliteSeed?: Blob;
   poolMax?: number;
   /**
    * Extra owner-level work after migrations and the master key check (e.g. the CLI re-wrapping
@@ -52,6 +54,7 @@ export async function createEngine(config: Config, opts: EngineOptions = {}): Pr
     databaseUrl: config.databaseUrl,
     piiDatabaseUrl: config.piiDatabaseUrl,
     pgliteDir,
+    ...(opts.pgliteSeed ? { pgliteSeed: opts.pgliteSeed } : {}),
     poolMax: opts.poolMax,
     asOwner: async (owner) => {
       await checkMasterFingerprint(owner.main, master);

@@ -13,6 +13,7 @@ import { waitFor } from './wait.ts';
 import { createConnectorRegistry } from '../connectors/registry.ts';
 import { attachRealtime } from '../api/realtime/server.ts';
 import { dropRedisPrefix } from './redis.ts';
+import { pgliteSeed } from './pglite-seed.ts';
 
 /**
  * Test harness: a whole engine over a real database. With DATABASE_URL set each harness gets a
@@ -78,7 +79,8 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
 export async function startHarness(opts: { env?: Record<string, string>; api?: ApiOptions } = {}): Promise<Harness> {
   const fresh = await freshDatabaseUrl();
   const config = loadConfig(testEnv({ ...(fresh ? { DATABASE_URL: fresh.url } : {}), ...opts.env }));
-  const engine = await createEngine(config, { pgliteDir: null, connectors: await createConnectorRegistry(config) });
+  // Embedded: from the migrated seed (test/pglite-seed.ts), not an empty cluster migrated again.
+  const engine = await createEngine(config, { pgliteDir: null, ...(fresh ? {} : { pgliteSeed: await pgliteSeed() }), connectors: await createConnectorRegistry(config) });
   const app = createApp(engine, opts.api);
   const server = http.createServer(app);
   const closeRealtime = attachRealtime(server, engine);

@@ -5,14 +5,9 @@ import { ConnectorError, defineConnector } from '../../connectors/kit/index.ts';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { integrationContext, withAuthRetry } from './oauth.ts';
 import { readTokens, saveTokens } from './oauth-store.ts';
+import { reply } from '../../test/nock-reply.ts';
 
 const AUTH = 'https://auth.oauth-test.example';
-function jsonStatus(status: number, body: unknown): [number, string, Record<string, string>] {
-  const text = JSON.stringify(body);
-  // nock 14: an explicit Content-Length, or keep-alive clients hang.
-  return [status, text, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }];
-}
-const json = (body: unknown) => jsonStatus(200, body);
 
 const schemas = {
   configSchema: { type: 'object' },
@@ -78,7 +73,7 @@ describe('OAuth2 token management', () => {
       .post('/token', (body) => ((form = new URLSearchParams(body as unknown as string)), true))
       .matchHeader('authorization', 'Basic ' + Buffer.from('client-1:s3cret').toString('base64'))
       .once()
-      .reply(...json({ access_token: 'at-1', refresh_token: 'rt-1', expires_in: 1800, scope: 'contacts timeline' }));
+      .reply(...reply(200, { access_token: 'at-1', refresh_token: 'rt-1', expires_in: 1800, scope: 'contacts timeline' }));
     const tampered = state.slice(0, -2) + (state.endsWith('AA') ? 'BB' : 'AA');
     assert.equal((await h.call(null, 'GET', `/v1/oauth/callback?code=abc&state=${encodeURIComponent(tampered)}`)).status, 400);
 
@@ -138,7 +133,7 @@ describe('OAuth2 token management', () => {
     assert.deepEqual((await h.call(org.apiKey, 'GET', `/v1/connections/${id}`)).body.config, { region: 'us' });
     assert.equal(await tokens(id), null);
 
-    const scope = nock(AUTH).post('/token').once().reply(...json({ access_token: 'at-cb', refresh_token: 'rt-cb', expires_in: 3600 }));
+    const scope = nock(AUTH).post('/token').once().reply(...reply(200, { access_token: 'at-cb', refresh_token: 'rt-cb', expires_in: 3600 }));
     const done = await callback('&company=4620816365263389130');
     assert.equal(done.status, 200, JSON.stringify(done.body));
     assert.ok(scope.isDone());
@@ -157,7 +152,7 @@ describe('OAuth2 token management', () => {
     const scope = nock(AUTH)
       .post('/token', (body) => ((form = new URLSearchParams(body as unknown as string)), true))
       .once()
-      .reply(...json({ access_token: 'at-2', refresh_token: 'rt-2', expires_in: 1800 }));
+      .reply(...reply(200, { access_token: 'at-2', refresh_token: 'rt-2', expires_in: 1800 }));
     // Two workers: two contexts, each with its own view of the token.
     const [a, b] = await Promise.all([integrationContext(h.engine, org.orgId, id), integrationContext(h.engine, org.orgId, id)]);
     const got = await Promise.all([a.auth!.accessToken(), b.auth!.accessToken()]);
@@ -175,7 +170,7 @@ describe('OAuth2 token management', () => {
   it('refreshes once on a 401 and retries the call', async () => {
     const id = await connection('oauth-code-test');
     await seed(id, 3600_000);
-    const scope = nock(AUTH).post('/token').once().reply(...json({ access_token: 'at-3', expires_in: 1800 }));
+    const scope = nock(AUTH).post('/token').once().reply(...reply(200, { access_token: 'at-3', expires_in: 1800 }));
     const ctx = await integrationContext(h.engine, org.orgId, id);
     const seen: string[] = [];
     const out = await withAuthRetry(ctx, async () => {
@@ -194,7 +189,7 @@ describe('OAuth2 token management', () => {
   it('invalid_grant marks the connection error with an event, and later calls fail fast', async () => {
     const id = await connection('oauth-code-test');
     await seed(id, 10_000);
-    const scope = nock(AUTH).post('/token').once().reply(...jsonStatus(400, { error: 'invalid_grant', error_description: 'refresh token revoked' }));
+    const scope = nock(AUTH).post('/token').once().reply(...reply(400, { error: 'invalid_grant', error_description: 'refresh token revoked' }));
     const ctx = await integrationContext(h.engine, org.orgId, id);
     await assert.rejects(ctx.auth!.accessToken(), (err: unknown) => ConnectorError.is(err) && err.code === 'auth_failed' && !err.retryable);
     assert.ok(scope.isDone());
@@ -212,7 +207,7 @@ describe('OAuth2 token management', () => {
   it('a transient token endpoint failure is retryable and leaves the connection active', async () => {
     const id = await connection('oauth-code-test');
     await seed(id, 10_000);
-    nock(AUTH).post('/token').once().reply(...jsonStatus(503, { error: 'temporarily_unavailable' }));
+    nock(AUTH).post('/token').once().reply(...reply(503, { error: 'temporarily_unavailable' }));
     const ctx = await integrationContext(h.engine, org.orgId, id);
     await assert.rejects(ctx.auth!.accessToken(), (err: unknown) => ConnectorError.is(err) && err.code === 'vendor_unavailable' && err.retryable);
     assert.equal((await h.call(org.apiKey, 'GET', `/v1/connections/${id}`)).body.status, 'active');
@@ -224,10 +219,10 @@ describe('OAuth2 token management', () => {
     const scope = nock(AUTH)
       .post('/cc-token', (body) => (forms.push(new URLSearchParams(body as unknown as string)), true))
       .once()
-      .reply(...json({ access_token: 'cc-1', expires_in: 30 }))
+      .reply(...reply(200, { access_token: 'cc-1', expires_in: 30 }))
       .post('/cc-token')
       .once()
-      .reply(...json({ access_token: 'cc-2', expires_in: 900 }));
+      .reply(...reply(200, { access_token: 'cc-2', expires_in: 900 }));
     const ctx = await integrationContext(h.engine, org.orgId, id);
     assert.equal(await ctx.auth!.accessToken(), 'cc-1');
     assert.equal(forms[0]!.get('grant_type'), 'client_credentials');

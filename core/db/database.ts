@@ -30,6 +30,8 @@ export interface OpenOptions {
   piiDatabaseUrl?: string;
   /** PGlite data directory; undefined = in memory. */
   pgliteDir?: string;
+  /** A PGlite data directory dump (migratedPgliteDump) to start from instead of an empty cluster. */
+  pgliteSeed?: Blob;
   /**
    * Work to do as the owning role before the connection drops to the app role: migrations,
    * master key fingerprint, key re-wrapping. Receives the owner knex(es) and the names of the
@@ -43,10 +45,29 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return opts.databaseUrl ? openPostgres(opts) : openPglite(opts);
 }
 
+const pgliteKnex = (pglite: PGlite): Knex => knexFactory({ client: ClientPgLite as any, connection: () => ({ pglite }) as object });
+
+/**
+ * A fresh in-memory PGlite with every migration applied, dumped as a gzipped tar: test harnesses
+ * start each engine from it (pgliteSeed) instead of migrating an empty cluster every time. Holds
+ * no org and no master-key fingerprint, so any master key may open it.
+ */
+export async function migratedPgliteDump(): Promise<Blob> {
+  const pglite = await PGlite.create();
+  const knex = pgliteKnex(pglite);
+  try {
+    await migrate(knex, knex);
+    return await pglite.dumpDataDir('gzip');
+  } finally {
+    await knex.destroy();
+    if (!pglite.closed) await pglite.close();
+  }
+}
+
 async function openPglite(opts: OpenOptions): Promise<Database> {
   if (opts.pgliteDir) fs.mkdirSync(path.dirname(opts.pgliteDir), { recursive: true });
-  const pglite = await PGlite.create(opts.pgliteDir);
-  const knex = knexFactory({ client: ClientPgLite as any, connection: () => ({ pglite }) as object });
+  const pglite = await PGlite.create(opts.pgliteDir, opts.pgliteSeed ? { loadDataDir: opts.pgliteSeed } : {});
+  const knex = pgliteKnex(pglite);
   const migrated = await migrate(knex, knex);
   await opts.asOwner?.({ main: knex, pii: knex, migrated });
   // PGlite has exactly one session: from here on every query runs as the app role.

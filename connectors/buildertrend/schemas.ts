@@ -1,4 +1,5 @@
 // The column-mapping vocabulary is shared with the other export-upload connector.
+import { uploadTokenSecretsSchema } from '../kit/index.ts';
 import { callingCodeSchema, header, type ColumnRef } from '../rentredi/schemas.ts';
 
 /**
@@ -87,16 +88,4 @@ export const configSchema = {
   },
 } as const;
 
-export const secretsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['uploadToken'],
-  properties: {
-    uploadToken: {
-      type: 'string',
-      title: 'Upload token',
-      description: 'A long random string you choose (e.g. `openssl rand -hex 32`); uploads send it as "Authorization: Bearer <token>".',
-      minLength: 24,
-    },
-  },
-} as const;
+export const secretsSchema = uploadTokenSecretsSchema;

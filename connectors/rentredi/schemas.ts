@@ -1,3 +1,5 @@
+import { uploadTokenSecretsSchema } from '../kit/index.ts';
+
 /**
  * Connection config and secrets of the RentRedi connector. RentRedi publishes no API and no
  * export format, so nothing here presumes header names: the admin maps each of our fields to the
@@ -90,16 +92,4 @@ export const configSchema = {
   },
 } as const;
 
-export const secretsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['uploadToken'],
-  properties: {
-    uploadToken: {
-      type: 'string',
-      title: 'Upload token',
-      description: 'A long random string you choose (e.g. `openssl rand -hex 32`); uploads send it as "Authorization: Bearer <token>".',
-      minLength: 24,
-    },
-  },
-} as const;
+export const secretsSchema = uploadTokenSecretsSchema;

@@ -19,3 +19,18 @@ export function verifyBearerToken(req: Pick<RawRequest, 'headers'>, token: strin
 export function signBearerToken(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
+
+/** The secrets schema of a connector whose requests carry such a token (`{uploadToken}`). */
+export const uploadTokenSecretsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['uploadToken'],
+  properties: {
+    uploadToken: {
+      type: 'string',
+      title: 'Upload token',
+      description: 'A long random string you choose (e.g. `openssl rand -hex 32`); uploads send it as "Authorization: Bearer <token>".',
+      minLength: 24,
+    },
+  },
+} as const;

@@ -10,4 +10,4 @@ export {
   verifyStandardWebhook,
   webhookSecretKey,
 } from './standard-webhooks.ts';
-export { signBearerToken, verifyBearerToken } from './bearer.ts';
+export { signBearerToken, uploadTokenSecretsSchema, verifyBearerToken } from './bearer.ts';

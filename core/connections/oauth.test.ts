@@ -1,8 +1,9 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { ConnectorError, defineConnector } from '../../connectors/kit/index.ts';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import type { Harness } from '../../test/harness.ts';
+import { usePipeline } from '../../test/pipeline.ts';
 import { integrationContext, withAuthRetry } from './oauth.ts';
 import { readTokens, saveTokens } from './oauth-store.ts';
 import { reply } from '../../test/nock-reply.ts';
@@ -33,19 +34,13 @@ describe('OAuth2 token management', () => {
   let h: Harness;
   let org: { orgId: string; apiKey: string };
 
+  const pipeline = usePipeline({ workers: false });
   before(async () => {
-    h = await startHarness();
+    h = await pipeline.ready;
     h.engine.connectors.register(codeConnector);
     h.engine.connectors.register(ccConnector);
     h.engine.connectors.register(callbackConnector);
     org = await h.newOrg();
-    nock.disableNetConnect();
-    nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
-  });
-  after(async () => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    await h.close();
   });
 
   async function connection(connector: string, secrets: Record<string, string> = { clientId: 'client-1', clientSecret: 's3cret' }) {

@@ -1,7 +1,8 @@
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import type { Harness } from '../../test/harness.ts';
+import { usePipeline } from '../../test/pipeline.ts';
 import { CUSTOMER, OUR_NUMBER, postTwilio, twilioConnection } from '../../test/connections.ts';
 import { linkContact } from './link.ts';
 import { logConversation } from './log.ts';
@@ -18,16 +19,10 @@ const created = (inputs: { objectWriteTraceId: string }[], base: number) => ({
 });
 
 describe('CRM: inbound SMS from an unknown number → HubSpot contact found → linked → conversation logged incrementally', () => {
+  const pipeline = usePipeline({ workers: false });
   let h: Harness;
   before(async () => {
-    h = await startHarness();
-    nock.disableNetConnect();
-    nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
-  });
-  after(async () => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    await h.close();
+    h = await pipeline.ready;
   });
 
   it('links once, logs each message once, and a replay calls HubSpot no more', async () => {
@@ -168,16 +163,10 @@ describe('CRM: inbound SMS from an unknown number → HubSpot contact found → 
 });
 
 describe('CRM over HubSpot OAuth: a 401 refreshes the token once (rotated refresh token stored) and the call is retried', () => {
+  const pipeline = usePipeline({ workers: false });
   let h: Harness;
   before(async () => {
-    h = await startHarness();
-    nock.disableNetConnect();
-    nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
-  });
-  after(async () => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-    await h.close();
+    h = await pipeline.ready;
   });
 
   it('links through a refreshed token', async () => {

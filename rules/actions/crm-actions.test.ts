@@ -1,23 +1,18 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import nock from 'nock';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import type { Harness } from '../../test/harness.ts';
+import { usePipeline } from '../../test/pipeline.ts';
 import { CUSTOMER, OUR_NUMBER, postTwilio, twilioConnection } from '../../test/connections.ts';
 import { runRulesForEvent } from '../runner.ts';
 import { reply } from '../../test/nock-reply.ts';
 
 const API = 'https://api.hubapi.com';
 
+const pipeline = usePipeline({ workers: false });
 let h: Harness;
 before(async () => {
-  h = await startHarness();
-  nock.disableNetConnect();
-  nock.enableNetConnect((host) => host.startsWith('127.0.0.1') || host.startsWith('localhost'));
-});
-after(async () => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  await h.close();
+  h = await pipeline.ready;
 });
 
 test('rule actions link_contact + log_to_crm on message.received: linked and logged once, a replayed event calls HubSpot no more', async () => {

@@ -4,6 +4,7 @@ import { startAuditSealer } from '../core/audit/sealer.ts';
 import { startSendWorker } from '../core/send/worker.ts';
 import { startWebhookWorker } from '../core/webhooks/worker.ts';
 import { startRulesWorker } from '../rules/runner.ts';
+import { startAiWorker } from '../ai/worker.ts';
 import { startRetentionJob } from '../core/compliance/retention-job.ts';
 import { startPoller } from '../core/connections/poller.ts';
 import type { cleanupStack } from './lifecycle.ts';
@@ -20,6 +21,7 @@ const WORKERS: [name: string, start: (engine: Engine) => { stop(): Promise<void>
   ['send worker', startSendWorker],
   ['webhook worker', startWebhookWorker],
   ['rules worker', startRulesWorker],
+  ['AI worker', startAiWorker],
   ['retention job', startRetentionJob],
   ['poller', startPoller],
 ];

@@ -14,6 +14,7 @@ import buildertrend from './buildertrend/index.ts';
 import stripe from './stripe/index.ts';
 import servicetitan from './servicetitan/index.ts';
 import quickbooks from './quickbooks/index.ts';
+import openai from './openai/index.ts';
 
 /**
  * The connectors that ship with Switchboard. A new built-in connector is its folder plus ONE line
@@ -34,6 +35,7 @@ export function builtinConnectors(): AnyConnectorDefinition[] {
     stripe as AnyConnectorDefinition,
     servicetitan as AnyConnectorDefinition,
     quickbooks as AnyConnectorDefinition,
+    openai as AnyConnectorDefinition,
   ];
 }
 

@@ -8,6 +8,7 @@ import { messageView, type MessageRow, type MessageView } from '../core/messages
 import { orgSettings } from '../core/org-settings.ts';
 import { isTimezone, localTime, type LocalTime } from './hours.ts';
 import { rulesSettings, type RulesSettings } from './settings.ts';
+import { ruleAi, type RuleAi } from '../ai/rule-context.ts';
 
 /**
  * The object a rule's condition and templates see (documented in rules/README.md). Built FOR the
@@ -22,8 +23,9 @@ export interface CausedBy {
 export interface RuleContext {
   /** trigger: the rule vocabulary's name of the event (message.received…); type: as stored. */
   event: { id: string; type: string; trigger: string; data: Record<string, unknown>; createdAt: string; conversationId: string | null; subjectId: string | null };
-  message?: Omit<MessageView, 'object' | 'providerMessageId' | 'connectionId' | 'errorMessage'>;
-  conversation?: { id: string; channel: string; status: string; contactId: string | null; subject: string | null; metadata: Record<string, unknown>; createdAt: string; lastMessageAt: string };
+  /** ai: the message's newest AI enrichment (null before one exists). */
+  message?: Omit<MessageView, 'object' | 'providerMessageId' | 'connectionId' | 'errorMessage'> & { ai: RuleAi | null };
+  conversation?: { id: string; channel: string; status: string; contactId: string | null; subject: string | null; metadata: Record<string, unknown>; createdAt: string; lastMessageAt: string; ai: RuleAi | null };
   contact?: {
     id: string;
     name: string | null;
@@ -92,7 +94,7 @@ export async function buildContext(tx: TenantTx, e: EngineEvent, now = new Date(
   if (conversationId && UUID.test(conversationId)) {
     try {
       const c = await loadConversationView(tx, conversationId);
-      conversation = { id: c.id, channel: c.channel, status: c.status, contactId: c.contactId, subject: c.subject, metadata: c.metadata, createdAt: c.createdAt, lastMessageAt: c.lastMessageAt };
+      conversation = { id: c.id, channel: c.channel, status: c.status, contactId: c.contactId, subject: c.subject, metadata: c.metadata, createdAt: c.createdAt, lastMessageAt: c.lastMessageAt, ai: await ruleAi(tx, 'conversation', c.id) };
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'not_found')) throw err;
     }
@@ -106,7 +108,7 @@ export async function buildContext(tx: TenantTx, e: EngineEvent, now = new Date(
   const causedBy = causedByOf(e, m);
   return {
     event: { id: e.id, type: e.type, trigger: triggersOf(e).at(-1)!, data: e.data, createdAt: e.createdAt, conversationId: e.conversationId, subjectId: e.subjectId },
-    ...(m ? { message: publicMessage(m) } : {}),
+    ...(m ? { message: { ...publicMessage(m), ai: await ruleAi(tx, 'message', m.id) } } : {}),
     ...(conversation ? { conversation } : {}),
     ...(contact ? { contact } : {}),
     org: { id: tx.orgId, name: orgRow?.name ?? '', timezone: orgZone, businessHours: settings.businessHours, sendingWindow: settings.sendingWindow },
@@ -116,7 +118,7 @@ export async function buildContext(tx: TenantTx, e: EngineEvent, now = new Date(
   };
 }
 
-function publicMessage(m: MessageView): NonNullable<RuleContext['message']> {
+function publicMessage(m: MessageView): Omit<NonNullable<RuleContext['message']>, 'ai'> {
   const { object: _o, providerMessageId: _p, connectionId: _c, errorMessage: _e, ...rest } = m;
   return rest;
 }

@@ -16,7 +16,10 @@ const { values } = parseArgs({ options: { provider: { type: 'string', default: '
 
 async function providerFor(name: string, train: ReturnType<typeof loadMessages>): Promise<AiProvider> {
   if (name === 'local') return createLocalProvider({ labelled: train });
-  if (name === 'openai') throw new Error('--provider openai: not built yet (it lands with the AI connection)');
+  if (name === 'openai') {
+    const { openaiProviderFromEnv } = await import('../openai/provider.ts');
+    return openaiProviderFromEnv(process.env);
+  }
   throw new Error(`--provider must be local or openai (got "${name}")`);
 }
 

@@ -19,6 +19,7 @@ import { userRoutes } from './users.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { ruleRoutes } from './rules.ts';
 import { oauthRoutes } from './oauth.ts';
+import { aiRoutes } from './ai.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
@@ -43,5 +44,6 @@ export function allRoutes(): RouteSpec[] {
     ...userRoutes,
     ...subscriptionRoutes,
     ...ruleRoutes,
+    ...aiRoutes,
   ];
 }

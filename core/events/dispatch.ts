@@ -5,6 +5,7 @@ import type { EngineEvent } from './events.ts';
 import type { RelayConsumer } from './relay.ts';
 import { SEND_ATTEMPTS } from '../send/policy.ts';
 import { FANOUT_QUEUE } from '../webhooks/jobs.ts';
+import { aiDispatchRoute } from '../../ai/worker.ts';
 
 /**
  * Where committed events become queue jobs. A later feature (webhooks out, rules, CRM logging,
@@ -57,6 +58,8 @@ export const builtinRoutes: DispatchRoute[] = [
   { queue: FANOUT_QUEUE, orgsFn: 'sb_orgs_with_webhooks' },
   // Every event of an org with rules may trigger them (external event types included): the rules worker loads them (rules/runner.ts).
   { queue: 'rules', orgsFn: 'sb_orgs_with_rules' },
+  // Inbound messages and closed conversations: AI enrichment (ai/worker.ts).
+  aiDispatchRoute,
 ];
 
 /** The orgs of `orgIds` each route with an orgsFn serves (one query per such route and batch). */

@@ -9,6 +9,7 @@ import { emitEvent } from './emit-event.ts';
 import { invoke } from './invoke.ts';
 import { linkContactAction } from './link-contact.ts';
 import { logToCrmAction } from './log-to-crm.ts';
+import { enrichAction } from './enrich.ts';
 
 /**
  * Every rule action type. A new action is one file in rules/actions/ and ONE line in this list
@@ -25,6 +26,7 @@ const ACTIONS: RuleAction[] = [
   invoke,
   linkContactAction,
   logToCrmAction,
+  enrichAction,
 ];
 
 export const actionRegistry: ReadonlyMap<string, RuleAction> = new Map(ACTIONS.map((a) => [a.type, a]));

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Harness } from '../test/harness.ts';
 import { usePipeline } from '../test/pipeline.ts';
-import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, syncEvents, twilioConnection, twilioMessageResource, type SyncEvent } from '../test/connections.ts';
+import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, syncEvents, twilioConnection, twilioMessageResource } from '../test/connections.ts';
+
+/** A /v1/sync event as these tests read it. */
+type Ev = { type: string; data: any; conversationId: string | null; subjectId: string | null };
 import { reply } from '../test/nock-reply.ts';
 import { waitFor } from '../test/wait.ts';
 import { startAiWorker } from './worker.ts';
@@ -132,9 +135,10 @@ test('closing a conversation enriches it (summary) and publishes conversation.en
   assert.match(c.data.enrichment.summary, /Thursday/);
 });
 
-function syncEventsUntil(apiKey: string, until: (e: SyncEvent[]) => boolean) {
-  return waitFor('the expected events', async () => {
-    const events = await syncEvents(h, apiKey);
+async function syncEventsUntil(apiKey: string, until: (e: Ev[]) => boolean): Promise<Ev[]> {
+  const found = await waitFor('the expected events', async () => {
+    const events = (await syncEvents(h, apiKey)) as unknown as Ev[];
     return until(events) ? events : null;
   }, 20_000, 100);
+  return found!;
 }

@@ -18,6 +18,7 @@ import { consentRoutes } from './consents.ts';
 import { userRoutes } from './users.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { ruleRoutes } from './rules.ts';
+import { ruleEditorRoutes } from './rules-editor.ts';
 import { oauthRoutes } from './oauth.ts';
 import { aiRoutes } from './ai.ts';
 
@@ -43,6 +44,7 @@ export function allRoutes(): RouteSpec[] {
     ...consentRoutes,
     ...userRoutes,
     ...subscriptionRoutes,
+    ...ruleEditorRoutes,
     ...ruleRoutes,
     ...aiRoutes,
   ];

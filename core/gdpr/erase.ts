@@ -61,6 +61,12 @@ async function destroyContent(tx: TenantTx, fp: Footprint) {
     `DELETE FROM raw_inbound WHERE org_id = sb_org() AND (message_ids && ?::uuid[] OR provider_message_ids && ?::text[]) RETURNING id`,
     [fp.messageIds, providerIds],
   );
+  // AI enrichments quote and summarize the content: those of the messages and their conversations go too.
+  await tx.trx.raw(
+    `DELETE FROM ai_enrichments WHERE org_id = sb_org() AND (subject_id = ANY(?::uuid[]) OR conversation_id = ANY(?::uuid[])
+       OR conversation_id IN (SELECT conversation_id FROM messages WHERE id = ANY(?::uuid[])))`,
+    [fp.messageIds, fp.ownConversationIds, fp.messageIds],
+  );
   return { messages: messages.length, conversations: conversations.length, links: links.length, rawInbound: raw.length };
 }
 

@@ -12,6 +12,12 @@ export interface Config {
   publicUrl: string;
   /** PUBLIC_URL was given: provider signatures are checked against it instead of the URL a request reached. */
   publicUrlConfigured: boolean;
+  /**
+   * Where this process reaches the API itself (INTERNAL_API_URL; default: publicUrl). Requests
+   * are still signed over publicUrl: only the address they are sent to changes. In a container or
+   * pod, the public URL may not route back in (a worker's localhost is the worker).
+   */
+  internalUrl?: string;
   dataDir: string;
   databaseUrl?: string;
   piiDatabaseUrl?: string;
@@ -99,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     publicUrl: publicUrl.replace(/\/$/, ''),
     publicUrlConfigured: configuredPublicUrl !== undefined,
+    internalUrl: url(env, 'INTERNAL_API_URL', ['http:', 'https:'], problems)?.replace(/\/$/, ''),
     dataDir: path.resolve(env.SWITCHBOARD_DATA_DIR ?? 'data'),
     databaseUrl,
     piiDatabaseUrl,

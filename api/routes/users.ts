@@ -1,7 +1,9 @@
 import { defineRoute } from '../http/route.ts';
 import { auditBy } from '../http/audit.ts';
 import { recordAudit } from '../../core/audit/record.ts';
-import { AppError, invalid } from '../../core/errors.ts';
+import { AppError, invalid, notFound } from '../../core/errors.ts';
+import type { TenantTx } from '../../core/db/tenant.ts';
+import type { RouteContext } from '../http/route.ts';
 import { isUniqueViolation } from '../../core/identity/savepoint.ts';
 import { hashPassword } from '../../core/users/passwords.ts';
 import { login, logout, ROLES, type Role } from '../../core/users/sessions.ts';
@@ -40,6 +42,27 @@ const userView = (u: { id: string; email: string; name: string | null; role: Rol
   role: u.role,
   ...(u.created_at ? { createdAt: new Date(u.created_at).toISOString() } : {}),
 });
+
+/**
+ * Owners are changed only by an owner (or an org API key), and an org always keeps one: the
+ * last owner can be neither demoted nor disabled. Answers the target user, locked.
+ */
+async function ownerGuard(tx: TenantTx, ctx: RouteContext, id: string, next: Role | 'disabled' | undefined) {
+  const user = await tx.trx('users').select('id', 'email', 'name', 'role', 'created_at').where({ id }).whereNull('disabled_at').forUpdate().first();
+  if (!user) throw notFound('user');
+  const touchesOwner = user.role === 'owner' || next === 'owner';
+  if (!touchesOwner || next === undefined || next === user.role) return user;
+  const byUser = (ctx.auth as { userId?: string }).userId;
+  if (byUser) {
+    const me = await tx.trx('users').select('role').where({ id: byUser }).first();
+    if (me?.role !== 'owner') throw new AppError('forbidden', 'Only an owner can change an owner or make one.');
+  }
+  if (user.role === 'owner') {
+    const owners = await tx.trx('users').where({ role: 'owner' }).whereNull('disabled_at').count<{ n: string }[]>({ n: '*' });
+    if (Number(owners[0]!.n) <= 1) throw new AppError('conflict', 'The org’s last owner cannot be demoted or disabled; make another owner first.', { details: [{ field: '/role', reason: 'last owner' }] });
+  }
+  return user;
+}
 
 export const userRoutes = [
   defineRoute<{ email: string; name?: string; role: Role; password: string }>({
@@ -96,6 +119,41 @@ export const userRoutes = [
         object: 'list',
         data: (await tx.trx('users').select('id', 'email', 'name', 'role', 'created_at').whereNull('disabled_at').orderBy('created_at')).map(userView),
       })),
+  }),
+  defineRoute<{ role?: Role; name?: string | null }>({
+    method: 'patch',
+    path: '/v1/users/:id',
+    summary: "Change a user's role or name (owners: only by an owner or an API key; the last owner stays an owner)",
+    tag: 'Users',
+    scope: 'admin',
+    body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { role: { enum: [...ROLES] }, name: { type: ['string', 'null'], maxLength: 200 } } },
+    response: userSchema,
+    handler: (ctx) =>
+      ctx.engine.tenant(ctx.auth.orgId, async (tx) => {
+        const user = await ownerGuard(tx, ctx, ctx.params.id!, ctx.body.role);
+        const [row] = await tx.trx('users').where({ id: user.id }).update({ ...(ctx.body.role ? { role: ctx.body.role } : {}), ...('name' in ctx.body ? { name: ctx.body.name } : {}) }).returning(['id', 'email', 'name', 'role', 'created_at']);
+        if (ctx.body.role && ctx.body.role !== user.role) {
+          await recordAudit(tx, { ...auditBy(ctx), action: 'user.role_changed', target: { type: 'user', id: user.id }, details: { from: user.role, to: ctx.body.role } });
+        }
+        return userView(row);
+      }),
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/v1/users/:id',
+    summary: 'Disable a user: their sessions end at once; their audit trail stays',
+    tag: 'Users',
+    scope: 'admin',
+    response: userSchema,
+    handler: (ctx) =>
+      ctx.engine.tenant(ctx.auth.orgId, async (tx) => {
+        if ((ctx.auth as { userId?: string }).userId === ctx.params.id) throw new AppError('unprocessable', 'You cannot disable yourself; ask another admin.');
+        const user = await ownerGuard(tx, ctx, ctx.params.id!, 'disabled');
+        await tx.trx('users').where({ id: user.id }).update({ disabled_at: tx.trx.fn.now() });
+        await tx.trx('user_sessions').where({ user_id: user.id }).whereNull('revoked_at').update({ revoked_at: tx.trx.fn.now() });
+        await recordAudit(tx, { ...auditBy(ctx), action: 'user.disabled', target: { type: 'user', id: user.id }, details: { role: user.role } });
+        return userView(user);
+      }),
   }),
   defineRoute<{ email: string; password: string }>({
     method: 'post',

@@ -40,6 +40,15 @@ test('an admin adds users; a session signs in by bearer or cookie with its roleâ
   assert.equal((await h.call(s.body.token, 'GET', '/v1/conversations')).status, 200);
   assert.equal((await h.call(s.body.token, 'GET', '/v1/users')).status, 403);
   assert.equal((await h.call(s.body.token, 'POST', '/v1/users', { email: email(), role: 'admin', password: PASSWORD })).status, 403);
+  // The current session: who, which org, which scopes (the dashboard's role awareness); an API key has none.
+  const current = await h.call(s.body.token, 'GET', '/v1/sessions/current');
+  assert.equal(current.status, 200);
+  assert.equal(current.body.user.email, agentEmail);
+  assert.equal(current.body.user.role, 'agent');
+  assert.equal(current.body.org.id, org.orgId);
+  assert.ok(current.body.scopes.includes('messages:send') && !current.body.scopes.includes('admin'));
+  assert.equal((await h.call(org.apiKey, 'GET', '/v1/sessions/current')).status, 401);
+  assert.equal((await h.call(null, 'GET', '/v1/sessions/current')).status, 401);
   // Cookie.
   const viaCookie = await fetch(`${h.baseUrl}/v1/conversations`, { headers: { cookie: s.cookie!.split(';')[0]! } });
   assert.equal(viaCookie.status, 200);

@@ -4,10 +4,8 @@ import { recordAudit } from '../../core/audit/record.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
 import type { RouteContext } from '../http/route.ts';
-import { isUniqueViolation } from '../../core/identity/savepoint.ts';
-import { hashPassword } from '../../core/users/passwords.ts';
+import { insertUser } from '../../core/users/create.ts';
 import { login, logout, ROLES, type Role } from '../../core/users/sessions.ts';
-import { v7 as uuidv7 } from 'uuid';
 
 /**
  * Dashboard users (roles owner, admin, agent, viewer → API scopes) and sessions. POST /v1/sessions
@@ -87,23 +85,14 @@ export const userRoutes = [
     handler: async (ctx) => {
       const { engine, auth, body } = ctx;
       const byUser = (auth as { userId?: string }).userId;
-      const password_hash = await hashPassword(body.password);
       return engine.tenant(auth.orgId, async (tx) => {
         if (body.role === 'owner' && byUser) {
           const me = await tx.trx('users').select('role').where({ id: byUser }).first();
           if (me?.role !== 'owner') throw new AppError('forbidden', 'Only an owner can add an owner.');
         }
-        const row = { id: uuidv7(), org_id: auth.orgId, email: body.email.trim().toLowerCase(), name: body.name ?? null, role: body.role, password_hash };
-        try {
-          await tx.trx.raw('SAVEPOINT add_user');
-          await tx.trx('users').insert(row);
-        } catch (err) {
-          if (!isUniqueViolation(err)) throw err;
-          await tx.trx.raw('ROLLBACK TO SAVEPOINT add_user');
-          throw new AppError('conflict', 'A user with this email exists.', { details: [{ field: '/email', reason: 'is taken' }] });
-        }
+        const row = await insertUser(tx, body);
         await recordAudit(tx, { ...auditBy(ctx), action: 'user.created', target: { type: 'user', id: row.id }, details: { role: row.role } });
-        return userView({ ...row, created_at: new Date() });
+        return userView(row);
       });
     },
   }),
@@ -178,6 +167,31 @@ export const userRoutes = [
       const secure = engine.config.publicUrl.startsWith('https://') ? '; Secure' : '';
       res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${encodeURIComponent(s.token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${s.maxAgeSeconds}${secure}`);
       return { object: 'session', token: s.token, expiresAt: s.expiresAt.toISOString(), user: userView(s.user) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/sessions/current',
+    summary: 'The signed-in user, their org and the scopes their role grants (what the dashboard may offer)',
+    tag: 'Users',
+    scope: null,
+    response: {
+      type: 'object',
+      properties: {
+        object: { const: 'session' },
+        user: userSchema,
+        org: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' } } },
+        scopes: { type: 'array', items: { type: 'string' } },
+      },
+    },
+    handler: async ({ engine, res }) => {
+      const auth = res.locals.auth as { orgId: string; sessionId?: string; userId?: string; scopes: string[] } | undefined;
+      if (!auth?.sessionId) throw new AppError('unauthorized', 'Not signed in: POST /v1/sessions with your email and password.');
+      return engine.tenant(auth.orgId, async (tx) => {
+        const user = await tx.trx('users').select('id', 'email', 'name', 'role', 'created_at').where({ id: auth.userId }).first();
+        const org = await tx.trx('orgs').select('id', 'name').where({ id: tx.orgId }).first();
+        return { object: 'session', user: userView(user), org: { id: org.id, name: org.name }, scopes: auth.scopes };
+      });
     },
   }),
   defineRoute({

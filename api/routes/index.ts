@@ -18,6 +18,7 @@ import { consentRoutes } from './consents.ts';
 import { userRoutes } from './users.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { ruleRoutes } from './rules.ts';
+import { ruleEditorRoutes } from './rules-editor.ts';
 import { oauthRoutes } from './oauth.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
@@ -42,6 +43,7 @@ export function allRoutes(): RouteSpec[] {
     ...consentRoutes,
     ...userRoutes,
     ...subscriptionRoutes,
+    ...ruleEditorRoutes,
     ...ruleRoutes,
   ];
 }

@@ -7,6 +7,7 @@ import { startRulesWorker } from '../rules/runner.ts';
 import { startAiWorker } from '../ai/worker.ts';
 import { startRetentionJob } from '../core/compliance/retention-job.ts';
 import { startPoller } from '../core/connections/poller.ts';
+import { startProvisioningJob } from '../core/provisioning/job.ts';
 import type { cleanupStack } from './lifecycle.ts';
 
 /**
@@ -24,6 +25,7 @@ const WORKERS: [name: string, start: (engine: Engine) => { stop(): Promise<void>
   ['AI worker', startAiWorker],
   ['retention job', startRetentionJob],
   ['poller', startPoller],
+  ['provisioning job', startProvisioningJob],
 ];
 
 /** Returns the relay, for callers that wait for the outbox to drain (the benchmark). */

@@ -82,8 +82,8 @@ test('inbound SMS "water is pouring through my ceiling in 4B!!" → message.enri
   assert.equal(sent.length, 1);
 });
 
-test('POST /v1/conversations/{id}/enrich: summary and suggested replies; the stored result until a new message arrives; 404 for another org', async () => {
-  const { apiKey } = await setup();
+test('POST /v1/conversations/{id}/enrich: summary and suggested replies; the stored result until a new message arrives; 404 for another org; erased with the contact', async () => {
+  const { apiKey, orgId } = await setup();
   const patched = await h.call(apiKey, 'PATCH', '/v1/org', {
     settings: { ai: { onInboundMessage: { enabled: false }, savedReplies: [{ id: 'plumber', text: 'A plumber is on the way, please shut the water valve under the sink.', intents: ['emergency'] }, { id: 'hours', text: 'Our office hours are 9-5.' }] } },
   });
@@ -121,6 +121,12 @@ test('POST /v1/conversations/{id}/enrich: summary and suggested replies; the sto
   assert.equal(bad.status, 400);
   const other = await h.newOrg();
   assert.equal((await h.call(other.apiKey, 'POST', `/v1/conversations/${conv}/enrich`, {})).status, 404);
+
+  // Erasing the contact erases the enrichments that summarize their messages.
+  const rows = () => h.engine.tenant(orgId, (tx) => tx.trx('ai_enrichments').where({ conversation_id: conv }));
+  assert.equal((await rows()).length, 2);
+  assert.equal((await h.call(apiKey, 'DELETE', `/v1/contacts/${contact.body.id}`)).status, 200);
+  assert.equal((await rows()).length, 0);
 });
 
 test('closing a conversation enriches it (summary) and publishes conversation.enriched', async () => {

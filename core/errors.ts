@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'quiet_hours'
   | 'unregistered_sender'
   | 'connector_not_baa_eligible'
+  | 'org_suspended'
+  | 'monthly_limit_reached'
   | 'connector_unavailable'
   | 'invalid_handle'
   | 'rate_limited'
@@ -49,6 +51,8 @@ const STATUS: Record<ErrorCode, number> = {
   quiet_hours: 422,
   unregistered_sender: 422,
   connector_not_baa_eligible: 422,
+  org_suspended: 401,
+  monthly_limit_reached: 422,
   rate_limited: 429,
   master_key_mismatch: 500,
   config_invalid: 500,

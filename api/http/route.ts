@@ -68,7 +68,8 @@ export function mountRoutes(router: Router, engine: Engine, specs: RouteSpec[]):
       checkQuery?.(query);
       const ctx: RouteContext = { engine, auth: auth!, body, query, params: req.params as Record<string, string>, req, res };
       const run = async (): Promise<Outcome> => ({ status: spec.status ?? 200, body: await spec.handler(ctx) });
-      const out = spec.method === 'post' && auth ? await withIdempotency(engine, req, auth, run) : await run();
+      // Idempotency keys are kept per org: a platform key's own calls (no org named) run without.
+      const out = spec.method === 'post' && auth?.orgId ? await withIdempotency(engine, req, auth, run) : await run();
       if (auth && spec.method === 'get' && spec.scope && PII_READ_SCOPES.has(spec.scope) && out.status < 300) {
         await auditPiiRead(engine, { orgId: auth.orgId, keyId: auth.keyId, userId: (auth as { userId?: string }).userId, route: spec.path, params: ctx.params, body: out.body, ip: req.ip, userAgent: req.get('user-agent') });
       }

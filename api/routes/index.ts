@@ -19,6 +19,10 @@ import { userRoutes } from './users.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { ruleRoutes } from './rules.ts';
 import { oauthRoutes } from './oauth.ts';
+import { platformRoutes } from './platform.ts';
+import { platformOrgRoutes } from './platform-orgs.ts';
+import { platformUsageRoutes } from './platform-usage.ts';
+import { signInRoutes } from './sign-in.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
@@ -43,5 +47,9 @@ export function allRoutes(): RouteSpec[] {
     ...userRoutes,
     ...subscriptionRoutes,
     ...ruleRoutes,
+    ...platformRoutes,
+    ...platformOrgRoutes,
+    ...platformUsageRoutes,
+    ...signInRoutes,
   ];
 }

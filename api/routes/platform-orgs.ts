@@ -31,6 +31,9 @@ const orgSchema = {
 
 const TAG = 'Platform orgs';
 
+/** Another platform's org (or none) is a 404 before the body is looked at. */
+const ownOrg = (ctx: Pick<RouteContext, 'engine' | 'auth' | 'params'>) => withPlatformOrg(ctx.engine.db, platformIdOf(ctx), ctx.params.id!, async () => undefined);
+
 export const platformOrgRoutes = [
   defineRoute<NewPlatformOrg>({
     method: 'post',
@@ -70,6 +73,7 @@ export const platformOrgRoutes = [
   defineRoute({
     method: 'get',
     path: '/v1/platform/orgs/:id',
+    before: ownOrg,
     summary: 'One of the platform’s orgs',
     tag: TAG,
     scope: 'platform:orgs',
@@ -79,6 +83,7 @@ export const platformOrgRoutes = [
   defineRoute<OrgChange>({
     method: 'patch',
     path: '/v1/platform/orgs/:id',
+    before: ownOrg,
     summary: "Rename an org, set its branding (null clears it) or its limits (monthlyMessages: {limit, hard}; null removes)",
     tag: TAG,
     scope: 'platform:orgs',
@@ -98,6 +103,7 @@ export const platformOrgRoutes = [
   defineRoute({
     method: 'post',
     path: '/v1/platform/orgs/:id/suspend',
+    before: ownOrg,
     summary: "Suspend an org: its API keys and sessions get 401 org_suspended; its provider webhooks are stored and acknowledged but held until it is resumed",
     tag: TAG,
     scope: 'platform:orgs',
@@ -107,6 +113,7 @@ export const platformOrgRoutes = [
   defineRoute({
     method: 'post',
     path: '/v1/platform/orgs/:id/resume',
+    before: ownOrg,
     summary: 'Resume a suspended org; the webhooks held meanwhile are processed in arrival order',
     tag: TAG,
     scope: 'platform:orgs',
@@ -119,6 +126,7 @@ export const platformOrgRoutes = [
   defineRoute({
     method: 'delete',
     path: '/v1/platform/orgs/:id',
+    before: ownOrg,
     summary: "Delete an org by crypto-shredding: its keys are destroyed, so everything it stored is unreadable, here and in every backup",
     tag: TAG,
     scope: 'platform:orgs',
@@ -130,6 +138,7 @@ export const platformOrgRoutes = [
   defineRoute<MintInput>({
     method: 'post',
     path: '/v1/platform/orgs/:id/sign-in-tokens',
+    before: ownOrg,
     summary: 'A short-lived, single-use sign-in token for one dashboard user of the org; the dashboard exchanges it (POST /v1/sessions/exchange) for a session',
     tag: TAG,
     scope: 'platform:sign-in',

@@ -105,6 +105,11 @@ export async function up(knex: Knex): Promise<void> {
     ALTER TABLE sign_in_tokens ENABLE ROW LEVEL SECURITY;
     CREATE POLICY tenant ON sign_in_tokens USING (org_id = sb_org()) WITH CHECK (org_id = sb_org());
 
+    -- A suspended org's provider requests are archived "held" (acknowledged, unprocessed) until it is resumed.
+    ALTER TABLE raw_inbound DROP CONSTRAINT raw_inbound_status;
+    ALTER TABLE raw_inbound ADD CONSTRAINT raw_inbound_status CHECK (status IN ('received', 'held', 'processed', 'failed', 'unmatched'));
+    CREATE INDEX raw_inbound_held ON raw_inbound (org_id, received_at) WHERE status = 'held';
+
     -- The audit trail names a platform acting on an org.
     ALTER TABLE audit_log DROP CONSTRAINT audit_log_actor_type_check;
     ALTER TABLE audit_log ADD CONSTRAINT audit_log_actor_type_check CHECK (actor_type IN ('api_key', 'user', 'system', 'cli', 'platform'));

@@ -18,6 +18,7 @@ import { consentRoutes } from './consents.ts';
 import { userRoutes } from './users.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { ruleRoutes } from './rules.ts';
+import { ruleEditorRoutes } from './rules-editor.ts';
 import { oauthRoutes } from './oauth.ts';
 import { platformRoutes } from './platform.ts';
 import { platformOrgRoutes } from './platform-orgs.ts';
@@ -46,6 +47,7 @@ export function allRoutes(): RouteSpec[] {
     ...consentRoutes,
     ...userRoutes,
     ...subscriptionRoutes,
+    ...ruleEditorRoutes,
     ...ruleRoutes,
     ...platformRoutes,
     ...platformOrgRoutes,

@@ -14,6 +14,7 @@ import {
 } from './compliance/consent-settings.ts';
 import { sessionMaxMinutesSchema } from './users/session-settings.ts';
 import { aiSettingsSchema } from '../ai/settings.ts';
+import { brandingSchema } from './platforms/branding.ts';
 
 /**
  * Org settings: one JSON Schema with defaults, validated on every change. Each feature adds its
@@ -40,6 +41,7 @@ export const orgSettingsSchema = {
     sessionMaxMinutes: sessionMaxMinutesSchema,
     businessHours: businessHoursSettingsSchema,
     ai: aiSettingsSchema,
+    branding: brandingSchema,
   },
 } as const;
 

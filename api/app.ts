@@ -11,6 +11,8 @@ import { mountRoutes, type RouteSpec } from './http/route.ts';
 import { allRoutes } from './routes/index.ts';
 import { receiveRouter } from './routes/receive.ts';
 import { widgetCors } from './routes/widget.ts';
+import { authenticateEmbedToken, EMBED_PREFIX } from './routes/embed-tokens.ts';
+import { embedGuard } from './http/embed-guard.ts';
 
 export interface ApiOptions {
   /** Extra routes (e.g. the local admin endpoint of the embedded server). */
@@ -68,9 +70,19 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
       const cookie = header ? undefined : sessionCookie(req.get('cookie'));
       if (header || cookie) {
         const secret = cookie ?? BEARER.exec(header!)?.[1];
-        const principal = !secret ? null : secret.startsWith(SESSION_PREFIX) ? await authenticateSession(engine.db, secret) : await authenticate(engine.db, secret);
-        if (!principal) throw new AppError('unauthorized', cookie ? 'The session has expired or was ended; sign in again.' : 'Invalid API key.');
+        const principal = !secret
+          ? null
+          : secret.startsWith(SESSION_PREFIX)
+            ? await authenticateSession(engine.db, secret)
+            : secret.startsWith(EMBED_PREFIX)
+              ? await authenticateEmbedToken(engine, secret)
+              : await authenticate(engine.db, secret);
+        if (!principal) {
+          const why = cookie ? 'The session has expired or was ended; sign in again.' : secret?.startsWith(EMBED_PREFIX) ? 'The embed token is invalid or has expired; ask your server for a new one.' : 'Invalid API key.';
+          throw new AppError('unauthorized', why);
+        }
         res.locals.auth = principal;
+        if ('embed' in principal) res.locals.embed = principal.embed;
       }
       const who = (res.locals.auth as Principal | undefined)?.keyId ?? `ip:${req.ip}`;
       const wait = await limiter.hit(who, engine.config.rateLimitPerMinute);
@@ -81,6 +93,8 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
     }
   });
 
+  // Embed tokens (the UI kit in an app's browser) reach an allowlist of routes, filtered.
+  app.use(embedGuard(engine));
   const router = express.Router();
   mountRoutes(router, engine, [...allRoutes(), ...(opts.extraRoutes ?? [])]);
   app.use(router);

@@ -7,6 +7,7 @@ import { createApp, type ApiOptions } from './app.ts';
 import { docsHandler } from './docs.ts';
 import { createAdminApp } from './routes/admin.ts';
 import { attachRealtime } from './realtime/server.ts';
+import { widgetAssets } from './static/widget.ts';
 
 /**
  * The HTTP composition of a running API process: the REST app, the /docs reference page, the
@@ -47,6 +48,8 @@ export async function startServer(engine: Engine, opts: { host: string; port: nu
   root.disable('x-powered-by');
   // HTML, so not a /v1 JSON route: rendered from the OpenAPI document the routes build.
   root.get('/docs', docsHandler(engine));
+  // The chat widget and the UI kit's example page: static files, outside /v1.
+  root.use(widgetAssets());
   root.use(app);
   const server = http.createServer(root);
   const closeRealtime = attachRealtime(server, engine);

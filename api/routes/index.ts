@@ -11,6 +11,7 @@ import { connectorRoutes } from './connectors.ts';
 import { connectionRoutes } from './connections.ts';
 import { senderRoutes } from './senders.ts';
 import { widgetRoutes } from './widget.ts';
+import { embedTokenRoutes } from './embed-tokens.ts';
 import { orgRoutes } from './org.ts';
 import { legalHoldRoutes } from './legal-holds.ts';
 import { auditRoutes } from './audit.ts';
@@ -38,6 +39,7 @@ export function allRoutes(): RouteSpec[] {
     ...oauthRoutes,
     ...senderRoutes,
     ...widgetRoutes,
+    ...embedTokenRoutes,
     ...legalHoldRoutes,
     ...consentRoutes,
     ...userRoutes,

@@ -157,7 +157,7 @@ test('a visitor message lands as an inbound chat message; the agent reply is vis
   const sent = await widget('POST', '/v1/widget/messages', { body: 'Is unit 4B still available?', clientMessageId: 'cm_0001abcd' }, s.token);
   assert.equal(sent.status, 201, JSON.stringify(sent.body));
   assert.equal(sent.headers.get('access-control-allow-origin'), ORIGIN);
-  assert.deepEqual(Object.keys(sent.body).sort(), ['author', 'body', 'conversationId', 'createdAt', 'id', 'media', 'object']);
+  assert.deepEqual(Object.keys(sent.body).sort(), ['author', 'authorName', 'body', 'conversationId', 'createdAt', 'id', 'media', 'object']);
   assert.equal(sent.body.author, 'visitor');
   const conversationId = sent.body.conversationId;
 

@@ -12,11 +12,11 @@ import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build, type InlineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { WIDGET_BUDGET_GZIP } from './budget.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist/widget');
 const KIT_OUT = path.join(ROOT, 'dist/kit');
-export const WIDGET_BUDGET_GZIP = 35 * 1024;
 
 const common: InlineConfig = {
   configFile: false,
@@ -45,7 +45,7 @@ async function kit() {
     root: path.join(ROOT, 'widget/kit/example'),
     base: '/kit/',
     plugins: [react()],
-    build: { outDir: KIT_OUT, emptyOutDir: true, target: 'es2020', sourcemap: false },
+    build: { outDir: KIT_OUT, emptyOutDir: true, target: 'es2020', sourcemap: false, minify: !process.env.KIT_DEBUG },
   });
 }
 

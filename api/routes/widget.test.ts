@@ -88,7 +88,8 @@ test('publishable keys: good key opens a session; unknown, revoked, or a disable
 
   const evil = await widget('POST', '/v1/widget/sessions', { publishableKey: c.pk }, undefined, 'https://evil.example.org');
   assert.equal(evil.status, 403);
-  assert.equal(evil.headers.get('access-control-allow-origin'), null, 'a refused origin cannot read the answer');
+  assert.equal(evil.headers.get('access-control-allow-origin'), 'https://evil.example.org', 'a refused page can read its refusal (and only that), to show it');
+  assert.match(evil.body.error.message, /not allowed/);
   assert.equal((await widget('POST', '/v1/widget/sessions', { publishableKey: c.pk }, undefined, null)).status, 403, 'no Origin at all');
   assert.equal((await widget('POST', '/v1/widget/sessions', { publishableKey: c.pk }, undefined, 'http://localhost:3000')).status, 201);
 

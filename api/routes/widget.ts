@@ -3,7 +3,7 @@ import type { Engine } from '../../core/engine.ts';
 import { AppError } from '../../core/errors.ts';
 import { createMemoryRateLimiter, type RateLimiter } from '../../core/ratelimit.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
-import { originAllowed } from '../../core/widget/identity.ts';
+import { normalizeOrigin, originAllowed } from '../../core/widget/identity.ts';
 import { createPublishableKey, listPublishableKeys, lookupPublishableKey, revokePublishableKey, setWidgetOptions, widgetOptionsOf } from '../../core/widget/keys.ts';
 import { segmentMetadataSchema, widgetOptionsSchema, type WidgetOptions } from '../../core/widget/options.ts';
 import { identifyVisitor, loadWidgetConnection, type WidgetConnection } from '../../core/widget/visitors.ts';
@@ -44,11 +44,17 @@ export function widgetCors(req: Request, res: Response, next: NextFunction): voi
   res.status(204).end();
 }
 
-/** Checks the page's Origin against the connection, then lets that origin read the answer (errors included). */
+/**
+ * Checks the page's Origin against the connection, then lets that origin read the answer (errors
+ * included). A refused browser origin may read its 403 too: the refusal holds nothing but itself,
+ * and without it the widget could not tell "this site is not allowed" from a network failure.
+ */
 function admitOrigin(conn: WidgetConnection, req: Request, res: Response): void {
   const origin = req.get('origin');
   res.setHeader('Vary', 'Origin');
   if (!originAllowed(conn.config, origin)) {
+    const readable = normalizeOrigin(origin);
+    if (readable) res.setHeader('Access-Control-Allow-Origin', readable);
     throw new AppError('forbidden', `Origin ${origin ? `"${origin}"` : '(none)'} is not allowed to use this chat. Add it to the connection's allowedOrigins.`);
   }
   res.setHeader('Access-Control-Allow-Origin', origin!);

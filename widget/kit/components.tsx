@@ -67,7 +67,9 @@ export function ConversationList(props: { selectedId?: string | null; onSelect?:
 export function ConversationView(props: { conversationId: string | null; composer?: boolean }) {
   const { data, loading, error, live, upsert } = useConversation(props.conversationId);
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [data.messages.length]);
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: 'end' });
+  }, [data.messages.length]);
   if (!props.conversationId) return <section className="sb-conversation-view sb-empty">Select a conversation.</section>;
   return (
     <section className="sb-conversation-view" aria-label={data.conversation ? conversationLabel(data.conversation) : 'Conversation'} data-live={live || undefined}>

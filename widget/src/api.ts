@@ -6,7 +6,8 @@ import type { Identity } from './session.ts';
  *   Switchboard.init({ publishableKey, brandColor, metadata: { unit: '4B' }, ... })
  *   Switchboard.identify({ userId, userHash, name, email, phone })   // userHash from your server
  *   Switchboard.open() / close() / shutdown()
- * Calls made before the script loaded (window.Switchboard = { q: [['init', {...}]] }) are replayed.
+ * A page script that may run before the widget's (async) pushes its calls onto a stub:
+ *   (window.Switchboard ||= { q: [] }).q.push(['init', {...}], ['identify', {...}])
  */
 function element(): SwitchboardChatElement {
   defineSwitchboardChat();

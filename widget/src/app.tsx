@@ -190,7 +190,7 @@ export function App({ session, local, themeSheet, openState }: AppProps) {
               <h2 class="title" part="title" id="sb-title">{title}</h2>
               <p class="subtitle" part="subtitle">
                 <span class={`dot ${online ? '' : 'away'}`} aria-hidden="true" />
-                {online ? greeting.split(/(?<=[.!?])\s/)[0] : t.offlineTitle}
+                {online ? t.replyTime : t.offlineTitle}
               </p>
             </div>
             <button type="button" class="close" part="close" aria-label={t.closeChat} onClick={close}>
@@ -280,7 +280,6 @@ export function App({ session, local, themeSheet, openState }: AppProps) {
           )}
           {(o.channels?.sms || o.channels?.whatsapp || o.channels?.email) && (
             <nav class="channels" part="channels" aria-label={t.otherChannels}>
-              <span>{t.otherChannels}</span>
               {o.channels?.sms && <a class="channel" part="channel" href={`sms:${o.channels.sms}`}><Icon.sms />{t.textUs}</a>}
               {o.channels?.whatsapp && (
                 <a class="channel" part="channel" href={`https://wa.me/${o.channels.whatsapp.replace(/\D/g, '')}`} target="_blank" rel="noopener noreferrer"><Icon.whatsapp />{t.whatsapp}</a>

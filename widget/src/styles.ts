@@ -121,9 +121,9 @@ button { cursor: pointer; }
 .send[disabled] { background: var(--sb-surface); color: var(--sb-muted); cursor: default; }
 .send svg { width: 18px; height: 18px; }
 
-.channels { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 10px 16px 14px; background: var(--sb-background); font-size: 13px; color: var(--sb-muted); }
+.channels { display: flex; flex-wrap: wrap; justify-content: center; align-items: center; gap: 6px; padding: 2px 12px 12px; background: var(--sb-background); }
 .channel {
-  display: inline-flex; align-items: center; gap: 6px; padding: 6px 12px; border-radius: 999px;
+  display: inline-flex; align-items: center; gap: 6px; padding: 5px 11px; border-radius: 999px;
   border: 1px solid var(--sb-border); color: var(--sb-text); text-decoration: none; font-weight: 600; font-size: 13px; background: var(--sb-background);
 }
 .channel:hover { border-color: var(--sb-brand); }

@@ -74,7 +74,8 @@ export function ConversationView(props: { conversationId: string | null; compose
   return (
     <section className="sb-conversation-view" aria-label={data.conversation ? conversationLabel(data.conversation) : 'Conversation'} data-live={live || undefined}>
       {error && <p role="alert" className="sb-error">{error.message}</p>}
-      <ol className="sb-messages" role="log" aria-live="polite" aria-busy={loading}>
+      <div className="sb-messages" role="log" aria-live="polite" aria-busy={loading}>
+      <ol className="sb-message-list">
         {data.messages.map((m: Message) => (
           <li key={m.id} className="sb-message" data-direction={m.direction} data-status={m.status} data-message-id={m.id}>
             <div className="sb-bubble"><MessageText body={m.body} /></div>
@@ -87,6 +88,7 @@ export function ConversationView(props: { conversationId: string | null; compose
         ))}
       </ol>
       <div ref={end} />
+      </div>
       {props.composer !== false && <Composer conversationId={props.conversationId} onSent={upsert} />}
     </section>
   );

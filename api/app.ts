@@ -13,6 +13,7 @@ import { receiveRouter } from './routes/receive.ts';
 import { widgetCors } from './routes/widget.ts';
 import { authenticateEmbedToken, EMBED_PREFIX } from './routes/embed-tokens.ts';
 import { embedGuard } from './http/embed-guard.ts';
+import { httpMetrics, metricsEndpoint } from './metrics.ts';
 
 export interface ApiOptions {
   /** Extra routes (e.g. the local admin endpoint of the embedded server). */
@@ -28,6 +29,8 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
   app.set('query parser', 'extended');
   app.set('trust proxy', 'loopback');
   const limiter = opts.rateLimiter ?? createRateLimiter(engine.config.redisUrl, engine.config.redisPrefix);
+  app.use(httpMetrics);
+  app.get('/metrics', metricsEndpoint(engine));
   // Provider webhooks: raw bytes (signatures), any content type, no API key. Before everything else.
   app.use(receiveRouter(engine));
   // Widget routes share the limiter (per-session limits, across replicas with Redis) and answer their own CORS preflight.

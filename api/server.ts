@@ -5,6 +5,7 @@ import express from 'express';
 import type { Engine } from '../core/engine.ts';
 import { createApp, type ApiOptions } from './app.ts';
 import { docsHandler } from './docs.ts';
+import { dashboardRouter } from './static/dashboard.ts';
 import { createAdminApp } from './routes/admin.ts';
 import { attachRealtime } from './realtime/server.ts';
 import { widgetAssets } from './static/widget.ts';
@@ -50,6 +51,8 @@ export async function startServer(engine: Engine, opts: { host: string; port: nu
   root.get('/docs', docsHandler(engine));
   // The chat widget and the UI kit's example page: static files, outside /v1.
   root.use(widgetAssets());
+  // The dashboard SPA at / (never /v1, /docs, /widget*, /kit*).
+  root.use(dashboardRouter());
   root.use(app);
   const server = http.createServer(root);
   const closeRealtime = attachRealtime(server, engine);

@@ -6,6 +6,8 @@ import { deleteOrg, listOrgs, rotateDataKeys } from '../../core/admin.ts';
 import { verifyOrgs } from '../../core/audit/verify.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
 import { errorHandler } from '../http/errors.ts';
+import { createdView, createUser } from '../../core/users/create.ts';
+import { ROLES } from '../../core/users/sessions.ts';
 
 /**
  * The local admin endpoint: how the CLI reaches an embedded server's database (PGlite allows one
@@ -58,6 +60,13 @@ export function createAdminApp(engine: Engine, token: string) {
     const orgId = orgIdParam(req.params.id);
     await deleteOrg(engine, orgId);
     res.json({ deleted: orgId });
+  });
+
+  app.post('/internal/admin/users', async (req, res) => {
+    const { orgId, email, role, name, password } = req.body ?? {};
+    if (!ROLES.includes(role) || typeof email !== 'string' || typeof password !== 'string') throw invalid('/', 'needs email, role and password');
+    const user = await createUser(engine, orgIdParam(orgId), { email, role, name: typeof name === 'string' ? name : null, password });
+    res.status(201).json(createdView(user, password));
   });
 
   app.post('/internal/admin/keys/rotate', async (req, res) => {

@@ -10,6 +10,7 @@ import { realtimeRoutes } from '../realtime/tokens.ts';
 import { connectorRoutes } from './connectors.ts';
 import { connectionRoutes } from './connections.ts';
 import { senderRoutes } from './senders.ts';
+import { provisioningRoutes } from './provisioning.ts';
 import { widgetRoutes } from './widget.ts';
 import { embedTokenRoutes } from './embed-tokens.ts';
 import { orgRoutes } from './org.ts';
@@ -19,6 +20,7 @@ import { consentRoutes } from './consents.ts';
 import { userRoutes } from './users.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { ruleRoutes } from './rules.ts';
+import { ruleEditorRoutes } from './rules-editor.ts';
 import { oauthRoutes } from './oauth.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
@@ -38,12 +40,14 @@ export function allRoutes(): RouteSpec[] {
     ...connectionRoutes,
     ...oauthRoutes,
     ...senderRoutes,
+    ...provisioningRoutes,
     ...widgetRoutes,
     ...embedTokenRoutes,
     ...legalHoldRoutes,
     ...consentRoutes,
     ...userRoutes,
     ...subscriptionRoutes,
+    ...ruleEditorRoutes,
     ...ruleRoutes,
   ];
 }

@@ -34,6 +34,15 @@ export const orgRoutes = [
     handler: async ({ engine, auth }) =>
       engine.tenant(auth.orgId, async (tx) => view(await tx.trx('orgs').where({ id: tx.orgId }).first())),
   }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/org/settings-schema',
+    summary: 'The JSON Schema of org settings (sections, defaults, limits, descriptions): PATCH /v1/org validates with it, forms render from it',
+    tag: 'Org',
+    scope: 'admin',
+    response: { type: 'object', description: 'A JSON Schema (draft 7)' },
+    handler: async () => orgSettingsSchema,
+  }),
   defineRoute<{ name?: string; settings?: Record<string, unknown> }>({
     method: 'patch',
     path: '/v1/org',

@@ -101,6 +101,11 @@ export async function createBullmqQueue(redisUrl: string, prefix: string): Promi
         return { ok: false, detail: (err as Error).message };
       }
     },
+    async depths() {
+      const out: Record<string, number> = {};
+      for (const [name, q] of queues) out[name] = await q.getJobCountByTypes('wait', 'delayed', 'prioritized');
+      return out;
+    },
     async close() {
       if (closed) return;
       closed = true;

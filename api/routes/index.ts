@@ -10,6 +10,7 @@ import { realtimeRoutes } from '../realtime/tokens.ts';
 import { connectorRoutes } from './connectors.ts';
 import { connectionRoutes } from './connections.ts';
 import { senderRoutes } from './senders.ts';
+import { provisioningRoutes } from './provisioning.ts';
 import { widgetRoutes } from './widget.ts';
 import { orgRoutes } from './org.ts';
 import { legalHoldRoutes } from './legal-holds.ts';
@@ -38,6 +39,7 @@ export function allRoutes(): RouteSpec[] {
     ...connectionRoutes,
     ...oauthRoutes,
     ...senderRoutes,
+    ...provisioningRoutes,
     ...widgetRoutes,
     ...legalHoldRoutes,
     ...consentRoutes,

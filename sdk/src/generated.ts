@@ -237,6 +237,131 @@ export interface Operations {
       updatedAt?: string;
     };
   };
+  "getV1ConnectionsIdHealth": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      object?: "connection_health";
+      connectionId?: string;
+      connector?: string;
+      sandbox?: boolean;
+      status?: "ok" | "degraded" | "failing";
+      previousStatus?: "ok" | "degraded" | "failing" | null;
+      checkedAt?: string;
+      credentials?: {
+        ok?: boolean;
+        message?: string;
+      };
+      wiring?: (Array<{
+        kind?: string;
+        id?: string;
+        field?: string;
+        expected?: string | null;
+        actual?: string | null;
+        ok?: boolean;
+        fixed?: boolean;
+        fixable?: boolean;
+        message?: string;
+      }>) | null;
+      senders?: Array<Record<string, unknown>>;
+      traffic?: {
+        lastInboundAt?: string | null;
+        lastOutboundAt?: string | null;
+        outbound24h?: number;
+        failed24h?: number;
+        errorRate?: number | null;
+      };
+      problems?: (Array<{
+        code?: string;
+        message?: string;
+        severity?: "degraded" | "failing";
+      }>);
+    };
+  };
+  "postV1ConnectionsIdNumbers": {
+    params: { id: string };
+    query: never;
+    body: {
+      phoneNumber: string;
+      channel?: string;
+    };
+    response: {
+      object?: "provisioned_number";
+      providerId?: string;
+      phoneNumber?: string;
+      sandbox?: boolean;
+      inboundUrl?: string | null;
+      sender?: Record<string, unknown>;
+    };
+  };
+  "getV1ConnectionsIdNumbers": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      numbers?: (Array<{
+        id?: string;
+        phoneNumber?: string;
+        friendlyName?: string;
+        capabilities?: {
+          sms?: boolean;
+          mms?: boolean;
+          voice?: boolean;
+        };
+        serviceId?: string | null;
+        qualityRating?: string | null;
+        messagingLimit?: string | null;
+        inboundUrl?: string | null;
+      }>);
+      services?: (Array<{
+        id?: string;
+        name?: string;
+        inboundUrl?: string | null;
+        statusUrl?: string | null;
+      }>);
+      sandbox?: boolean;
+    };
+  };
+  "getV1ConnectionsIdNumbersAvailable": {
+    params: { id: string };
+    query: {
+      "country"?: string;
+      "areaCode"?: string;
+      "contains"?: string;
+      "sms"?: boolean;
+      "mms"?: boolean;
+      "limit"?: number;
+    };
+    body: never;
+    response: {
+      data?: (Array<{
+        phoneNumber?: string;
+        friendlyName?: string;
+        locality?: string | null;
+        region?: string | null;
+        capabilities?: {
+          sms?: boolean;
+          mms?: boolean;
+          voice?: boolean;
+        };
+      }>);
+    };
+  };
+  "postV1ConnectionsIdNumbersRelease": {
+    params: { id: string };
+    query: never;
+    body: {
+      phoneNumber: string;
+    };
+    response: {
+      object?: "released_number";
+      phoneNumber?: string;
+      released?: boolean;
+      providerId?: string | null;
+      sendersRemoved?: number;
+    };
+  };
   "getV1ConnectionsIdOauthAuthorize": {
     params: { id: string };
     query: never;
@@ -244,6 +369,15 @@ export interface Operations {
     response: {
       url?: string;
       expiresAt?: string;
+    };
+  };
+  "getV1ConnectionsIdProvisioning": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      sandbox?: boolean;
+      operations?: (Array<"searchNumbers" | "buyNumber" | "listNumbers" | "releaseNumber" | "wiring" | "registrations" | "templates">);
     };
   };
   "postV1ConnectionsIdPublishableKeys": {
@@ -289,6 +423,12 @@ export interface Operations {
       createdAt?: string;
       revokedAt?: string | null;
     };
+  };
+  "postV1ConnectionsIdRegistrationsSync": {
+    params: { id: string };
+    query: never;
+    body: Record<string, never>;
+    response: Record<string, unknown>;
   };
   "postV1ConnectionsIdReplay": {
     params: { id: string };
@@ -400,6 +540,48 @@ export interface Operations {
     body: never;
     response: Record<string, unknown>;
   };
+  "getV1ConnectionsIdTemplates": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      data?: (Array<{
+        id?: string;
+        object?: "template";
+        connectionId?: string;
+        providerId?: string;
+        name?: string;
+        language?: string;
+        category?: string | null;
+        status?: string;
+        components?: Array<unknown>;
+        variables?: Array<string>;
+        syncedAt?: string;
+      }>);
+    };
+  };
+  "postV1ConnectionsIdTemplatesSync": {
+    params: { id: string };
+    query: never;
+    body: Record<string, never>;
+    response: {
+      data?: (Array<{
+        id?: string;
+        object?: "template";
+        connectionId?: string;
+        providerId?: string;
+        name?: string;
+        language?: string;
+        category?: string | null;
+        status?: string;
+        components?: Array<unknown>;
+        variables?: Array<string>;
+        syncedAt?: string;
+      }>);
+      changed?: number;
+      removed?: number;
+    };
+  };
   "postV1ConnectionsIdTest": {
     params: { id: string };
     query: never;
@@ -439,6 +621,48 @@ export interface Operations {
     query: never;
     body: never;
     response: Record<string, unknown>;
+  };
+  "postV1ConnectionsIdWiringFix": {
+    params: { id: string };
+    query: never;
+    body: Record<string, never>;
+    response: {
+      object?: "connection_health";
+      connectionId?: string;
+      connector?: string;
+      sandbox?: boolean;
+      status?: "ok" | "degraded" | "failing";
+      previousStatus?: "ok" | "degraded" | "failing" | null;
+      checkedAt?: string;
+      credentials?: {
+        ok?: boolean;
+        message?: string;
+      };
+      wiring?: (Array<{
+        kind?: string;
+        id?: string;
+        field?: string;
+        expected?: string | null;
+        actual?: string | null;
+        ok?: boolean;
+        fixed?: boolean;
+        fixable?: boolean;
+        message?: string;
+      }>) | null;
+      senders?: Array<Record<string, unknown>>;
+      traffic?: {
+        lastInboundAt?: string | null;
+        lastOutboundAt?: string | null;
+        outbound24h?: number;
+        failed24h?: number;
+        errorRate?: number | null;
+      };
+      problems?: (Array<{
+        code?: string;
+        message?: string;
+        severity?: "degraded" | "failing";
+      }>);
+    };
   };
   "getV1Connectors": {
     params: never;
@@ -2180,19 +2404,29 @@ export const operations = {
   "getV1ConnectionsId": { method: 'GET', path: '/v1/connections/{id}', resource: 'connections', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "patchV1ConnectionsId": { method: 'PATCH', path: '/v1/connections/{id}', resource: 'connections', name: 'update', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "deleteV1ConnectionsId": { method: 'DELETE', path: '/v1/connections/{id}', resource: 'connections', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdHealth": { method: 'GET', path: '/v1/connections/{id}/health', resource: 'connections', name: 'getHealth', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
+  "postV1ConnectionsIdNumbers": { method: 'POST', path: '/v1/connections/{id}/numbers', resource: 'connections', name: 'numbers', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdNumbers": { method: 'GET', path: '/v1/connections/{id}/numbers', resource: 'connections', name: 'getNumbers', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
+  "getV1ConnectionsIdNumbersAvailable": { method: 'GET', path: '/v1/connections/{id}/numbers/available', resource: 'connections', name: 'listNumbersAvailable', params: ["id"], hasBody: false, hasQuery: true, list: false, scope: "connections:read" },
+  "postV1ConnectionsIdNumbersRelease": { method: 'POST', path: '/v1/connections/{id}/numbers/release', resource: 'connections', name: 'numbersRelease', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdOauthAuthorize": { method: 'GET', path: '/v1/connections/{id}/oauth/authorize', resource: 'connections', name: 'getOauthAuthorize', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdProvisioning": { method: 'GET', path: '/v1/connections/{id}/provisioning', resource: 'connections', name: 'getProvisioning', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdPublishableKeys": { method: 'POST', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'publishableKeys', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdPublishableKeys": { method: 'GET', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'listPublishableKeys', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "deleteV1ConnectionsIdPublishableKeysKeyId": { method: 'DELETE', path: '/v1/connections/{id}/publishable-keys/{keyId}', resource: 'connections', name: 'deletePublishableKeys', params: ["id","keyId"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "postV1ConnectionsIdRegistrationsSync": { method: 'POST', path: '/v1/connections/{id}/registrations/sync', resource: 'connections', name: 'registrationsSync', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdReplay": { method: 'POST', path: '/v1/connections/{id}/replay', resource: 'connections', name: 'replay', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdSenders": { method: 'POST', path: '/v1/connections/{id}/senders', resource: 'connections', name: 'senders', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdSenders": { method: 'GET', path: '/v1/connections/{id}/senders', resource: 'connections', name: 'listSenders', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1ConnectionsIdSendersSenderId": { method: 'GET', path: '/v1/connections/{id}/senders/{senderId}', resource: 'connections', name: 'getSenders', params: ["id","senderId"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "patchV1ConnectionsIdSendersSenderId": { method: 'PATCH', path: '/v1/connections/{id}/senders/{senderId}', resource: 'connections', name: 'updateSenders', params: ["id","senderId"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "deleteV1ConnectionsIdSendersSenderId": { method: 'DELETE', path: '/v1/connections/{id}/senders/{senderId}', resource: 'connections', name: 'deleteSenders', params: ["id","senderId"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdTemplates": { method: 'GET', path: '/v1/connections/{id}/templates', resource: 'connections', name: 'listTemplates', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
+  "postV1ConnectionsIdTemplatesSync": { method: 'POST', path: '/v1/connections/{id}/templates/sync', resource: 'connections', name: 'templatesSync', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdTest": { method: 'POST', path: '/v1/connections/{id}/test', resource: 'connections', name: 'test', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdUpgrade": { method: 'POST', path: '/v1/connections/{id}/upgrade', resource: 'connections', name: 'upgrade', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdUpgrades": { method: 'GET', path: '/v1/connections/{id}/upgrades', resource: 'connections', name: 'getUpgrades', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
+  "postV1ConnectionsIdWiringFix": { method: 'POST', path: '/v1/connections/{id}/wiring/fix', resource: 'connections', name: 'wiringFix', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1Connectors": { method: 'GET', path: '/v1/connectors', resource: 'connectors', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1Consents": { method: 'GET', path: '/v1/consents', resource: 'consents', name: 'get', params: [], hasBody: false, hasQuery: true, list: false, scope: "contacts:read" },
   "postV1Consents": { method: 'POST', path: '/v1/consents', resource: 'consents', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "contacts:write" },

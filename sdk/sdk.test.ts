@@ -83,7 +83,7 @@ describe('SDK against a running server', () => {
       const sub: any = await sb.subscriptions.create({ url: `${receiver.url}/hooks`, eventTypes: ['contact.created'] } as any);
       assert.match(sub.secret, /^whsec_/);
       const contact: any = await sb.contacts.create({ name: 'Webhook Person', handles: [{ kind: 'email', value: 'hook@example.com' }] } as any);
-      const delivery = await waitFor('the webhook', () => got.find((g) => g.body.includes(contact.id)), 20_000, 100);
+      const delivery = (await waitFor('the webhook', () => got.find((g) => g.body.includes(contact.id)), 20_000, 100))!;
       const event = await verifyWebhook(delivery.body, delivery.headers as Record<string, string>, sub.secret);
       assert.equal(event.type, 'contact.created');
       await assert.rejects(verifyWebhook(delivery.body.replace('contact.created', 'contact.deleted'), delivery.headers as Record<string, string>, sub.secret), { code: 'webhook_invalid' });

@@ -69,7 +69,7 @@ export interface Operations {
         object?: "audit_entry";
         position?: number;
         actor?: {
-          type?: "api_key" | "user" | "system" | "cli";
+          type?: "api_key" | "user" | "system" | "cli" | "platform";
           id?: string | null;
         };
         action?: string;
@@ -107,6 +107,30 @@ export interface Operations {
         position?: number;
         reason?: "edited" | "missing" | "reordered";
         message?: string;
+      };
+    };
+  };
+  "getV1Branding": {
+    params: never;
+    query: never;
+    body: never;
+    response: {
+      object?: "branding";
+      platform?: string | null;
+      branding?: {
+        displayName?: string;
+        logoUrl?: string | null;
+        colors?: {
+          primary?: string | null;
+          accent?: string | null;
+          background?: string | null;
+          text?: string | null;
+        };
+        supportEmail?: string | null;
+        supportPhone?: string | null;
+        supportUrl?: string | null;
+        emailFromName?: string;
+        emailFromDomain?: string | null;
       };
     };
   };
@@ -443,7 +467,7 @@ export interface Operations {
         id?: string;
         object?: "raw_inbound";
         connectionId?: string;
-        status?: "received" | "processed" | "failed" | "unmatched";
+        status?: "received" | "held" | "processed" | "failed" | "unmatched";
         error?: string | null;
         messageIds?: Array<string>;
         receivedAt?: string;
@@ -1642,6 +1666,36 @@ export interface Operations {
           start: string;
           end: string;
         };
+        branding?: {
+          displayName?: string;
+          logoUrl?: string;
+          colors?: {
+            primary?: string;
+            accent?: string;
+            background?: string;
+            text?: string;
+          };
+          supportEmail?: string;
+          supportPhone?: string;
+          supportUrl?: string;
+          emailFromName?: string;
+          emailFromDomain?: string;
+        };
+      };
+      branding?: {
+        displayName?: string;
+        logoUrl?: string | null;
+        colors?: {
+          primary?: string | null;
+          accent?: string | null;
+          background?: string | null;
+          text?: string | null;
+        };
+        supportEmail?: string | null;
+        supportPhone?: string | null;
+        supportUrl?: string | null;
+        emailFromName?: string;
+        emailFromDomain?: string | null;
       };
       createdAt?: string;
     };
@@ -1713,6 +1767,36 @@ export interface Operations {
           start: string;
           end: string;
         };
+        branding?: {
+          displayName?: string;
+          logoUrl?: string;
+          colors?: {
+            primary?: string;
+            accent?: string;
+            background?: string;
+            text?: string;
+          };
+          supportEmail?: string;
+          supportPhone?: string;
+          supportUrl?: string;
+          emailFromName?: string;
+          emailFromDomain?: string;
+        };
+      };
+      branding?: {
+        displayName?: string;
+        logoUrl?: string | null;
+        colors?: {
+          primary?: string | null;
+          accent?: string | null;
+          background?: string | null;
+          text?: string | null;
+        };
+        supportEmail?: string | null;
+        supportPhone?: string | null;
+        supportUrl?: string | null;
+        emailFromName?: string;
+        emailFromDomain?: string | null;
       };
       createdAt?: string;
     };
@@ -1722,6 +1806,442 @@ export interface Operations {
     query: never;
     body: never;
     response: Record<string, unknown>;
+  };
+  "getV1Platform": {
+    params: never;
+    query: never;
+    body: never;
+    response: {
+      id?: string;
+      object?: "platform";
+      name?: string;
+      branding?: {
+        displayName?: string;
+        logoUrl?: string;
+        colors?: {
+          primary?: string;
+          accent?: string;
+          background?: string;
+          text?: string;
+        };
+        supportEmail?: string;
+        supportPhone?: string;
+        supportUrl?: string;
+        emailFromName?: string;
+        emailFromDomain?: string;
+      };
+      domains?: Array<string>;
+      createdAt?: string;
+    };
+  };
+  "patchV1Platform": {
+    params: never;
+    query: never;
+    body: {
+      name?: string;
+      branding?: {
+        displayName?: string;
+        logoUrl?: string;
+        colors?: {
+          primary?: string;
+          accent?: string;
+          background?: string;
+          text?: string;
+        };
+        supportEmail?: string;
+        supportPhone?: string;
+        supportUrl?: string;
+        emailFromName?: string;
+        emailFromDomain?: string;
+      };
+      domains?: Array<string>;
+    };
+    response: {
+      id?: string;
+      object?: "platform";
+      name?: string;
+      branding?: {
+        displayName?: string;
+        logoUrl?: string;
+        colors?: {
+          primary?: string;
+          accent?: string;
+          background?: string;
+          text?: string;
+        };
+        supportEmail?: string;
+        supportPhone?: string;
+        supportUrl?: string;
+        emailFromName?: string;
+        emailFromDomain?: string;
+      };
+      domains?: Array<string>;
+      createdAt?: string;
+    };
+  };
+  "postV1PlatformKeys": {
+    params: never;
+    query: never;
+    body: {
+      name: string;
+      scopes: (Array<"platform:admin" | "platform:orgs" | "platform:usage" | "platform:sign-in">);
+    };
+    response: {
+      id?: string;
+      object?: "platform_key";
+      name?: string;
+      prefix?: string;
+      scopes?: (Array<"platform:admin" | "platform:orgs" | "platform:usage" | "platform:sign-in">);
+      createdAt?: string;
+      revokedAt?: string | null;
+      secret?: string;
+    };
+  };
+  "getV1PlatformKeys": {
+    params: never;
+    query: never;
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "platform_key";
+        name?: string;
+        prefix?: string;
+        scopes?: (Array<"platform:admin" | "platform:orgs" | "platform:usage" | "platform:sign-in">);
+        createdAt?: string;
+        revokedAt?: string | null;
+      }>);
+    };
+  };
+  "deleteV1PlatformKeysId": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      id?: string;
+      object?: "platform_key";
+      name?: string;
+      prefix?: string;
+      scopes?: (Array<"platform:admin" | "platform:orgs" | "platform:usage" | "platform:sign-in">);
+      createdAt?: string;
+      revokedAt?: string | null;
+    };
+  };
+  "postV1PlatformOrgs": {
+    params: never;
+    query: never;
+    body: {
+      name: string;
+      settings?: Record<string, unknown>;
+      branding?: {
+        displayName?: string;
+        logoUrl?: string;
+        colors?: {
+          primary?: string;
+          accent?: string;
+          background?: string;
+          text?: string;
+        };
+        supportEmail?: string;
+        supportPhone?: string;
+        supportUrl?: string;
+        emailFromName?: string;
+        emailFromDomain?: string;
+      };
+      limits?: {
+        monthlyMessages?: {
+          limit: number;
+          hard?: boolean;
+        } | null;
+      };
+    };
+    response: {
+      org?: {
+        id?: string;
+        object?: "org";
+        name?: string;
+        status?: "active" | "suspended";
+        branding?: {
+          displayName?: string;
+          logoUrl?: string;
+          colors?: {
+            primary?: string;
+            accent?: string;
+            background?: string;
+            text?: string;
+          };
+          supportEmail?: string;
+          supportPhone?: string;
+          supportUrl?: string;
+          emailFromName?: string;
+          emailFromDomain?: string;
+        };
+        limits?: {
+          monthlyMessages?: {
+            limit: number;
+            hard?: boolean;
+          } | null;
+        };
+        createdAt?: string;
+        suspendedAt?: string | null;
+      };
+      apiKey?: string;
+    };
+  };
+  "getV1PlatformOrgs": {
+    params: never;
+    query: {
+      "limit"?: string;
+      "cursor"?: string;
+    };
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "org";
+        name?: string;
+        status?: "active" | "suspended";
+        branding?: {
+          displayName?: string;
+          logoUrl?: string;
+          colors?: {
+            primary?: string;
+            accent?: string;
+            background?: string;
+            text?: string;
+          };
+          supportEmail?: string;
+          supportPhone?: string;
+          supportUrl?: string;
+          emailFromName?: string;
+          emailFromDomain?: string;
+        };
+        limits?: {
+          monthlyMessages?: {
+            limit: number;
+            hard?: boolean;
+          } | null;
+        };
+        createdAt?: string;
+        suspendedAt?: string | null;
+      }>);
+      hasMore?: boolean;
+      nextCursor?: string | null;
+    };
+  };
+  "getV1PlatformOrgsId": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      id?: string;
+      object?: "org";
+      name?: string;
+      status?: "active" | "suspended";
+      branding?: {
+        displayName?: string;
+        logoUrl?: string;
+        colors?: {
+          primary?: string;
+          accent?: string;
+          background?: string;
+          text?: string;
+        };
+        supportEmail?: string;
+        supportPhone?: string;
+        supportUrl?: string;
+        emailFromName?: string;
+        emailFromDomain?: string;
+      };
+      limits?: {
+        monthlyMessages?: {
+          limit: number;
+          hard?: boolean;
+        } | null;
+      };
+      createdAt?: string;
+      suspendedAt?: string | null;
+    };
+  };
+  "patchV1PlatformOrgsId": {
+    params: { id: string };
+    query: never;
+    body: {
+      name?: string;
+      branding?: {
+        displayName?: string;
+        logoUrl?: string;
+        colors?: {
+          primary?: string;
+          accent?: string;
+          background?: string;
+          text?: string;
+        };
+        supportEmail?: string;
+        supportPhone?: string;
+        supportUrl?: string;
+        emailFromName?: string;
+        emailFromDomain?: string;
+      } | null;
+      limits?: {
+        monthlyMessages?: {
+          limit: number;
+          hard?: boolean;
+        } | null;
+      };
+    };
+    response: {
+      id?: string;
+      object?: "org";
+      name?: string;
+      status?: "active" | "suspended";
+      branding?: {
+        displayName?: string;
+        logoUrl?: string;
+        colors?: {
+          primary?: string;
+          accent?: string;
+          background?: string;
+          text?: string;
+        };
+        supportEmail?: string;
+        supportPhone?: string;
+        supportUrl?: string;
+        emailFromName?: string;
+        emailFromDomain?: string;
+      };
+      limits?: {
+        monthlyMessages?: {
+          limit: number;
+          hard?: boolean;
+        } | null;
+      };
+      createdAt?: string;
+      suspendedAt?: string | null;
+    };
+  };
+  "deleteV1PlatformOrgsId": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: Record<string, unknown>;
+  };
+  "postV1PlatformOrgsIdResume": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      id?: string;
+      object?: "org";
+      name?: string;
+      status?: "active" | "suspended";
+      branding?: {
+        displayName?: string;
+        logoUrl?: string;
+        colors?: {
+          primary?: string;
+          accent?: string;
+          background?: string;
+          text?: string;
+        };
+        supportEmail?: string;
+        supportPhone?: string;
+        supportUrl?: string;
+        emailFromName?: string;
+        emailFromDomain?: string;
+      };
+      limits?: {
+        monthlyMessages?: {
+          limit: number;
+          hard?: boolean;
+        } | null;
+      };
+      createdAt?: string;
+      suspendedAt?: string | null;
+      heldWebhooks?: {
+        processed?: number;
+        failed?: number;
+      };
+    };
+  };
+  "postV1PlatformOrgsIdSignInTokens": {
+    params: { id: string };
+    query: never;
+    body: {
+      userId: string;
+      email?: string;
+      expiresInSeconds?: number;
+    } | {
+      userId?: string;
+      email: string;
+      expiresInSeconds?: number;
+    };
+    response: {
+      object?: "sign_in_token";
+      token?: string;
+      expiresAt?: string;
+      orgId?: string;
+      userId?: string;
+    };
+  };
+  "postV1PlatformOrgsIdSuspend": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      id?: string;
+      object?: "org";
+      name?: string;
+      status?: "active" | "suspended";
+      branding?: {
+        displayName?: string;
+        logoUrl?: string;
+        colors?: {
+          primary?: string;
+          accent?: string;
+          background?: string;
+          text?: string;
+        };
+        supportEmail?: string;
+        supportPhone?: string;
+        supportUrl?: string;
+        emailFromName?: string;
+        emailFromDomain?: string;
+      };
+      limits?: {
+        monthlyMessages?: {
+          limit: number;
+          hard?: boolean;
+        } | null;
+      };
+      createdAt?: string;
+      suspendedAt?: string | null;
+    };
+  };
+  "getV1PlatformUsage": {
+    params: never;
+    query: {
+      "from"?: string;
+      "to"?: string;
+      "orgId"?: string;
+      "format"?: "json" | "csv";
+    };
+    body: never;
+    response: {
+      object?: "list";
+      from?: string;
+      to?: string;
+      data?: (Array<{
+        orgId?: string;
+        day?: string;
+        metric?: "messages.inbound" | "messages.outbound" | "segments.inbound" | "segments.outbound" | "ai.tokens.input" | "ai.tokens.output" | "websocket.minutes" | "storage.bytes";
+        channel?: string | null;
+        connector?: string | null;
+        quantity?: number;
+      }>);
+    };
   };
   "postV1RealtimeTokens": {
     params: never;
@@ -1988,6 +2508,25 @@ export interface Operations {
         role?: "owner" | "admin" | "agent" | "viewer";
         createdAt?: string;
       };
+      org?: {
+        id?: string;
+        name?: string;
+        branding?: {
+          displayName?: string;
+          logoUrl?: string | null;
+          colors?: {
+            primary?: string | null;
+            accent?: string | null;
+            background?: string | null;
+            text?: string | null;
+          };
+          supportEmail?: string | null;
+          supportPhone?: string | null;
+          supportUrl?: string | null;
+          emailFromName?: string;
+          emailFromDomain?: string | null;
+        };
+      };
     };
   };
   "getV1SessionsCurrent": {
@@ -2007,6 +2546,21 @@ export interface Operations {
       org?: {
         id?: string;
         name?: string;
+        branding?: {
+          displayName?: string;
+          logoUrl?: string | null;
+          colors?: {
+            primary?: string | null;
+            accent?: string | null;
+            background?: string | null;
+            text?: string | null;
+          };
+          supportEmail?: string | null;
+          supportPhone?: string | null;
+          supportUrl?: string | null;
+          emailFromName?: string;
+          emailFromDomain?: string | null;
+        };
       };
       scopes?: Array<string>;
     };
@@ -2016,6 +2570,45 @@ export interface Operations {
     query: never;
     body: never;
     response: Record<string, unknown>;
+  };
+  "postV1SessionsExchange": {
+    params: never;
+    query: never;
+    body: {
+      token: string;
+    };
+    response: {
+      object?: "session";
+      token?: string;
+      expiresAt?: string;
+      user?: {
+        id?: string;
+        object?: "user";
+        email?: string;
+        name?: string | null;
+        role?: "owner" | "admin" | "agent" | "viewer";
+        createdAt?: string;
+      };
+      org?: {
+        id?: string;
+        name?: string;
+        branding?: {
+          displayName?: string;
+          logoUrl?: string | null;
+          colors?: {
+            primary?: string | null;
+            accent?: string | null;
+            background?: string | null;
+            text?: string | null;
+          };
+          supportEmail?: string | null;
+          supportPhone?: string | null;
+          supportUrl?: string | null;
+          emailFromName?: string;
+          emailFromDomain?: string | null;
+        };
+      };
+    };
   };
   "postV1Subscriptions": {
     params: never;
@@ -2389,6 +2982,21 @@ export interface Operations {
       expiresAt?: string;
       visitorId?: string;
       conversationId?: string | null;
+      branding?: {
+        displayName?: string;
+        logoUrl?: string | null;
+        colors?: {
+          primary?: string | null;
+          accent?: string | null;
+          background?: string | null;
+          text?: string | null;
+        };
+        supportEmail?: string | null;
+        supportPhone?: string | null;
+        supportUrl?: string | null;
+        emailFromName?: string;
+        emailFromDomain?: string | null;
+      };
     };
   };
 }
@@ -2399,6 +3007,7 @@ export const operations = {
   "deleteV1ApiKeysId": { method: 'DELETE', path: '/v1/api-keys/{id}', resource: 'apiKeys', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "getV1Audit": { method: 'GET', path: '/v1/audit', resource: 'audit', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "admin" },
   "getV1AuditVerify": { method: 'GET', path: '/v1/audit/verify', resource: 'audit', name: 'getVerify', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
+  "getV1Branding": { method: 'GET', path: '/v1/branding', resource: 'branding', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
   "postV1Connections": { method: 'POST', path: '/v1/connections', resource: 'connections', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1Connections": { method: 'GET', path: '/v1/connections', resource: 'connections', name: 'list', params: [], hasBody: false, hasQuery: true, list: false, scope: "connections:read" },
   "getV1ConnectionsId": { method: 'GET', path: '/v1/connections/{id}', resource: 'connections', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
@@ -2461,6 +3070,20 @@ export const operations = {
   "getV1Org": { method: 'GET', path: '/v1/org', resource: 'org', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "patchV1Org": { method: 'PATCH', path: '/v1/org', resource: 'org', name: 'update', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1OrgSettingsSchema": { method: 'GET', path: '/v1/org/settings-schema', resource: 'org', name: 'getSettingsSchema', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
+  "getV1Platform": { method: 'GET', path: '/v1/platform', resource: 'platform', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: "platform:orgs" },
+  "patchV1Platform": { method: 'PATCH', path: '/v1/platform', resource: 'platform', name: 'update', params: [], hasBody: true, hasQuery: false, list: false, scope: "platform:admin" },
+  "postV1PlatformKeys": { method: 'POST', path: '/v1/platform/keys', resource: 'platform', name: 'keys', params: [], hasBody: true, hasQuery: false, list: false, scope: "platform:admin" },
+  "getV1PlatformKeys": { method: 'GET', path: '/v1/platform/keys', resource: 'platform', name: 'listKeys', params: [], hasBody: false, hasQuery: false, list: false, scope: "platform:admin" },
+  "deleteV1PlatformKeysId": { method: 'DELETE', path: '/v1/platform/keys/{id}', resource: 'platform', name: 'deleteKeys', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "platform:admin" },
+  "postV1PlatformOrgs": { method: 'POST', path: '/v1/platform/orgs', resource: 'platform', name: 'orgs', params: [], hasBody: true, hasQuery: false, list: false, scope: "platform:orgs" },
+  "getV1PlatformOrgs": { method: 'GET', path: '/v1/platform/orgs', resource: 'platform', name: 'listOrgs', params: [], hasBody: false, hasQuery: true, list: true, scope: "platform:orgs" },
+  "getV1PlatformOrgsId": { method: 'GET', path: '/v1/platform/orgs/{id}', resource: 'platform', name: 'getOrgs', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "platform:orgs" },
+  "patchV1PlatformOrgsId": { method: 'PATCH', path: '/v1/platform/orgs/{id}', resource: 'platform', name: 'updateOrgs', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "platform:orgs" },
+  "deleteV1PlatformOrgsId": { method: 'DELETE', path: '/v1/platform/orgs/{id}', resource: 'platform', name: 'deleteOrgs', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "platform:orgs" },
+  "postV1PlatformOrgsIdResume": { method: 'POST', path: '/v1/platform/orgs/{id}/resume', resource: 'platform', name: 'orgsResume', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "platform:orgs" },
+  "postV1PlatformOrgsIdSignInTokens": { method: 'POST', path: '/v1/platform/orgs/{id}/sign-in-tokens', resource: 'platform', name: 'orgsSignInTokens', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "platform:sign-in" },
+  "postV1PlatformOrgsIdSuspend": { method: 'POST', path: '/v1/platform/orgs/{id}/suspend', resource: 'platform', name: 'orgsSuspend', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "platform:orgs" },
+  "getV1PlatformUsage": { method: 'GET', path: '/v1/platform/usage', resource: 'platform', name: 'listUsage', params: [], hasBody: false, hasQuery: true, list: false, scope: "platform:usage" },
   "postV1RealtimeTokens": { method: 'POST', path: '/v1/realtime/tokens', resource: 'realtime', name: 'tokens', params: [], hasBody: true, hasQuery: false, list: false, scope: "events:read" },
   "postV1Rules": { method: 'POST', path: '/v1/rules', resource: 'rules', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1Rules": { method: 'GET', path: '/v1/rules', resource: 'rules', name: 'get', params: [], hasBody: false, hasQuery: true, list: false, scope: "admin" },
@@ -2476,6 +3099,7 @@ export const operations = {
   "postV1Sessions": { method: 'POST', path: '/v1/sessions', resource: 'sessions', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: null },
   "getV1SessionsCurrent": { method: 'GET', path: '/v1/sessions/current', resource: 'sessions', name: 'getCurrent', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
   "deleteV1SessionsCurrent": { method: 'DELETE', path: '/v1/sessions/current', resource: 'sessions', name: 'deleteCurrent', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
+  "postV1SessionsExchange": { method: 'POST', path: '/v1/sessions/exchange', resource: 'sessions', name: 'exchange', params: [], hasBody: true, hasQuery: false, list: false, scope: null },
   "postV1Subscriptions": { method: 'POST', path: '/v1/subscriptions', resource: 'subscriptions', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1Subscriptions": { method: 'GET', path: '/v1/subscriptions', resource: 'subscriptions', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "getV1SubscriptionsId": { method: 'GET', path: '/v1/subscriptions/{id}', resource: 'subscriptions', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },

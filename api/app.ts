@@ -13,6 +13,8 @@ import { receiveRouter } from './routes/receive.ts';
 import { widgetCors } from './routes/widget.ts';
 import { authenticateEmbedToken, EMBED_PREFIX } from './routes/embed-tokens.ts';
 import { embedGuard } from './http/embed-guard.ts';
+import { authenticatePlatform, PLATFORM_KEY_PREFIX } from '../core/platforms/platforms.ts';
+import { ORG_HEADER, scopeToOrg } from './http/org-header.ts';
 import { httpMetrics, metricsEndpoint } from './metrics.ts';
 
 export interface ApiOptions {
@@ -79,12 +81,15 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
             ? await authenticateSession(engine.db, secret)
             : secret.startsWith(EMBED_PREFIX)
               ? await authenticateEmbedToken(engine, secret)
-              : await authenticate(engine.db, secret);
+              : secret.startsWith(PLATFORM_KEY_PREFIX)
+                ? await authenticatePlatform(engine.db, secret)
+                : await authenticate(engine.db, secret);
         if (!principal) {
           const why = cookie ? 'The session has expired or was ended; sign in again.' : secret?.startsWith(EMBED_PREFIX) ? 'The embed token is invalid or has expired; ask your server for a new one.' : 'Invalid API key.';
           throw new AppError('unauthorized', why);
         }
-        res.locals.auth = principal;
+        // Suspended orgs are refused here; a platform key may name one of its orgs (Switchboard-Org).
+        res.locals.auth = await scopeToOrg(engine, principal, req.get(ORG_HEADER));
         if ('embed' in principal) res.locals.embed = principal.embed;
       }
       const who = (res.locals.auth as Principal | undefined)?.keyId ?? `ip:${req.ip}`;

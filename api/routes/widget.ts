@@ -9,6 +9,7 @@ import { segmentMetadataSchema, widgetOptionsSchema, type WidgetOptions } from '
 import { identifyVisitor, loadWidgetConnection, type WidgetConnection } from '../../core/widget/visitors.ts';
 import { listVisitorMessages, postVisitorMessage, visitorConversationId, type SessionRef } from '../../core/widget/conversation.ts';
 import { defineRoute } from '../http/route.ts';
+import { brandingViewSchema, effectiveBranding, refuseSuspended } from '../../core/platforms/branding.ts';
 import { signRealtimeToken, verifyRealtimeToken, type RealtimeClaims } from '../realtime/tokens.ts';
 import { MAX_BODY_CHARS } from './messages.ts';
 import { pageOf, pageQuery } from './conversations.ts';
@@ -214,22 +215,25 @@ export const widgetRoutes = [
         visitorId: { type: 'string', description: 'Anonymous visitors: keep it and send it back to resume the conversation' },
         conversationId: { type: ['string', 'null'], format: 'uuid' },
         options: { ...widgetOptionsSchema, description: "The publishable key's widget options" },
+        branding: brandingViewSchema,
       },
     },
     handler: async ({ engine, req, res, body }) => {
       const ref = await lookupPublishableKey(engine.db, body.publishableKey);
       if (!ref) throw new AppError('unauthorized', 'Unknown or revoked publishable key, or the chat is not available.');
       await limit(req, `sessions:${ref.keyId}:${req.ip}`, WRITES_PER_MINUTE);
-      const { visitor, conversationId, options } = await engine.tenant(ref.orgId, async (tx) => {
+      const { visitor, conversationId, options, branding } = await engine.tenant(ref.orgId, async (tx) => {
         const conn = await loadWidgetConnection(tx, ref.connectionId);
         admitOrigin(conn, req, res);
+        await refuseSuspended(tx);
         const v = await identifyVisitor(tx, conn, body);
         const conversationId = await visitorConversationId(tx, { visitor: v.handle, connectionId: conn.id });
-        return { visitor: v, conversationId, options: await widgetOptionsOf(tx, ref.keyId) };
+        // White-label: the widget themes itself (name, logo, colours) from the org's effective branding.
+        return { visitor: v, conversationId, options: await widgetOptionsOf(tx, ref.keyId), branding: await effectiveBranding(tx.trx, tx.orgId) };
       });
       const exp = Math.floor(Date.now() / 1000) + SESSION_TTL_S;
       const token = signRealtimeToken(engine, { orgId: ref.orgId, keyId: ref.keyId, exp, audience: 'widget', visitor: visitor.handle, connectionId: ref.connectionId });
-      return { token, expiresAt: new Date(exp * 1000).toISOString(), ...(visitor.visitorId ? { visitorId: visitor.visitorId } : {}), conversationId, options };
+      return { token, expiresAt: new Date(exp * 1000).toISOString(), ...(visitor.visitorId ? { visitorId: visitor.visitorId } : {}), conversationId, options, branding };
     },
   }),
   defineRoute<{ body: string; clientMessageId?: string; metadata?: Record<string, string> }>({

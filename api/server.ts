@@ -5,6 +5,7 @@ import express from 'express';
 import type { Engine } from '../core/engine.ts';
 import { createApp, type ApiOptions } from './app.ts';
 import { docsHandler } from './docs.ts';
+import { answerClientErrors } from './http/client-errors.ts';
 import { createAdminApp } from './routes/admin.ts';
 import { attachRealtime } from './realtime/server.ts';
 
@@ -49,6 +50,7 @@ export async function startServer(engine: Engine, opts: { host: string; port: nu
   root.get('/docs', docsHandler(engine));
   root.use(app);
   const server = http.createServer(root);
+  answerClientErrors(server);
   const closeRealtime = attachRealtime(server, engine);
   const port = await listen(server, opts.port, opts.host);
   return {

@@ -1,5 +1,13 @@
 # Switchboard: one image for the api (`start`) and the worker (`worker`) processes.
-# TypeScript runs through tsx (a runtime dependency), so there is no build step.
+# TypeScript runs through tsx (a runtime dependency); the dashboard SPA is built in its own stage.
+FROM node:20-slim AS dashboard
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the sources are not copied yet; the build runs below.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY dashboard ./dashboard
+RUN npm run build:dashboard
+
 FROM node:20-slim
 
 WORKDIR /app
@@ -9,6 +17,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
+COPY --from=dashboard /app/dashboard/dist ./dashboard/dist
 
 # Embedded mode (no DATABASE_URL) keeps PGlite and the generated master key here; mount a volume.
 RUN mkdir -p /app/data && chown node:node /app/data

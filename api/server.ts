@@ -6,6 +6,7 @@ import type { Engine } from '../core/engine.ts';
 import { createApp, type ApiOptions } from './app.ts';
 import { docsHandler } from './docs.ts';
 import { answerClientErrors } from './http/client-errors.ts';
+import { dashboardRouter } from './static/dashboard.ts';
 import { createAdminApp } from './routes/admin.ts';
 import { attachRealtime } from './realtime/server.ts';
 
@@ -48,6 +49,8 @@ export async function startServer(engine: Engine, opts: { host: string; port: nu
   root.disable('x-powered-by');
   // HTML, so not a /v1 JSON route: rendered from the OpenAPI document the routes build.
   root.get('/docs', docsHandler(engine));
+  // The dashboard SPA at / (never /v1, /docs, /widget*, /kit*).
+  root.use(dashboardRouter());
   root.use(app);
   const server = http.createServer(root);
   answerClientErrors(server);

@@ -6,6 +6,7 @@ import { startWebhookWorker } from '../core/webhooks/worker.ts';
 import { startRulesWorker } from '../rules/runner.ts';
 import { startRetentionJob } from '../core/compliance/retention-job.ts';
 import { startPoller } from '../core/connections/poller.ts';
+import { startProvisioningJob } from '../core/provisioning/job.ts';
 import type { cleanupStack } from './lifecycle.ts';
 
 /**
@@ -22,6 +23,7 @@ const WORKERS: [name: string, start: (engine: Engine) => { stop(): Promise<void>
   ['rules worker', startRulesWorker],
   ['retention job', startRetentionJob],
   ['poller', startPoller],
+  ['provisioning job', startProvisioningJob],
 ];
 
 /** Returns the relay, for callers that wait for the outbox to drain (the benchmark). */

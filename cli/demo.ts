@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Engine } from '../core/engine.ts';
 import { createOrg, listOrgIds, type Org } from '../core/orgs.ts';
 import { installDemoConnections } from './demo-connections.ts';
+import { createUser, generatePassword } from '../core/users/create.ts';
 
 /**
  * The demo org of the embedded quickstart: created on the first start only, so `npm start` hands
@@ -11,8 +12,10 @@ import { installDemoConnections } from './demo-connections.ts';
  */
 export const DEMO_FILE = 'demo-org.json';
 export const DEMO_NAME = 'Demo org';
+/** The demo org's dashboard owner; the password is generated and printed once, like the API key. */
+export const DEMO_OWNER_EMAIL = 'owner@demo.example';
 
-export type DemoOrg = { created: true; org: Org; apiKey: string; connections: string[] } | { created: false; orgId: string | null };
+export type DemoOrg = { created: true; org: Org; apiKey: string; connections: string[]; owner: { email: string; password: string } } | { created: false; orgId: string | null };
 
 export async function ensureDemoOrg(engine: Engine): Promise<DemoOrg> {
   const file = path.join(engine.config.dataDir, DEMO_FILE);
@@ -28,7 +31,9 @@ export async function ensureDemoOrg(engine: Engine): Promise<DemoOrg> {
     return { created: false, orgId: null };
   }
   const { org, apiKey } = await createOrg(engine, { name: DEMO_NAME });
+  const owner = { email: DEMO_OWNER_EMAIL, password: generatePassword() };
+  await createUser(engine, org.id, { ...owner, name: 'Demo owner', role: 'owner' }, { type: 'system', id: null });
   const connections = await installDemoConnections(engine, org.id);
   write(org.id);
-  return { created: true, org, apiKey, connections };
+  return { created: true, org, apiKey, connections, owner };
 }

@@ -41,6 +41,7 @@ function banner(config: Config, url: string, demo: DemoOrg | null): string {
     '',
     `Switchboard is running (${where}).`,
     '',
+    `  Dashboard   ${url}/`,
     `  API base    ${url}/v1`,
     `  Health      ${url}/v1/health`,
     `  OpenAPI     ${url}/v1/openapi.json`,
@@ -56,13 +57,15 @@ function banner(config: Config, url: string, demo: DemoOrg | null): string {
       '',
       `Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${url}/v1/sync`,
       '',
+      `Dashboard sign-in (the owner's password, shown only this once): ${demo.owner.email}  ${demo.owner.password}`,
+      '',
       `Sandbox connections (sends are simulated, callbacks come through the signed ingress): ${demo.connections.join(', ') || 'none'}`,
       '',
     );
   } else if (demo?.orgId) {
     lines.push(`Demo org: ${demo.orgId} (its API key was printed on the first start).`, '');
   }
-  lines.push('New org and API key: npx switchboard org create --name "Acme" --json', '');
+  lines.push('New org and API key: npx switchboard org create --name "Acme" --json', 'New dashboard user: npx switchboard user create --org ID --email E --role admin', '');
   return lines.join('\n');
 }
 

@@ -5,6 +5,8 @@ import { startBackgroundWork } from './background.ts';
 import { AppError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { parse } from './args.ts';
+import express from 'express';
+import { metricsEndpoint } from '../api/metrics.ts';
 import { cleanupStack, untilSignal } from './lifecycle.ts';
 
 const log = createLogger('cli');
@@ -14,7 +16,8 @@ const HELP = `Usage: switchboard worker
 Production mode only (DATABASE_URL and REDIS_URL set): runs the background work without HTTP
 until SIGINT/SIGTERM: the event relay, which hands committed events to the queues (BullMQ) and to
 the realtime fan-out (Redis pub/sub), the send queue, outbound webhooks, and the hourly retention purge
-(RETENTION_INTERVAL_MS). Replicas share the work safely. In embedded mode
+(RETENTION_INTERVAL_MS). Replicas share the work safely. With METRICS_PORT set it serves
+GET /metrics (Prometheus) on that port. In embedded mode
 "switchboard start" does all of this in its one process.
 `;
 
@@ -36,6 +39,11 @@ export async function run(args: string[]): Promise<number> {
     const engine = await createEngine(config, { connectors: await createConnectorRegistry(config) });
     cleanup.push('engine', () => engine.close());
     await startBackgroundWork(engine, cleanup);
+    if (config.metricsPort) {
+      // Workers have no HTTP API; this port serves only GET /metrics (send and webhook outcomes happen here).
+      const server = express().get('/metrics', metricsEndpoint(engine)).listen(config.metricsPort, config.host);
+      cleanup.push('metrics server', () => new Promise<void>((r) => server.close(() => r())));
+    }
     log.info({ mode: config.mode }, 'worker running');
     await untilSignal();
   } finally {

@@ -12,6 +12,12 @@ export interface Config {
   publicUrl: string;
   /** PUBLIC_URL was given: provider signatures are checked against it instead of the URL a request reached. */
   publicUrlConfigured: boolean;
+  /**
+   * Where this process reaches the API itself (INTERNAL_API_URL; default: publicUrl). Requests
+   * are still signed over publicUrl: only the address they are sent to changes. In a container or
+   * pod, the public URL may not route back in (a worker's localhost is the worker).
+   */
+  internalUrl?: string;
   dataDir: string;
   databaseUrl?: string;
   piiDatabaseUrl?: string;
@@ -30,6 +36,10 @@ export interface Config {
   webhooksAllowPrivate: boolean;
   /** Third-party connector packages (npm names or absolute paths) from SWITCHBOARD_CONNECTORS, loaded at start. */
   connectorPackages: string[];
+  /** When set, GET /metrics asks for it as a bearer token (METRICS_TOKEN). */
+  metricsToken?: string;
+  /** A worker serves /metrics on this port (METRICS_PORT); the API serves it on its own port. */
+  metricsPort?: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -99,6 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     host,
     publicUrl: publicUrl.replace(/\/$/, ''),
     publicUrlConfigured: configuredPublicUrl !== undefined,
+    internalUrl: url(env, 'INTERNAL_API_URL', ['http:', 'https:'], problems)?.replace(/\/$/, ''),
     dataDir: path.resolve(env.SWITCHBOARD_DATA_DIR ?? 'data'),
     databaseUrl,
     piiDatabaseUrl,
@@ -111,6 +122,8 @@ export function loadConfig(env: Env = process.env): Config {
     retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, problems, 1000, 7 * 86_400_000),
     logLevel,
     connectorPackages,
+    metricsToken: env.METRICS_TOKEN || undefined,
+    metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, problems, 1, 65535) : undefined,
     webhooksAllowPrivate: allowPrivateRaw === 'true' || ((allowPrivateRaw ?? '') === '' && !databaseUrl),
   };
   if (problems.length) {

@@ -24,7 +24,13 @@ export type ErrorCode =
   | 'quiet_hours'
   | 'unregistered_sender'
   | 'connector_not_baa_eligible'
+  | 'org_suspended'
+  | 'monthly_limit_reached'
   | 'connector_unavailable'
+  | 'not_supported'
+  | 'provider_error'
+  | 'template_not_approved'
+  | 'template_variables_mismatch'
   | 'invalid_handle'
   | 'rate_limited'
   | 'master_key_mismatch'
@@ -53,6 +59,12 @@ const STATUS: Record<ErrorCode, number> = {
   quiet_hours: 422,
   unregistered_sender: 422,
   connector_not_baa_eligible: 422,
+  org_suspended: 401,
+  monthly_limit_reached: 422,
+  not_supported: 422,
+  template_not_approved: 422,
+  template_variables_mismatch: 422,
+  provider_error: 502,
   rate_limited: 429,
   master_key_mismatch: 500,
   config_invalid: 500,

@@ -67,6 +67,14 @@ export async function createRule(tx: TenantTx, input: RuleInput, actor: string):
   return ruleView(tx, row);
 }
 
+/** An unsaved rule as the runner sees one (validated like a save), so an editor can dry-run a draft before saving it. */
+export function draftRuleRow(tx: TenantTx, input: RuleInput, id = uuidv7()): RuleRow {
+  const d = normalize(input);
+  assertValidRule(d);
+  const now = new Date();
+  return { id, org_id: tx.orgId, version: 0, name: d.name, trigger: d.trigger, priority: d.priority, enabled: d.enabled, definition: d, deleted_at: null, created_at: now, updated_at: now };
+}
+
 export async function findRuleRow(tx: TenantTx, id: string, opts: { lock?: boolean } = {}): Promise<RuleRow> {
   const q = tx.trx('rules').where({ id }).whereNull('deleted_at');
   if (opts.lock) q.forUpdate();

@@ -2,10 +2,13 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Engine } from '../../core/engine.ts';
 import { createOrg } from '../../core/orgs.ts';
+import { createPlatform } from '../../core/platforms/platforms.ts';
 import { deleteOrg, listOrgs, rotateDataKeys } from '../../core/admin.ts';
 import { verifyOrgs } from '../../core/audit/verify.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
 import { errorHandler } from '../http/errors.ts';
+import { createdView, createUser } from '../../core/users/create.ts';
+import { ROLES } from '../../core/users/sessions.ts';
 
 /**
  * The local admin endpoint: how the CLI reaches an embedded server's database (PGlite allows one
@@ -54,10 +57,23 @@ export function createAdminApp(engine: Engine, token: string) {
     res.status(201).json({ org, apiKey });
   });
 
+  app.post('/internal/admin/platforms', async (req, res) => {
+    const name = req.body?.name;
+    if (typeof name !== 'string' || !name.trim() || name.length > 200) throw invalid('/name', 'must be a non-empty string of at most 200 characters');
+    res.status(201).json(await createPlatform(engine.db, { name: name.trim() }));
+  });
+
   app.delete('/internal/admin/orgs/:id', async (req, res) => {
     const orgId = orgIdParam(req.params.id);
     await deleteOrg(engine, orgId);
     res.json({ deleted: orgId });
+  });
+
+  app.post('/internal/admin/users', async (req, res) => {
+    const { orgId, email, role, name, password } = req.body ?? {};
+    if (!ROLES.includes(role) || typeof email !== 'string' || typeof password !== 'string') throw invalid('/', 'needs email, role and password');
+    const user = await createUser(engine, orgIdParam(orgId), { email, role, name: typeof name === 'string' ? name : null, password });
+    res.status(201).json(createdView(user, password));
   });
 
   app.post('/internal/admin/keys/rotate', async (req, res) => {

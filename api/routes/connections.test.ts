@@ -47,7 +47,7 @@ test('create → 201 with id, inbound URL, secrets write-only and sealed in the 
   assert.equal(res.status, 201, JSON.stringify(res.body));
   const c = res.body;
   assert.match(c.id, /^[0-9a-f-]{36}$/);
-  assert.deepEqual([c.connector, c.version, c.major, c.name, c.sandbox, c.status], ['twilio', '1.1.0', 1, 'Main line', false, 'active']);
+  assert.deepEqual([c.connector, c.version, c.major, c.name, c.sandbox, c.status], ['twilio', '1.2.0', 1, 'Main line', false, 'active']);
   assert.deepEqual(c.config, { accountSid: ACCOUNT });
   assert.deepEqual([c.secretsSet, c.secretFields], [true, ['authToken']]);
   assert.equal(c.inboundUrl, `${h.baseUrl}/v1/receive/${c.id}`);
@@ -57,7 +57,7 @@ test('create → 201 with id, inbound URL, secrets write-only and sealed in the 
     assert.ok(!JSON.stringify(got.body).includes(TOKEN));
   }
   const row = await h.engine.tenant(orgId, (tx) => tx.trx('connections').where({ id: c.id }).first());
-  assert.equal(row.connector_version, '1.1.0');
+  assert.equal(row.connector_version, '1.2.0');
   const sealed = Buffer.from(row.secrets_enc);
   assert.ok(!sealed.includes(Buffer.from(TOKEN)), 'the secret is not in clear in the row');
   assert.ok(!JSON.stringify(row.config).includes(TOKEN));

@@ -10,6 +10,7 @@ import { realtimeRoutes } from '../realtime/tokens.ts';
 import { connectorRoutes } from './connectors.ts';
 import { connectionRoutes } from './connections.ts';
 import { senderRoutes } from './senders.ts';
+import { provisioningRoutes } from './provisioning.ts';
 import { widgetRoutes } from './widget.ts';
 import { orgRoutes } from './org.ts';
 import { legalHoldRoutes } from './legal-holds.ts';
@@ -18,7 +19,12 @@ import { consentRoutes } from './consents.ts';
 import { userRoutes } from './users.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { ruleRoutes } from './rules.ts';
+import { ruleEditorRoutes } from './rules-editor.ts';
 import { oauthRoutes } from './oauth.ts';
+import { platformRoutes } from './platform.ts';
+import { platformOrgRoutes } from './platform-orgs.ts';
+import { platformUsageRoutes } from './platform-usage.ts';
+import { signInRoutes } from './sign-in.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
@@ -37,11 +43,17 @@ export function allRoutes(): RouteSpec[] {
     ...connectionRoutes,
     ...oauthRoutes,
     ...senderRoutes,
+    ...provisioningRoutes,
     ...widgetRoutes,
     ...legalHoldRoutes,
     ...consentRoutes,
     ...userRoutes,
     ...subscriptionRoutes,
+    ...ruleEditorRoutes,
     ...ruleRoutes,
+    ...platformRoutes,
+    ...platformOrgRoutes,
+    ...platformUsageRoutes,
+    ...signInRoutes,
   ];
 }

@@ -51,3 +51,20 @@ test('org settings need the admin scope', async () => {
   const reader = await h.call(apiKey, 'POST', '/v1/api-keys', { name: 'r', scopes: ['messages:read'] });
   assert.equal((await h.call(reader.body.secret, 'GET', '/v1/org')).status, 403);
 });
+
+test('the settings JSON Schema is served: every section with its defaults, and settings valid by it are accepted', async () => {
+  const { apiKey } = await h.newOrg();
+  const res = await h.call(apiKey, 'GET', '/v1/org/settings-schema');
+  assert.equal(res.status, 200);
+  assert.equal(res.body.additionalProperties, false);
+  const org = await h.call(apiKey, 'GET', '/v1/org');
+  // The schema names exactly the sections GET /v1/org answers, each with a default.
+  assert.deepEqual(Object.keys(res.body.properties).sort(), Object.keys(org.body.settings).sort());
+  assert.equal(res.body.properties.reopenWindowHours.default, 168);
+  assert.equal(res.body.properties.hipaaMode.type, 'boolean');
+  // What a form renders from the schema's defaults is what the server accepts back.
+  const defaults = Object.fromEntries(Object.entries(res.body.properties).map(([k, p]: [string, any]) => [k, p.default]));
+  assert.equal((await h.call(apiKey, 'PATCH', '/v1/org', { settings: defaults })).status, 200);
+  const reader = await h.call(apiKey, 'POST', '/v1/api-keys', { name: 'r', scopes: ['messages:read'] });
+  assert.equal((await h.call(reader.body.secret, 'GET', '/v1/org/settings-schema')).status, 403);
+});

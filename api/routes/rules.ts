@@ -2,13 +2,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { defineRoute } from '../http/route.ts';
 import { AppError } from '../../core/errors.ts';
 import type { EngineEvent } from '../../core/events/events.ts';
+import type { TenantTx } from '../../core/db/tenant.ts';
 import { createRule, deleteRule, findRuleRow, getRule, listRules, listVersions, updateRule, type RuleInput } from '../../rules/store.ts';
 import { listExecutions } from '../../rules/executions.ts';
 import { loadOrgEvent, testRule } from '../../rules/runner.ts';
 import { TRIGGER_PATTERN } from '../../rules/validate.ts';
 
 /** /v1/rules: CRUD (every change = a new version), dry-run test, execution log. Admin scope. */
-const ruleProps = {
+export const ruleProps = {
   name: { type: 'string', minLength: 1, maxLength: 200 },
   description: { type: ['string', 'null'], maxLength: 2000 },
   trigger: {
@@ -24,12 +25,39 @@ const ruleProps = {
   enabled: { type: 'boolean' },
 } as const;
 
-const actor = (keyId: string) => `api_key:${keyId}`;
+/** A dashboard session acts as its user, anything else as its API key. */
+const actor = (auth: { keyId: string; userId?: string }) => (auth.userId ? `user:${auth.userId}` : `api_key:${auth.keyId}`);
 const pageQuery = {
   type: 'object',
   additionalProperties: false,
   properties: { cursor: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
 } as const;
+
+/** What a dry run is evaluated against: a sample event, or a past event of the org by id. */
+export interface TestEventInput {
+  event?: { type: string; data?: Record<string, unknown>; conversationId?: string };
+  eventId?: string;
+}
+
+export const testEventProps = {
+  event: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['type'],
+    properties: { type: { type: 'string', minLength: 1, maxLength: 200 }, data: { type: 'object' }, conversationId: { type: 'string', format: 'uuid' } },
+  },
+  eventId: { type: 'string', format: 'uuid' },
+} as const;
+
+export async function testEventOf(tx: TenantTx, orgId: string, body: TestEventInput): Promise<EngineEvent> {
+  if (body.eventId) {
+    return loadOrgEvent(tx, body.eventId).catch((err) => {
+      throw err instanceof AppError && err.code === 'not_found' ? new AppError('not_found', `No such event: ${body.eventId}.`, { details: [{ field: '/eventId', reason: 'no such event' }] }) : err;
+    });
+  }
+  const e = body.event!;
+  return { id: uuidv7(), type: e.type, orgId, conversationId: e.conversationId ?? null, subjectId: null, createdAt: new Date().toISOString(), cursor: '', data: e.data ?? {} };
+}
 
 export const ruleRoutes = [
   defineRoute<RuleInput>({
@@ -40,7 +68,7 @@ export const ruleRoutes = [
     scope: 'admin',
     status: 201,
     body: { type: 'object', additionalProperties: false, required: ['name', 'trigger', 'actions'], properties: ruleProps },
-    handler: ({ engine, auth, body }) => engine.tenant(auth.orgId, (tx) => createRule(tx, body, actor(auth.keyId))),
+    handler: ({ engine, auth, body }) => engine.tenant(auth.orgId, (tx) => createRule(tx, body, actor(auth))),
   }),
   defineRoute<unknown, { trigger?: string; cursor?: string; limit?: number }>({
     method: 'get',
@@ -66,7 +94,7 @@ export const ruleRoutes = [
     tag: 'Rules',
     scope: 'admin',
     body: { type: 'object', additionalProperties: false, minProperties: 1, properties: ruleProps },
-    handler: ({ engine, auth, params, body }) => engine.tenant(auth.orgId, (tx) => updateRule(tx, params.id, body, actor(auth.keyId))),
+    handler: ({ engine, auth, params, body }) => engine.tenant(auth.orgId, (tx) => updateRule(tx, params.id, body, actor(auth))),
   }),
   defineRoute({
     method: 'delete',
@@ -97,39 +125,14 @@ export const ruleRoutes = [
     query: pageQuery,
     handler: ({ engine, auth, params, query }) => engine.tenant(auth.orgId, (tx) => listExecutions(tx, params.id, query)),
   }),
-  defineRoute<{ event?: { type: string; data?: Record<string, unknown>; conversationId?: string }; eventId?: string }>({
+  defineRoute<TestEventInput>({
     method: 'post',
     path: '/v1/rules/:id/test',
     summary: 'Evaluate the rule against a sample event or a past event of the org; returns what it would do, sending nothing',
     tag: 'Rules',
     scope: 'admin',
-    body: {
-      type: 'object',
-      additionalProperties: false,
-      oneOf: [{ required: ['event'] }, { required: ['eventId'] }],
-      properties: {
-        event: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['type'],
-          properties: { type: { type: 'string', minLength: 1, maxLength: 200 }, data: { type: 'object' }, conversationId: { type: 'string', format: 'uuid' } },
-        },
-        eventId: { type: 'string', format: 'uuid' },
-      },
-    },
+    body: { type: 'object', additionalProperties: false, oneOf: [{ required: ['event'] }, { required: ['eventId'] }], properties: testEventProps },
     handler: ({ engine, auth, params, body }) =>
-      engine.tenant(auth.orgId, async (tx) => {
-        const rule = await findRuleRow(tx, params.id);
-        let event: EngineEvent;
-        if (body.eventId) {
-          event = await loadOrgEvent(tx, body.eventId).catch((err) => {
-            throw err instanceof AppError && err.code === 'not_found' ? new AppError('not_found', `No such event: ${body.eventId}.`, { details: [{ field: '/eventId', reason: 'no such event' }] }) : err;
-          });
-        } else {
-          const e = body.event!;
-          event = { id: uuidv7(), type: e.type, orgId: auth.orgId, conversationId: e.conversationId ?? null, subjectId: null, createdAt: new Date().toISOString(), cursor: '', data: e.data ?? {} };
-        }
-        return testRule(engine, tx, rule, event);
-      }),
+      engine.tenant(auth.orgId, async (tx) => testRule(engine, tx, await findRuleRow(tx, params.id), await testEventOf(tx, auth.orgId, body))),
   }),
 ];

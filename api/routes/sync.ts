@@ -1,11 +1,11 @@
 import { defineRoute } from '../http/route.ts';
 import { decodeCursor, encodeCursor } from '../../core/events/cursor.ts';
-import { decodeEvent, positionOf, readOrgEvents } from '../../core/events/events.ts';
+import { decodeEvent, positionOf, readOrgEvents, readOrgEventsNewestFirst } from '../../core/events/events.ts';
 import { orgSettings } from '../../core/org-settings.ts';
 import { thinEvent } from '../../core/compliance/hipaa.ts';
 
 export const syncRoutes = [
-  defineRoute<unknown, { cursor?: string; limit?: number; conversationId?: string; types?: string }>({
+  defineRoute<unknown, { cursor?: string; limit?: number; conversationId?: string; types?: string; order?: 'asc' | 'desc' }>({
     method: 'get',
     path: '/v1/sync',
     summary: "Page through the org's events in order (the change feed)",
@@ -19,6 +19,7 @@ export const syncRoutes = [
         limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
         conversationId: { type: 'string', format: 'uuid' },
         types: { type: 'string', description: 'Comma-separated event types, e.g. message.created,message.status_changed' },
+        order: { enum: ['asc', 'desc'], default: 'asc', description: 'desc browses backwards: newest first, then older than nextCursor (for event-log screens; syncing uses asc)' },
       },
     },
     response: {
@@ -28,11 +29,10 @@ export const syncRoutes = [
     handler: async ({ engine, auth, query }) => {
       const after = decodeCursor(query.cursor);
       const limit = query.limit ?? 100;
+      const filter = { conversationId: query.conversationId, types: query.types?.split(',').map((t) => t.trim()).filter(Boolean) };
+      const backwards = query.order === 'desc';
       return engine.tenant(auth.orgId, async (tx) => {
-        const rows = await readOrgEvents(tx.trx, after, limit, {
-          conversationId: query.conversationId,
-          types: query.types?.split(',').map((t) => t.trim()).filter(Boolean),
-        });
+        const rows = backwards ? await readOrgEventsNewestFirst(tx.trx, query.cursor ? after : null, limit, filter) : await readOrgEvents(tx.trx, after, limit, filter);
         const last = rows.at(-1);
         // HIPAA mode: ids and types only; content is fetched through the API (and audited there).
         const thin = rows.length > 0 && (await orgSettings(tx.trx, auth.orgId)).hipaaMode;

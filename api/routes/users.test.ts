@@ -40,6 +40,15 @@ test('an admin adds users; a session signs in by bearer or cookie with its roleâ
   assert.equal((await h.call(s.body.token, 'GET', '/v1/conversations')).status, 200);
   assert.equal((await h.call(s.body.token, 'GET', '/v1/users')).status, 403);
   assert.equal((await h.call(s.body.token, 'POST', '/v1/users', { email: email(), role: 'admin', password: PASSWORD })).status, 403);
+  // The current session: who, which org, which scopes (the dashboard's role awareness); an API key has none.
+  const current = await h.call(s.body.token, 'GET', '/v1/sessions/current');
+  assert.equal(current.status, 200);
+  assert.equal(current.body.user.email, agentEmail);
+  assert.equal(current.body.user.role, 'agent');
+  assert.equal(current.body.org.id, org.orgId);
+  assert.ok(current.body.scopes.includes('messages:send') && !current.body.scopes.includes('admin'));
+  assert.equal((await h.call(org.apiKey, 'GET', '/v1/sessions/current')).status, 401);
+  assert.equal((await h.call(null, 'GET', '/v1/sessions/current')).status, 401);
   // Cookie.
   const viaCookie = await fetch(`${h.baseUrl}/v1/conversations`, { headers: { cookie: s.cookie!.split(';')[0]! } });
   assert.equal(viaCookie.status, 200);
@@ -80,4 +89,46 @@ test('HIPAA mode shortens sessions to 15 minutes; sessionMaxMinutes sets the lif
   // An admin session can add users; an owner only by an owner.
   assert.equal((await h.call(s2.body.token, 'POST', '/v1/users', { email: email(), role: 'agent', password: PASSWORD })).status, 201);
   assert.equal((await h.call(s2.body.token, 'POST', '/v1/users', { email: email(), role: 'owner', password: PASSWORD })).status, 403);
+});
+
+test('roles change and users are disabled; owners only by an owner, the last owner stays; a disabled userâ€™s session ends', async () => {
+  const org = await h.newOrg();
+  const add = async (role: string) => {
+    const address = email();
+    const res = await h.call(org.apiKey, 'POST', '/v1/users', { email: address, role, password: PASSWORD });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return { id: res.body.id as string, token: (await signIn(address)).body.token as string };
+  };
+  const owner = await add('owner');
+  const admin = await add('admin');
+  const agent = await add('agent');
+  // An admin promotes an agent to viewer-and-back, but cannot touch or make an owner.
+  const changed = await h.call(admin.token, 'PATCH', `/v1/users/${agent.id}`, { role: 'viewer', name: 'Val' });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  assert.deepEqual([changed.body.role, changed.body.name], ['viewer', 'Val']);
+  // The role holds on the agent's live session at once.
+  assert.equal((await h.call(agent.token, 'POST', '/v1/messages', { channel: 'sms', to: { handle: { kind: 'phone', value: '+12125550100' } }, body: 'x' })).status, 403);
+  assert.equal((await h.call(admin.token, 'PATCH', `/v1/users/${agent.id}`, { role: 'owner' })).status, 403);
+  assert.equal((await h.call(admin.token, 'PATCH', `/v1/users/${owner.id}`, { role: 'admin' })).status, 403);
+  assert.equal((await h.call(admin.token, 'DELETE', `/v1/users/${owner.id}`)).status, 403);
+  // The only owner can be neither demoted nor disabled, by anyone.
+  const last = await h.call(org.apiKey, 'PATCH', `/v1/users/${owner.id}`, { role: 'admin' });
+  assert.equal(last.status, 409);
+  assert.equal(last.body.error.details[0].field, '/role');
+  assert.equal((await h.call(owner.token, 'DELETE', `/v1/users/${owner.id}`)).status, 422);
+  // With a second owner, the first may step down.
+  assert.equal((await h.call(owner.token, 'PATCH', `/v1/users/${admin.id}`, { role: 'owner' })).status, 200);
+  assert.equal((await h.call(admin.token, 'PATCH', `/v1/users/${owner.id}`, { role: 'admin' })).body.role, 'admin');
+  // Disable: the session stops working, the user leaves the list, a second disable is 404.
+  assert.equal((await h.call(admin.token, 'DELETE', `/v1/users/${agent.id}`)).status, 200);
+  assert.equal((await h.call(agent.token, 'GET', '/v1/conversations')).status, 401);
+  const list = await h.call(org.apiKey, 'GET', '/v1/users');
+  assert.ok(!list.body.data.some((u: any) => u.id === agent.id));
+  assert.equal((await h.call(admin.token, 'DELETE', `/v1/users/${agent.id}`)).status, 404);
+  assert.equal((await h.call(agent.token, 'PATCH', `/v1/users/${admin.id}`, { role: 'viewer' })).status, 401);
+  const audit = await h.engine.tenant(org.orgId, (tx) => tx.trx('audit_log').select('action', 'details').whereIn('action', ['user.role_changed', 'user.disabled']).orderBy('seq'));
+  assert.deepEqual(audit.map((a: any) => a.action), ['user.role_changed', 'user.role_changed', 'user.role_changed', 'user.disabled']);
+  // Other orgs' users are not found.
+  const other = await h.newOrg();
+  assert.equal((await h.call(other.apiKey, 'PATCH', `/v1/users/${admin.id}`, { role: 'viewer' })).status, 404);
 });

@@ -4,6 +4,7 @@ import { ConnectorDefinitionError } from './errors.ts';
 import { validateManifest, type Manifest } from './manifest.ts';
 import { parseSemver } from './semver.ts';
 import type { ActionHandler, CrmApi, OAuthSpec, PollSpec } from './integrations.ts';
+import { PROVISIONING_HOOKS, type ProvisioningApi } from './provisioning.ts';
 import {
   CAPABILITIES,
   CONNECTOR_KINDS,
@@ -75,6 +76,8 @@ export interface ConnectorSpec<C = Record<string, unknown>, S = Record<string, u
   oauth?: OAuthSpec;
   /** Operations rules can invoke by name (capability actions.invoke). */
   actions?: Record<string, ActionHandler<C, S>>;
+  /** Channel provisioning (numbers, webhook wiring, registrations, templates): connectors/kit/provisioning.ts. */
+  provisioning?: ProvisioningApi<C, S>;
   /**
    * The provider signs a HIPAA Business Associate Agreement for this service: an org in HIPAA mode
    * may send PHI through it. Absent = false (such orgs cannot use the connector).
@@ -101,7 +104,7 @@ const DEFINITION = Symbol.for('switchboard.kit.ConnectorDefinition');
 const KEYS = new Set([
   'id', 'version', 'kind', 'displayName', 'description', 'icon', 'configSchema', 'secretsSchema',
   'capabilities', 'channels', 'manifest', 'receivesWebhooks', 'verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus',
-  'crm', 'poll', 'oauth', 'actions', 'baaEligible',
+  'crm', 'poll', 'oauth', 'actions', 'provisioning', 'baaEligible',
 ]);
 const HOOKS = ['verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus'] as const;
 const CHANNEL = /^[a-z][a-z0-9_]{0,31}$/;
@@ -162,6 +165,16 @@ function checkCapabilities<C, S>(spec: Partial<ConnectorSpec<C, S>>, problems: s
   if (seen.has('actions.invoke') && !Object.keys(spec.actions ?? {}).length) problems.push('capabilities: actions.invoke needs at least one entry in actions');
   for (const [name, action] of Object.entries(spec.actions ?? {})) {
     if (typeof action?.run !== 'function' || typeof action?.description !== 'string') problems.push(`actions.${name}: needs description and run(input, ctx)`);
+  }
+  if (spec.provisioning !== undefined) {
+    const p = spec.provisioning as Record<string, unknown> | null;
+    if (!p || typeof p !== 'object') problems.push('provisioning: must be an object of hooks');
+    else {
+      for (const key of Object.keys(p)) {
+        if (!(PROVISIONING_HOOKS as readonly string[]).includes(key)) problems.push(`provisioning.${key}: unknown hook (known: ${PROVISIONING_HOOKS.join(', ')})`);
+        else if (typeof p[key] !== 'function') problems.push(`provisioning.${key}: must be a function`);
+      }
+    }
   }
   if (spec.poll !== undefined) {
     if (typeof spec.poll?.run !== 'function') problems.push('poll: needs a run(cursor, ctx) function');

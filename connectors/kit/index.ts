@@ -4,6 +4,7 @@
  */
 export * from './types.ts';
 export * from './integrations.ts';
+export * from './provisioning.ts';
 export {
   ConnectorDefinitionError,
   ConnectorError,

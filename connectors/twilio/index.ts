@@ -3,6 +3,7 @@ import type { Manifest } from '../kit/index.ts';
 import manifestJson from './manifest.json' with { type: 'json' };
 import { configSchema, secretsSchema, type TwilioConfig, type TwilioSecrets } from './schemas.ts';
 import { createSender } from './send.ts';
+import { createProvisioning } from './provisioning.ts';
 import { sign, verify } from './verify.ts';
 import { ack, simulateStatus } from './webhook.ts';
 
@@ -13,7 +14,7 @@ const sender = createSender(manifest);
 /** Twilio Programmable Messaging: SMS, MMS and WhatsApp via Twilio. */
 const twilioConnector = defineConnector<TwilioConfig, TwilioSecrets>({
   id: 'twilio',
-  version: '1.1.0',
+  version: '1.2.0',
   kind: 'channel',
   displayName: 'Twilio',
   description: 'SMS, MMS and WhatsApp through Twilio Programmable Messaging.',
@@ -31,6 +32,7 @@ const twilioConnector = defineConnector<TwilioConfig, TwilioSecrets>({
   test: sender.test,
   ack,
   simulateStatus,
+  provisioning: createProvisioning(manifest),
 });
 
 export default twilioConnector;

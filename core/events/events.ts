@@ -100,8 +100,31 @@ export async function readOrgEvents(
   limit: number,
   filter: { conversationId?: string; types?: string[] } = {},
 ): Promise<EventRow[]> {
-  const where: string[] = [`(tx, seq) > (?::xid8, ?::bigint)`, SETTLED];
-  const params: Knex.RawBinding[] = [after.tx, after.seq];
+  return readOrgPage(trx, { bound: `(tx, seq) > (?::xid8, ?::bigint)`, at: after, order: 'ASC' }, limit, filter);
+}
+
+/** The same feed backwards for browsing (newest first, older than `before` when given); the sync cursor semantics are unchanged. */
+export async function readOrgEventsNewestFirst(
+  trx: Knex,
+  before: Position | null,
+  limit: number,
+  filter: { conversationId?: string; types?: string[] } = {},
+): Promise<EventRow[]> {
+  return readOrgPage(trx, { bound: before ? `(tx, seq) < (?::xid8, ?::bigint)` : null, at: before, order: 'DESC' }, limit, filter);
+}
+
+async function readOrgPage(
+  trx: Knex,
+  page: { bound: string | null; at: Position | null; order: 'ASC' | 'DESC' },
+  limit: number,
+  filter: { conversationId?: string; types?: string[] },
+): Promise<EventRow[]> {
+  const where: string[] = [SETTLED];
+  const params: Knex.RawBinding[] = [];
+  if (page.bound && page.at) {
+    where.unshift(page.bound);
+    params.push(page.at.tx, page.at.seq);
+  }
   if (filter.conversationId) {
     where.push('conversation_id = ?');
     params.push(filter.conversationId);
@@ -112,7 +135,7 @@ export async function readOrgEvents(
   }
   // ORDER BY names the table's columns: bare tx/seq would sort by the ::text output aliases ('10' < '9').
   const { rows } = await trx.raw(
-    `SELECT ${COLUMNS} FROM events WHERE org_id = sb_org() AND ${where.join(' AND ')} ORDER BY events.tx, events.seq LIMIT ?`,
+    `SELECT ${COLUMNS} FROM events WHERE org_id = sb_org() AND ${where.join(' AND ')} ORDER BY events.tx ${page.order}, events.seq ${page.order} LIMIT ?`,
     [...params, limit],
   );
   return rows;

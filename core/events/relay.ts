@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { relayLag } from '../metrics.ts';
 import type { Engine } from '../engine.ts';
 import { backoffMs } from '../queue/backoff.ts';
 import { createLogger } from '../logger.ts';
@@ -94,6 +95,7 @@ export function createRelay(engine: Engine, consumers: RelayConsumer[], opts: Re
       const mine = c.filter ? batch.filter((r) => c.filter!(r)) : batch;
       if (mine.length) await withTimeout(c.deliver(mine, { decode: (r) => decodeBatch(trx, engine.keyring, r), trx }), deliverTimeoutMs, c.name);
       const last = batch[batch.length - 1];
+      relayLag.observe({ consumer: c.name }, Math.max(0, Date.now() - new Date(last.created_at).getTime()) / 1000);
       await trx('relay_cursors').where({ consumer: c.name }).update({ tx: last.tx, seq: last.seq, updated_at: trx.fn.now() });
       return batch.length === batchSize ? 'more' : 'done';
     });

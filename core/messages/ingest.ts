@@ -1,4 +1,5 @@
 import type { TenantTx } from '../db/tenant.ts';
+import { messagesIngested } from '../metrics.ts';
 import { checkChannel, normalizeAddress } from '../conversations/channels.ts';
 import { resolveThread } from '../conversations/threading.ts';
 import { inSavepoint, isUniqueViolation } from '../identity/savepoint.ts';
@@ -86,6 +87,8 @@ async function write(tx: TenantTx, channel: string, input: InboundInput): Promis
     metadata: input.metadata,
     createdAt: at,
   });
+  // Counted when written: a transaction that later rolls back (rare) over-counts by one.
+  messagesIngested.inc({ channel });
   return { ...recorded, duplicate: false };
 }
 

@@ -98,6 +98,11 @@ export async function createBullmqQueue(redisUrl: string, prefix: string): Promi
     async health() {
       return redisHealth(connection, redisUrl);
     },
+    async depths() {
+      const out: Record<string, number> = {};
+      for (const [name, q] of queues) out[name] = await q.getJobCountByTypes('wait', 'delayed', 'prioritized');
+      return out;
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -17,6 +17,7 @@ interface Pending {
 export function createInProcessQueue(): QueueAdapter {
   const handlers = new Map<string, { fn: (job: Job) => Promise<void>; concurrency: number; running: number }>();
   const waiting = new Map<string, Pending[]>();
+  const delayed = new Map<string, number>();
   const seen = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   const inflight = new Set<Promise<void>>();
@@ -61,8 +62,10 @@ export function createInProcessQueue(): QueueAdapter {
 
   function schedule(queue: string, p: Pending, delayMs: number) {
     if (delayMs <= 0) return enqueue(queue, p);
+    delayed.set(queue, (delayed.get(queue) ?? 0) + 1);
     const t = setTimeout(() => {
       timers.delete(t);
+      delayed.set(queue, delayed.get(queue)! - 1);
       enqueue(queue, p);
     }, delayMs);
     t.unref();
@@ -87,6 +90,10 @@ export function createInProcessQueue(): QueueAdapter {
     },
     async health() {
       return { ok: !closed };
+    },
+    async depths() {
+      const names = new Set([...waiting.keys(), ...delayed.keys()]);
+      return Object.fromEntries([...names].map((q) => [q, (waiting.get(q)?.length ?? 0) + (delayed.get(q) ?? 0)]));
     },
     async close() {
       closed = true;

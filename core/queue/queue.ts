@@ -35,6 +35,8 @@ export interface QueueAdapter {
   add(queue: string, jobs: JobSpec[]): Promise<void>;
   process<T = unknown>(queue: string, handler: (job: Job<T>) => Promise<void>, opts?: { concurrency?: number }): void;
   health(): Promise<{ ok: boolean; detail?: string }>;
+  /** Jobs waiting or delayed, per queue this process has used (metrics). */
+  depths(): Promise<Record<string, number>>;
   /** Waits for running jobs (in-process) and closes connections. */
   close(): Promise<void>;
 }

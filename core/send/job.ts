@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sendOutcomes } from '../metrics.ts';
 import { ConnectorError, type SendResult } from '../../connectors/kit/index.ts';
 import type { Engine } from '../engine.ts';
 import type { EventJob } from '../events/dispatch.ts';
@@ -34,6 +35,7 @@ export async function runSendJob(engine: SendEngine, pacer: Pacer, job: Job<Even
   if (plan.kind === 'refuse') {
     const { decision } = plan;
     // Quiet hours: the message stays queued and the job comes back when the window opens.
+    sendOutcomes.inc({ connector: plan.connector, outcome: decision.defer ? 'deferred' : 'refused' });
     if (decision.defer) throw new RetryLater(Math.max(1_000, decision.defer.getTime() - Date.now()));
     const reason = decision.reasons[0]!;
     return engine.tenant(orgId, async (tx) => {
@@ -69,6 +71,7 @@ export async function runSendJob(engine: SendEngine, pacer: Pacer, job: Job<Even
     }),
   );
   log.info({ messageId, connectionId, connector: rt.def.id, sandbox: rt.row.sandbox }, 'message sent');
+  sendOutcomes.inc({ connector: rt.def.id, outcome: rt.row.sandbox ? 'sandbox' : 'sent' });
   if (rt.row.sandbox) await scheduleSandboxCallbacks(engine, { orgId, connectionId, providerMessageId });
   else await replayUnmatched(engine, orgId, connectionId, providerMessageId);
 }
@@ -78,7 +81,9 @@ async function onSendError(engine: SendEngine, job: Job<EventJob>, messageId: st
   // Anything but a ConnectorError is a connector bug or an unexpected failure: retried like an outage.
   const retryable = ce ? ce.retryable : true;
   log.warn({ messageId, connector, attempt: job.attempt, code: ce?.code ?? 'unexpected', providerCode: ce?.providerCode, retryable }, 'send failed');
-  if (retryable && job.attempt < SEND_ATTEMPTS) throw new RetryLater(ce?.retryAfterMs ?? backoffMs(job.attempt));
+  const retry = retryable && job.attempt < SEND_ATTEMPTS;
+  sendOutcomes.inc({ connector, outcome: retry ? 'retry' : 'failed' });
+  if (retry) throw new RetryLater(ce?.retryAfterMs ?? backoffMs(job.attempt));
   const errorCode = !ce ? 'send_failed' : ce.code === 'recipient_opted_out' ? 'recipient_opted_out' : (ce.providerCode ?? ce.code);
   const errorMessage = ce ? `${ce.code}: ${ce.message}` : 'The connector failed unexpectedly.';
   if (errorCode === 'recipient_opted_out') {

@@ -17,7 +17,7 @@ export type SendPlan =
   | { kind: 'send'; rt: ConnectionRuntime; message: OutboundMessage; sender?: { id: string; messagesPerSecond: number } }
   | { kind: 'fail'; errorCode: string; errorMessage: string }
   /** The compliance preflight said no (blocked) or not yet (quiet hours: deferred). */
-  | { kind: 'refuse'; decision: Decision; channel: string };
+  | { kind: 'refuse'; decision: Decision; channel: string; connector: string };
 
 export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: string, messageId: string): Promise<SendPlan | null> {
   const row: (MessageRow & { template_enc?: Buffer | null }) | undefined = await tx.trx('messages').where({ id: messageId }).first();
@@ -42,7 +42,7 @@ export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: st
     connection: picked,
     sender: sender ?? null,
   });
-  if (!decision.allow) return { kind: 'refuse', decision, channel: row.channel };
+  if (!decision.allow) return { kind: 'refuse', decision, channel: row.channel, connector: picked.def.id };
   // In-app channels (chat) may have no handle: the contact itself is the address.
   const to = (await recipientOf(tx, row)) ?? (!needsHandle(row.channel) && row.contact_id ? { kind: 'contact', value: row.contact_id } : null);
   if (!to) return { kind: 'fail', errorCode: 'no_recipient', errorMessage: `The contact has no handle to reach on ${row.channel}.` };

@@ -10,6 +10,8 @@ import { preflight as compliancePreflight, refusalError, type Decision } from '.
 import type { Purpose } from '../compliance/consent.ts';
 import { pickConnection, pickSender } from './select.ts';
 import { attachTemplate, type MessageTemplate } from './template.ts';
+import { afterSendCounted, checkMonthlyLimit } from '../platforms/limits.ts';
+import { checkTemplate } from '../provisioning/templates.ts';
 
 /**
  * Checks made when an outbound message is requested, before it is queued, so the caller gets a
@@ -36,11 +38,14 @@ export class Refused extends Error {
 
 export async function queueOutbound(tx: TenantTx, connectors: Registry, input: QueueOutboundInput): Promise<Recorded> {
   await checkServiceWindow(tx, connectors, input);
+  const limit = await checkMonthlyLimit(tx);
   const purpose = input.purpose ?? 'transactional';
   const recorded = await createOutbound(tx, { ...input, metadata: { ...(input.metadata ?? {}), purpose } });
+  await afterSendCounted(tx, limit);
   if (input.template) await attachTemplate(tx, recorded.message.id, input.template);
   const m = recorded.message;
   const picked = await pickConnection(tx, connectors, { channel: m.channel, connectionId: input.connectionId });
+  if (input.template && picked) await checkTemplate(tx, picked.row.id, input.template);
   const sender = picked ? await pickSender(tx, picked.row.id, m.channel, m.senderAddress ?? recorded.conversation.senderAddress ?? null) : undefined;
   const row = await tx.trx('messages').select('handle_id').where({ id: m.id }).first();
   const decision = await compliancePreflight(tx, {

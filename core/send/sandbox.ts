@@ -52,7 +52,9 @@ export async function runSandboxCallback(engine: Pick<Engine, 'tenant' | 'connec
   const url = receiveUrl(engine.config.publicUrl, connectionId);
   const body = Buffer.from(sim.body);
   const signature = await rt.def.sign({ method: 'POST', url, headers: sim.headers, body }, rt.ctx);
-  const res = await fetch(url, { method: 'POST', headers: { ...sim.headers, ...signature }, body, signal: AbortSignal.timeout(10_000) });
+  // Signed over the public URL (what the API checks), sent to wherever this process reaches the API.
+  const target = engine.config.internalUrl ? engine.config.internalUrl + new URL(url).pathname : url;
+  const res = await fetch(target, { method: 'POST', headers: { ...sim.headers, ...signature }, body, signal: AbortSignal.timeout(10_000) });
   await res.arrayBuffer();
   if (!res.ok) {
     log.warn({ connectionId, status, httpStatus: res.status }, 'sandbox callback refused');

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { statusClass, webhookAttempts } from '../metrics.ts';
 import { Webhook } from 'standardwebhooks';
 import type { Engine } from '../engine.ts';
 import type { TenantTx } from '../db/tenant.ts';
@@ -165,6 +166,7 @@ export async function runDelivery(engine: Engine, opts: DeliveryOptions, job: Jo
   );
   const state = await engine.tenant(orgId, (tx) => record(tx, p.d, res, startedAt, opts));
   log.info({ orgId, deliveryId: p.d.id, attempt: job.data.attempt, status: res.status, errorClass: res.errorClass, state }, 'webhook attempt');
+  webhookAttempts.inc({ outcome: res.errorClass ?? (res.status !== null ? statusClass(res.status) : 'unknown') });
   // Pending: the retry is due later (kick computes its delay); settled: the next in order may go.
   await kick(engine, orgId, [p.d]);
 }

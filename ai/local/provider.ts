@@ -1,0 +1,51 @@
+import { DEFAULT_INTENTS, type IntentDef } from '../intents.ts';
+import { subjectText, type AiProvider, type Enrichment } from '../provider.ts';
+import type { LabelledMessage } from '../eval/dataset.ts';
+import { trainClassifiers, type Classifiers } from './classify.ts';
+import { extractEntities } from './entities.ts';
+import { rankReplies } from './replies.ts';
+import { summarize } from './summary.ts';
+
+/**
+ * The local provider: no key, no network, no download. Models are trained once per intent list
+ * (a few milliseconds) and kept; an org that edits its list gets a model of its own.
+ */
+const cache = new Map<string, Classifiers>();
+
+function classifiersFor(intents: IntentDef[], labelled?: LabelledMessage[]): Classifiers {
+  if (labelled) return trainClassifiers(intents, labelled);
+  const key = JSON.stringify(intents);
+  let c = cache.get(key);
+  if (!c) {
+    if (cache.size > 100) cache.clear();
+    cache.set(key, (c = trainClassifiers(intents)));
+  }
+  return c;
+}
+
+/** `labelled` replaces the shipped training set (the evaluation trains on its training split only). */
+export function createLocalProvider(opts: { labelled?: LabelledMessage[] } = {}): AiProvider {
+  const fixed = opts.labelled ? new Map<string, Classifiers>() : null;
+  const models = (intents: IntentDef[]) => {
+    if (!fixed) return classifiersFor(intents);
+    const key = JSON.stringify(intents);
+    if (!fixed.has(key)) fixed.set(key, classifiersFor(intents, opts.labelled));
+    return fixed.get(key)!;
+  };
+  return {
+    name: 'local',
+    async enrich(req) {
+      const m = models(req.intents.length ? req.intents : DEFAULT_INTENTS);
+      const text = subjectText(req);
+      const out: Enrichment = {};
+      if (req.tasks.includes('intent')) out.intent = m.intent(text);
+      if (req.tasks.includes('sentiment')) out.sentiment = m.sentiment(text);
+      if (req.tasks.includes('entities')) {
+        out.entities = req.messageId ? extractEntities(text) : req.messages.filter((x) => x.direction === 'inbound').flatMap((x) => extractEntities(x.text));
+      }
+      if (req.tasks.includes('summary')) out.summary = summarize(req.messages);
+      if (req.tasks.includes('replies')) out.suggestedReplies = rankReplies(req.savedReplies, text, out.intent?.id ?? m.intent(text).id);
+      return { enrichment: out, model: 'local' };
+    },
+  };
+}

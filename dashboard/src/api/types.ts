@@ -1,0 +1,138 @@
+/** Shapes of the public /v1 API the dashboard reads (see /v1/openapi.json). */
+export type Role = 'owner' | 'admin' | 'agent' | 'viewer';
+export type Scope =
+  | 'admin'
+  | 'contacts:read'
+  | 'contacts:write'
+  | 'conversations:read'
+  | 'conversations:write'
+  | 'messages:read'
+  | 'messages:send'
+  | 'events:read'
+  | 'connections:read'
+  | 'connections:write';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+}
+
+export interface Session {
+  object: 'session';
+  user: User;
+  org: { id: string; name: string };
+  scopes: Scope[];
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+export interface EngineEvent {
+  id: string;
+  type: string;
+  orgId: string;
+  conversationId: string | null;
+  subjectId: string | null;
+  createdAt: string;
+  cursor: string;
+  data: Record<string, any>;
+}
+
+export interface Participant {
+  id: string;
+  contactId: string | null;
+  userRef: string | null;
+  role: string;
+  channel: string;
+  handleId: string | null;
+}
+
+export interface Conversation {
+  id: string;
+  channel: string;
+  status: string;
+  contactId: string | null;
+  senderAddress: string | null;
+  subject: string | null;
+  metadata: Record<string, unknown>;
+  participants: Participant[];
+  lastMessageAt: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  direction: 'inbound' | 'outbound';
+  channel: string;
+  connectionId: string | null;
+  contactId: string | null;
+  senderAddress: string | null;
+  body: string | null;
+  subject: string | null;
+  media: { url: string; contentType?: string }[];
+  status: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Handle {
+  id: string;
+  kind: string;
+  value: string;
+  [k: string]: unknown;
+}
+
+export interface Contact {
+  id: string;
+  name: string | null;
+  handles: Handle[];
+  [k: string]: unknown;
+}
+
+export interface ConnectorVersion {
+  version: string;
+  major: number;
+  capabilities: string[];
+  channels: string[];
+  configSchema: Record<string, any>;
+  secretsSchema: Record<string, any>;
+  [k: string]: unknown;
+}
+
+export interface Connector {
+  id: string;
+  kind: 'channel' | 'crm' | 'vertical' | 'payments' | 'ai';
+  displayName: string;
+  description?: string;
+  icon?: string;
+  versions: ConnectorVersion[];
+  [k: string]: unknown;
+}
+
+export interface Connection {
+  id: string;
+  connector: string;
+  version: string | null;
+  major: number;
+  name: string;
+  config: Record<string, unknown>;
+  secretsSet: boolean;
+  secretFields: string[];
+  sandbox: boolean;
+  status: 'active' | 'disabled' | 'error';
+  statusReason: string | null;
+  inboundUrl: string;
+  createdAt: string;
+  updatedAt: string;
+  [k: string]: unknown;
+}

@@ -1,0 +1,68 @@
+import { Suspense, useEffect, useRef } from 'react';
+import { routes } from './routes.ts';
+import { Link, matchPath, useLocation } from './router.tsx';
+import { useSession } from './session.tsx';
+import { Empty, Loading } from '../ui/states.tsx';
+
+/** The signed-in shell: navigation (only the screens the role can open), the org and the user, and the current screen. */
+export function App() {
+  const { session, can, signOut } = useSession();
+  const { path } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  let match: { entry: (typeof routes)[number]; params: Record<string, string> } | null = null;
+  for (const entry of routes) {
+    const params = matchPath(entry.path, path);
+    if (params) {
+      match = { entry, params };
+      break;
+    }
+  }
+  const section = (p: string) => (p === '/' ? path === '/' || path.startsWith('/inbox') : path.startsWith(p) || (p === '/connectors' && path.startsWith('/connections')));
+  useEffect(() => {
+    document.title = `${match?.entry.nav?.label ?? routes.find((r) => r.nav && section(r.path))?.nav?.label ?? 'Switchboard'} · Switchboard`;
+  });
+  const Screen = match?.entry.component;
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            S
+          </span>
+          <div>
+            <div className="brand-name">Switchboard</div>
+            <div className="brand-org">{session.org.name}</div>
+          </div>
+        </div>
+        <nav aria-label="Main">
+          <ul className="nav">
+            {routes
+              .filter((r) => r.nav && can(r.nav.scope))
+              .map((r) => (
+                <li key={r.path}>
+                  <Link to={r.path} className={section(r.path) ? 'nav-link active' : 'nav-link'} aria-current={section(r.path) ? 'page' : undefined}>
+                    {r.nav!.label}
+                  </Link>
+                </li>
+              ))}
+          </ul>
+        </nav>
+        <div className="sidebar-user">
+          <div className="user-email" title={session.user.email}>
+            {session.user.name ?? session.user.email}
+          </div>
+          <div className="user-role">{session.user.role}</div>
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </aside>
+      <main id="main" className="main" ref={main} tabIndex={-1}>
+        <Suspense fallback={<Loading />}>{Screen ? <Screen params={match!.params} /> : <Empty title="No such page">Use the navigation on the left.</Empty>}</Suspense>
+      </main>
+    </div>
+  );
+}

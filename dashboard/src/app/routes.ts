@@ -1,0 +1,29 @@
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { Scope } from '../api/types.ts';
+
+/**
+ * Every screen of the dashboard: its path, the lazy chunk that renders it, and (for top-level
+ * screens) its place in the navigation with the scope it needs to be shown. A new screen is one
+ * file under pages/ plus one entry here. The first matching pattern wins, so put specific paths
+ * before general ones.
+ */
+export interface RouteEntry {
+  path: string;
+  component: LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
+  nav?: { label: string; scope: Scope };
+}
+
+const placeholder = lazy(() => import('../pages/Placeholder.tsx'));
+
+export const routes: RouteEntry[] = [
+  { path: '/', component: lazy(() => import('../pages/inbox/InboxPage.tsx')), nav: { label: 'Inbox', scope: 'conversations:read' } },
+  { path: '/inbox/:conversationId', component: lazy(() => import('../pages/inbox/InboxPage.tsx')) },
+  { path: '/connectors', component: lazy(() => import('../pages/connectors/ConnectorsPage.tsx')), nav: { label: 'Connectors', scope: 'connections:read' } },
+  { path: '/connectors/install/:connectorId', component: lazy(() => import('../pages/connectors/InstallPage.tsx')) },
+  { path: '/connections/:id', component: lazy(() => import('../pages/connectors/ConnectionPage.tsx')) },
+  // Filled in by the Rules, Developers and Compliance screens.
+  { path: '/rules', component: placeholder, nav: { label: 'Rules', scope: 'admin' } },
+  { path: '/developers', component: placeholder, nav: { label: 'Developers', scope: 'admin' } },
+  { path: '/compliance', component: placeholder, nav: { label: 'Compliance', scope: 'admin' } },
+  { path: '/settings', component: placeholder, nav: { label: 'Settings', scope: 'admin' } },
+];

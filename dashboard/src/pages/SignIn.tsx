@@ -1,0 +1,52 @@
+import { useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { signIn, SESSION_KEY } from '../app/session.tsx';
+import { ErrorNotice } from '../ui/states.tsx';
+
+/** POST /v1/sessions: the server sets the httpOnly session cookie; the shell then loads the session. */
+export default function SignIn() {
+  const qc = useQueryClient();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(email, password);
+      await qc.invalidateQueries({ queryKey: SESSION_KEY });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="signin">
+      <form className="signin-card" onSubmit={submit} aria-labelledby="signin-title">
+        <div className="brand brand-center">
+          <span className="brand-mark" aria-hidden="true">
+            S
+          </span>
+          <span className="brand-name">Switchboard</span>
+        </div>
+        <h1 id="signin-title">Sign in</h1>
+        <p className="muted">Use the email and password your admin gave you. The first start prints the demo owner's.</p>
+        {error != null && <ErrorNotice error={error} title="Could not sign in" />}
+        <label className="field">
+          <span>Email</span>
+          <input type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -11,6 +11,8 @@ import { mountRoutes, type RouteSpec } from './http/route.ts';
 import { allRoutes } from './routes/index.ts';
 import { receiveRouter } from './routes/receive.ts';
 import { widgetCors } from './routes/widget.ts';
+import { authenticatePlatform, PLATFORM_KEY_PREFIX } from '../core/platforms/platforms.ts';
+import { ORG_HEADER, scopeToOrg } from './http/org-header.ts';
 import { httpMetrics, metricsEndpoint } from './metrics.ts';
 
 export interface ApiOptions {
@@ -71,9 +73,16 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
       const cookie = header ? undefined : sessionCookie(req.get('cookie'));
       if (header || cookie) {
         const secret = cookie ?? BEARER.exec(header!)?.[1];
-        const principal = !secret ? null : secret.startsWith(SESSION_PREFIX) ? await authenticateSession(engine.db, secret) : await authenticate(engine.db, secret);
+        const principal = !secret
+          ? null
+          : secret.startsWith(SESSION_PREFIX)
+            ? await authenticateSession(engine.db, secret)
+            : secret.startsWith(PLATFORM_KEY_PREFIX)
+              ? await authenticatePlatform(engine.db, secret)
+              : await authenticate(engine.db, secret);
         if (!principal) throw new AppError('unauthorized', cookie ? 'The session has expired or was ended; sign in again.' : 'Invalid API key.');
-        res.locals.auth = principal;
+        // Suspended orgs are refused here; a platform key may name one of its orgs (Switchboard-Org).
+        res.locals.auth = await scopeToOrg(engine, principal, req.get(ORG_HEADER));
       }
       const who = (res.locals.auth as Principal | undefined)?.keyId ?? `ip:${req.ip}`;
       const wait = await limiter.hit(who, engine.config.rateLimitPerMinute);

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   worker: { file: './worker.ts', summary: 'Run the background work (event relay to queues and realtime) without HTTP (production)', service: true },
   migrate: { file: './migrate.ts', summary: 'Apply database migrations' },
   org: { file: './org.ts', summary: 'Create, list or delete orgs (org create --name N [--json])' },
+  platform: { file: './platform.ts', summary: 'Create a platform that runs its orgs by API (platform create --name N [--json])' },
   user: { file: './user.ts', summary: 'Add a dashboard user (user create --org ID --email E --role R)' },
   keys: { file: './keys.ts', summary: 'Rotate data keys or the master key (keys rotate)' },
   audit: { file: './audit.ts', summary: "Verify orgs' hash-chained audit trails (audit verify [--org ID])" },

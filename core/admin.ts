@@ -54,14 +54,15 @@ export async function rotateDataKeys(deps: Deps, orgId?: string, actor = CLI_ACT
  * Deletes an org by destroying its keys (crypto-shredding): every encrypted value it ever stored
  * becomes unreadable at once, in the database and in every backup, and its API keys stop working.
  */
-export async function deleteOrg(deps: Deps, orgId: string, actor = CLI_ACTOR): Promise<void> {
+export async function deleteOrg(deps: Deps, orgId: string, actor = CLI_ACTOR, platformId?: string): Promise<void> {
+  // With a platform id the org is found only if it is that platform's (RLS): a platform deletes its own orgs.
   await withTenantRaw(deps.db, orgId, async (trx) => {
     await liveOrg(trx, orgId);
     const revoked = await trx('api_keys').where({ org_id: orgId }).whereNull('revoked_at').update({ revoked_at: trx.fn.now() }).returning('id');
     await deps.keyring.shred(trx, orgId);
     // The trail outlives the org: it holds no encrypted data, so it stays verifiable after the shredding.
     await recordAudit({ orgId, trx }, { actor, action: 'org.deleted', target: { type: 'org', id: orgId }, details: { apiKeysRevoked: revoked.length } });
-  });
+  }, platformId);
   // This process (the running server, when the CLI came through it) refuses the keys at once.
   forgetPrincipals(deps.db, { orgId });
 }

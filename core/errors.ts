@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'quiet_hours'
   | 'unregistered_sender'
   | 'connector_not_baa_eligible'
+  | 'org_suspended'
+  | 'monthly_limit_reached'
   | 'connector_unavailable'
   | 'not_supported'
   | 'provider_error'
@@ -53,6 +55,8 @@ const STATUS: Record<ErrorCode, number> = {
   quiet_hours: 422,
   unregistered_sender: 422,
   connector_not_baa_eligible: 422,
+  org_suspended: 401,
+  monthly_limit_reached: 422,
   not_supported: 422,
   template_not_approved: 422,
   template_variables_mismatch: 422,

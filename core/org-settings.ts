@@ -13,6 +13,7 @@ import {
   type QuietHoursSettings,
 } from './compliance/consent-settings.ts';
 import { sessionMaxMinutesSchema } from './users/session-settings.ts';
+import { brandingSchema } from './platforms/branding.ts';
 
 /**
  * Org settings: one JSON Schema with defaults, validated on every change. Each feature adds its
@@ -38,6 +39,7 @@ export const orgSettingsSchema = {
     timezone: orgTimezoneSchema,
     sessionMaxMinutes: sessionMaxMinutesSchema,
     businessHours: businessHoursSettingsSchema,
+    branding: brandingSchema,
   },
 } as const;
 

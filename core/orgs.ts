@@ -31,9 +31,14 @@ export interface ApiKeyInfo {
 }
 
 export interface Principal {
+  /** '' for a platform key that names no org (core/platforms/auth.ts). */
   orgId: string;
   keyId: string;
   scopes: string[];
+  /** Set when a platform key calls: alone, or acting on one of its orgs through Switchboard-Org. */
+  platformId?: string;
+  /** The org's API key or session answered, but the org is suspended (the API refuses it: 401 org_suspended). */
+  suspended?: boolean;
 }
 
 const hashKey = (key: string) => crypto.createHash('sha256').update(key).digest();
@@ -86,16 +91,18 @@ export async function insertApiKey(
 
 export async function createOrg(
   deps: { db: Database; keyring: Keyring },
-  opts: { name: string; settings?: Record<string, unknown>; actor?: AuditActor },
-): Promise<{ org: Org; apiKey: string }> {
+  opts: { name: string; settings?: Record<string, unknown>; actor?: AuditActor; platformId?: string; limits?: Record<string, unknown> },
+): Promise<{ org: Org; apiKey: string; row: any }> {
   const id = uuidv7();
   return withTenantRaw(deps.db, id, async (trx) => {
-    const [row] = await trx('orgs').insert({ id, name: opts.name, settings: opts.settings ?? {} }).returning('*');
+    const [row] = await trx('orgs')
+      .insert({ id, name: opts.name, settings: opts.settings ?? {}, platform_id: opts.platformId ?? null, limits: opts.limits ?? {} })
+      .returning('*');
     await deps.keyring.provision(trx, id);
     const { key, secret } = await insertApiKey(trx, id, { name: 'Default key', scopes: ['admin'] });
     await recordAudit({ orgId: id, trx }, { actor: opts.actor ?? SYSTEM_ACTOR, action: 'org.created', target: { type: 'org', id }, details: { apiKeyId: key.id } });
-    return { org: orgView(row), apiKey: secret };
-  });
+    return { org: orgView(row), apiKey: secret, row };
+  }, opts.platformId);
 }
 
 // Auth is on every request's hot path: principals are cached briefly per process. A revocation
@@ -109,9 +116,9 @@ export async function authenticate(db: Database, secret: string): Promise<Princi
   if (!cache) authCaches.set(db, (cache = new Map()));
   const hit = cache.get(secret);
   if (hit && Date.now() - hit.at < AUTH_CACHE_MS) return hit.p;
-  const { rows } = await db.knex.raw('SELECT org_id, key_id, scopes FROM sb_authenticate(?)', [hashKey(secret)]);
+  const { rows } = await db.knex.raw('SELECT org_id, key_id, scopes, suspended FROM sb_authenticate(?)', [hashKey(secret)]);
   const r = rows[0];
-  const p = r ? { orgId: r.org_id, keyId: r.key_id, scopes: r.scopes } : null;
+  const p = r ? { orgId: r.org_id, keyId: r.key_id, scopes: r.scopes, ...(r.suspended ? { suspended: true } : {}) } : null;
   if (cache.size > 10_000) cache.clear();
   cache.set(secret, { p, at: Date.now() });
   return p;

@@ -1,5 +1,8 @@
 /**
- * API key scopes. `admin` implies every other scope. Endpoints name the one scope they need.
+ * API key scopes. `admin` implies every org scope. Platform keys (core/platforms) carry platform
+ * scopes instead, `platform:admin` implying the others; neither kind implies the other's, so an
+ * org key never reaches /v1/platform and a platform key reaches an org only through Switchboard-Org.
+ * Endpoints name the one scope they need.
  */
 export const SCOPES = [
   'admin',
@@ -14,8 +17,15 @@ export const SCOPES = [
   'connections:write',
 ] as const;
 
-export type Scope = (typeof SCOPES)[number];
+export const PLATFORM_SCOPES = ['platform:admin', 'platform:orgs', 'platform:usage', 'platform:sign-in'] as const;
+
+export type OrgScope = (typeof SCOPES)[number];
+export type PlatformScope = (typeof PLATFORM_SCOPES)[number];
+export type Scope = OrgScope | PlatformScope;
+
+const isPlatformScope = (s: string): s is PlatformScope => s.startsWith('platform:');
 
 export function hasScope(granted: readonly string[], needed: Scope): boolean {
+  if (isPlatformScope(needed)) return granted.includes('platform:admin') || granted.includes(needed);
   return granted.includes('admin') || granted.includes(needed);
 }

@@ -25,6 +25,11 @@ export interface RouteSpec<B = any, Q = any> {
   /** Schema of the success response, for the OpenAPI document. */
   response?: Schema;
   status?: number;
+  /**
+   * Runs after auth and before validation: an existence check whose 404 must win over a 400, so a
+   * caller learns nothing about ids it cannot see from how its body is judged (platform org routes).
+   */
+  before?: (ctx: Pick<RouteContext, 'engine' | 'auth' | 'params'>) => Promise<void>;
   handler: (ctx: RouteContext<B, Q>) => Promise<unknown>;
 }
 
@@ -61,6 +66,7 @@ export function mountRoutes(router: Router, engine: Engine, specs: RouteSpec[]):
       for (const [name, value] of Object.entries(req.params as Record<string, string>)) {
         if (!UUID.test(value)) throw new AppError('not_found', `No ${name} "${value}" exists.`);
       }
+      await spec.before?.({ engine, auth: auth!, params: req.params as Record<string, string> });
       const hasBody = spec.method !== 'get' && spec.method !== 'delete';
       const body = hasBody ? (req.body ?? {}) : undefined;
       checkBody?.(body);
@@ -68,7 +74,8 @@ export function mountRoutes(router: Router, engine: Engine, specs: RouteSpec[]):
       checkQuery?.(query);
       const ctx: RouteContext = { engine, auth: auth!, body, query, params: req.params as Record<string, string>, req, res };
       const run = async (): Promise<Outcome> => ({ status: spec.status ?? 200, body: await spec.handler(ctx) });
-      const out = spec.method === 'post' && auth ? await withIdempotency(engine, req, auth, run) : await run();
+      // Idempotency keys are kept per org: a platform key's own calls (no org named) run without.
+      const out = spec.method === 'post' && auth?.orgId ? await withIdempotency(engine, req, auth, run) : await run();
       if (auth && spec.method === 'get' && spec.scope && PII_READ_SCOPES.has(spec.scope) && out.status < 300) {
         await auditPiiRead(engine, { orgId: auth.orgId, keyId: auth.keyId, userId: (auth as { userId?: string }).userId, route: spec.path, params: ctx.params, body: out.body, ip: req.ip, userAgent: req.get('user-agent') });
       }

@@ -43,6 +43,7 @@ export async function authorizeUpgrade(engine: Engine, req: IncomingMessage): Pr
     const m = BEARER.exec(header);
     const principal = m ? await authenticate(engine.db, m[1]) : null;
     if (!principal) throw new AppError('unauthorized', 'Invalid API key.');
+    if (principal.suspended) throw new AppError('org_suspended', 'This org is suspended: its API keys are refused until it is resumed.');
     if (!hasScope(principal.scopes, 'events:read')) {
       throw new AppError('forbidden', 'This API key lacks the "events:read" scope.', { details: { scope: 'events:read' } });
     }

@@ -7,6 +7,7 @@ import { toAppError } from '../http/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { authorizeUpgrade } from './auth.ts';
 import { runSession } from './session.ts';
+import { recordWebSocketMinutes } from '../../core/platforms/usage.ts';
 
 const log = createLogger('realtime');
 
@@ -49,6 +50,12 @@ export function attachRealtime(server: http.Server, engine: Engine, opts: Realti
               msg = JSON.parse(String(data));
             } catch {}
             if (msg?.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+          });
+          // Usage (core/platforms/usage.ts): the connection's minutes, when it closes. A close during
+          // shutdown may find the database gone: that loses a few seconds of usage, never a request.
+          const opened = Date.now();
+          ws.once('close', () => {
+            recordWebSocketMinutes(engine, params.orgId, Date.now() - opened, params.view ? 'widget' : 'api').catch((err) => log.debug({ err: (err as Error).message }, 'websocket usage not recorded'));
           });
           void runSession(ws, engine, params);
         });

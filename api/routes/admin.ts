@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Engine } from '../../core/engine.ts';
 import { createOrg } from '../../core/orgs.ts';
+import { createPlatform } from '../../core/platforms/platforms.ts';
 import { deleteOrg, listOrgs, rotateDataKeys } from '../../core/admin.ts';
 import { verifyOrgs } from '../../core/audit/verify.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
@@ -54,6 +55,12 @@ export function createAdminApp(engine: Engine, token: string) {
     if (typeof name !== 'string' || !name.trim() || name.length > 200) throw invalid('/name', 'must be a non-empty string of at most 200 characters');
     const { org, apiKey } = await createOrg(engine, { name: name.trim() });
     res.status(201).json({ org, apiKey });
+  });
+
+  app.post('/internal/admin/platforms', async (req, res) => {
+    const name = req.body?.name;
+    if (typeof name !== 'string' || !name.trim() || name.length > 200) throw invalid('/name', 'must be a non-empty string of at most 200 characters');
+    res.status(201).json(await createPlatform(engine.db, { name: name.trim() }));
   });
 
   app.delete('/internal/admin/orgs/:id', async (req, res) => {

@@ -11,7 +11,7 @@ const entry = {
     id: { type: 'string', format: 'uuid' },
     object: { const: 'audit_entry' },
     position: { type: 'integer', description: 'Place in the org’s chain, from 1' },
-    actor: { type: 'object', properties: { type: { enum: ['api_key', 'user', 'system', 'cli'] }, id: { type: ['string', 'null'] } } },
+    actor: { type: 'object', properties: { type: { enum: ['api_key', 'user', 'system', 'cli', 'platform'] }, id: { type: ['string', 'null'] } } },
     action: { type: 'string', description: 'e.g. api_key.created, org.updated, contact.erased' },
     target: { type: ['object', 'null'], properties: { type: { type: 'string' }, id: { type: ['string', 'null'] } } },
     details: { type: 'object', description: 'Ids, codes and counts; never content or personal data' },

@@ -61,7 +61,7 @@ const archiveSchema = {
     id: { type: 'string', format: 'uuid' },
     object: { const: 'raw_inbound' },
     connectionId: { type: 'string', format: 'uuid' },
-    status: { type: 'string', enum: ['received', 'processed', 'failed', 'unmatched'] },
+    status: { type: 'string', enum: ['received', 'held', 'processed', 'failed', 'unmatched'] },
     error: { type: ['string', 'null'] },
     messageIds: { type: 'array', items: { type: 'string', format: 'uuid' } },
     receivedAt: { type: 'string', format: 'date-time' },

@@ -1,3 +1,4 @@
+import { csvCell } from '../http/csv.ts';
 import { defineRoute } from '../http/route.ts';
 import { auditBy } from '../http/audit.ts';
 import { recordAudit } from '../../core/audit/record.ts';
@@ -64,12 +65,6 @@ async function keysOf(tx: TenantTx, who: Who, prefix = ''): Promise<{ keys: Cons
   }
   throw invalid(`${prefix}/handle`, 'handle or contactId is required');
 }
-
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  // Quote always; a leading = + - @ is neutralized so a spreadsheet never runs it as a formula.
-  return `"${(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`;
-};
 
 export const consentRoutes = [
   defineRoute<unknown, Who>({

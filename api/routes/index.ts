@@ -21,6 +21,10 @@ import { subscriptionRoutes } from './subscriptions.ts';
 import { ruleRoutes } from './rules.ts';
 import { ruleEditorRoutes } from './rules-editor.ts';
 import { oauthRoutes } from './oauth.ts';
+import { platformRoutes } from './platform.ts';
+import { platformOrgRoutes } from './platform-orgs.ts';
+import { platformUsageRoutes } from './platform-usage.ts';
+import { signInRoutes } from './sign-in.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
 export function allRoutes(): RouteSpec[] {
@@ -47,5 +51,9 @@ export function allRoutes(): RouteSpec[] {
     ...subscriptionRoutes,
     ...ruleEditorRoutes,
     ...ruleRoutes,
+    ...platformRoutes,
+    ...platformOrgRoutes,
+    ...platformUsageRoutes,
+    ...signInRoutes,
   ];
 }

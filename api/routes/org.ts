@@ -1,4 +1,6 @@
+import type { Knex } from 'knex';
 import { defineRoute } from '../http/route.ts';
+import { brandingViewSchema, effectiveBranding } from '../../core/platforms/branding.ts';
 import { mergeSettings, orgSettingsSchema, withDefaults } from '../../core/org-settings.ts';
 import { appendEvent } from '../../core/events/events.ts';
 import { recordAudit } from '../../core/audit/record.ts';
@@ -11,15 +13,17 @@ const orgSchema = {
     object: { const: 'org' },
     name: { type: 'string' },
     settings: orgSettingsSchema,
+    branding: { ...brandingViewSchema, description: "The effective branding: the org's settings.branding over its platform's default" },
     createdAt: { type: 'string', format: 'date-time' },
   },
 };
 
-const view = (row: any) => ({
+const view = async (trx: Knex, row: any) => ({
   id: row.id,
   object: 'org',
   name: row.name,
   settings: withDefaults(row.settings),
+  branding: await effectiveBranding(trx, row.id),
   createdAt: new Date(row.created_at).toISOString(),
 });
 
@@ -32,7 +36,7 @@ export const orgRoutes = [
     scope: 'admin',
     response: orgSchema,
     handler: async ({ engine, auth }) =>
-      engine.tenant(auth.orgId, async (tx) => view(await tx.trx('orgs').where({ id: tx.orgId }).first())),
+      engine.tenant(auth.orgId, async (tx) => view(tx.trx, await tx.trx('orgs').where({ id: tx.orgId }).first())),
   }),
   defineRoute({
     method: 'get',
@@ -70,7 +74,7 @@ export const orgRoutes = [
         const changes = { ...(body.name ? { name: true } : {}), ...(body.settings ? { settings: Object.keys(body.settings) } : {}) };
         await appendEvent(tx, { type: 'org.updated', subjectId: tx.orgId, data: { changes } });
         await recordAudit(tx, { ...auditBy({ auth, req }), action: 'org.updated', target: { type: 'org', id: tx.orgId }, details: changes });
-        return view(updated);
+        return view(tx.trx, updated);
       }),
   }),
 ];

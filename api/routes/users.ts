@@ -1,11 +1,11 @@
-import { defineRoute } from '../http/route.ts';
+import { defineRoute, type RouteContext } from '../http/route.ts';
+import { brandingViewSchema, effectiveBranding } from '../../core/platforms/branding.ts';
 import { auditBy } from '../http/audit.ts';
 import { recordAudit } from '../../core/audit/record.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
-import type { RouteContext } from '../http/route.ts';
 import { insertUser } from '../../core/users/create.ts';
-import { login, logout, ROLES, type Role } from '../../core/users/sessions.ts';
+import { login, logout, ROLES, type OpenedSession, type Role } from '../../core/users/sessions.ts';
 
 /**
  * Dashboard users (roles owner, admin, agent, viewer → API scopes) and sessions. POST /v1/sessions
@@ -40,6 +40,32 @@ const userView = (u: { id: string; email: string; name: string | null; role: Rol
   role: u.role,
   ...(u.created_at ? { createdAt: new Date(u.created_at).toISOString() } : {}),
 });
+
+export const sessionAnswerSchema = {
+  type: 'object',
+  properties: {
+    object: { const: 'session' },
+    token: { type: 'string' },
+    expiresAt: { type: 'string' },
+    user: userSchema,
+    org: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, branding: brandingViewSchema } },
+  },
+};
+
+/**
+ * A new session's answer (password login and sign-in token exchange alike): the token, the same
+ * in an httpOnly cookie, the user, and the org with its effective branding for the dashboard.
+ */
+export async function sessionAnswer(ctx: Pick<RouteContext, 'engine' | 'res'>, s: OpenedSession) {
+  const secure = ctx.engine.config.publicUrl.startsWith('https://') ? '; Secure' : '';
+  ctx.res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${encodeURIComponent(s.token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${s.maxAgeSeconds}${secure}`);
+  const org = await ctx.engine.tenant(s.orgId, async (tx) => ({
+    id: s.orgId,
+    name: (await tx.trx('orgs').select('name').where({ id: s.orgId }).first())?.name,
+    branding: await effectiveBranding(tx.trx, s.orgId),
+  }));
+  return { object: 'session', token: s.token, expiresAt: s.expiresAt.toISOString(), user: userView(s.user), org };
+}
 
 /**
  * Owners are changed only by an owner (or an org API key), and an org always keeps one: the
@@ -157,16 +183,15 @@ export const userRoutes = [
       required: ['email', 'password'],
       properties: { email: { type: 'string', maxLength: 254 }, password: { type: 'string', maxLength: 256 } },
     },
-    response: { type: 'object', properties: { object: { const: 'session' }, token: { type: 'string' }, expiresAt: { type: 'string' }, user: userSchema } },
-    handler: async ({ engine, req, res, body }) => {
+    response: sessionAnswerSchema,
+    handler: async (ctx) => {
+      const { engine, req, body } = ctx;
       const s = await login(engine.db, body.email, body.password);
       if (!s) throw new AppError('unauthorized', 'Wrong email or password.');
       await engine.tenant(s.orgId, (tx) =>
         recordAudit(tx, { actor: { type: 'user', id: s.user.id }, action: 'session.created', target: { type: 'session', id: s.sessionId }, context: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } }),
       );
-      const secure = engine.config.publicUrl.startsWith('https://') ? '; Secure' : '';
-      res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${encodeURIComponent(s.token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${s.maxAgeSeconds}${secure}`);
-      return { object: 'session', token: s.token, expiresAt: s.expiresAt.toISOString(), user: userView(s.user) };
+      return sessionAnswer(ctx, s);
     },
   }),
   defineRoute({
@@ -180,7 +205,7 @@ export const userRoutes = [
       properties: {
         object: { const: 'session' },
         user: userSchema,
-        org: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' } } },
+        org: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, branding: brandingViewSchema } },
         scopes: { type: 'array', items: { type: 'string' } },
       },
     },
@@ -190,7 +215,7 @@ export const userRoutes = [
       return engine.tenant(auth.orgId, async (tx) => {
         const user = await tx.trx('users').select('id', 'email', 'name', 'role', 'created_at').where({ id: auth.userId }).first();
         const org = await tx.trx('orgs').select('id', 'name').where({ id: tx.orgId }).first();
-        return { object: 'session', user: userView(user), org: { id: org.id, name: org.name }, scopes: auth.scopes };
+        return { object: 'session', user: userView(user), org: { id: org.id, name: org.name, branding: await effectiveBranding(tx.trx, tx.orgId) }, scopes: auth.scopes };
       });
     },
   }),

@@ -8,6 +8,7 @@ import { createPublishableKey, listPublishableKeys, lookupPublishableKey, revoke
 import { identifyVisitor, loadWidgetConnection, type WidgetConnection } from '../../core/widget/visitors.ts';
 import { listVisitorMessages, postVisitorMessage, visitorConversationId, type SessionRef } from '../../core/widget/conversation.ts';
 import { defineRoute } from '../http/route.ts';
+import { brandingViewSchema, effectiveBranding, refuseSuspended } from '../../core/platforms/branding.ts';
 import { signRealtimeToken, verifyRealtimeToken, type RealtimeClaims } from '../realtime/tokens.ts';
 import { MAX_BODY_CHARS } from './messages.ts';
 import { pageOf, pageQuery } from './conversations.ts';
@@ -192,21 +193,24 @@ export const widgetRoutes = [
         expiresAt: { type: 'string', format: 'date-time' },
         visitorId: { type: 'string', description: 'Anonymous visitors: keep it and send it back to resume the conversation' },
         conversationId: { type: ['string', 'null'], format: 'uuid' },
+        branding: brandingViewSchema,
       },
     },
     handler: async ({ engine, req, res, body }) => {
       const ref = await lookupPublishableKey(engine.db, body.publishableKey);
       if (!ref) throw new AppError('unauthorized', 'Unknown or revoked publishable key, or the chat is not available.');
       await limit(req, `sessions:${ref.keyId}:${req.ip}`, WRITES_PER_MINUTE);
-      const { visitor, conversationId } = await engine.tenant(ref.orgId, async (tx) => {
+      const { visitor, conversationId, branding } = await engine.tenant(ref.orgId, async (tx) => {
         const conn = await loadWidgetConnection(tx, ref.connectionId);
         admitOrigin(conn, req, res);
+        await refuseSuspended(tx);
         const v = await identifyVisitor(tx, conn, body);
-        return { visitor: v, conversationId: await visitorConversationId(tx, { visitor: v.handle, connectionId: conn.id }) };
+        // White-label: the widget themes itself (name, logo, colours) from the org's effective branding.
+        return { visitor: v, conversationId: await visitorConversationId(tx, { visitor: v.handle, connectionId: conn.id }), branding: await effectiveBranding(tx.trx, tx.orgId) };
       });
       const exp = Math.floor(Date.now() / 1000) + SESSION_TTL_S;
       const token = signRealtimeToken(engine, { orgId: ref.orgId, keyId: ref.keyId, exp, audience: 'widget', visitor: visitor.handle, connectionId: ref.connectionId });
-      return { token, expiresAt: new Date(exp * 1000).toISOString(), ...(visitor.visitorId ? { visitorId: visitor.visitorId } : {}), conversationId };
+      return { token, expiresAt: new Date(exp * 1000).toISOString(), ...(visitor.visitorId ? { visitorId: visitor.visitorId } : {}), conversationId, branding };
     },
   }),
   defineRoute<{ body: string; clientMessageId?: string }>({

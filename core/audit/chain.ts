@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 export const GENESIS = Buffer.alloc(32);
 export const HASH_VERSION = 1;
 
-export type ActorType = 'api_key' | 'user' | 'system' | 'cli';
+export type ActorType = 'api_key' | 'user' | 'system' | 'cli' | 'platform';
 
 export interface AuditActor {
   type: ActorType;

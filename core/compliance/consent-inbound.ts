@@ -4,6 +4,7 @@ import { normalizeHandle, type HandleInput } from '../identity/handles.ts';
 import { createOutbound } from '../messages/outbound.ts';
 import type { MessageView } from '../messages/views.ts';
 import { orgSettings } from '../org-settings.ts';
+import { effectiveBranding } from '../platforms/branding.ts';
 import { consentKey, PURPOSES, recordConsent } from './consent.ts';
 import { detectKeyword, KEYWORD_CHANNELS, keywordReply, type KeywordKind } from './keywords.ts';
 
@@ -76,12 +77,15 @@ export async function handleInboundKeyword(tx: TenantTx, input: InboundKeywordIn
     });
   }
   if (providerReplied) return match.kind;
-  const org = await tx.trx('orgs').select('name').where({ id: tx.orgId }).first();
+  // {org} is the white-label display name (core/platforms/branding.ts), and the branding's support
+  // contact answers HELP when the org set no helpContact of its own.
+  const brand = await effectiveBranding(tx.trx, tx.orgId);
+  const consent = { ...settings.consent, helpContact: settings.consent.helpContact ?? brand.supportEmail ?? brand.supportPhone ?? undefined };
   await createOutbound(tx, {
     channel: message.channel,
     conversationId: message.conversationId,
     connectionId: input.connectionId,
-    body: keywordReply(match.kind, settings.consent, org?.name ?? 'Switchboard'),
+    body: keywordReply(match.kind, consent, brand.displayName),
     metadata: { compliance: 'confirmation', purpose: 'transactional', keyword: match.kind, inReplyTo: message.id },
   });
   return match.kind;

@@ -9,7 +9,7 @@ import { notFound } from '../errors.ts';
  * The request is archived before anything is mapped, in its own transaction, so it survives the
  * rollback of a failed ingest.
  */
-export type ArchiveStatus = 'received' | 'processed' | 'failed' | 'unmatched';
+export type ArchiveStatus = 'received' | 'held' | 'processed' | 'failed' | 'unmatched';
 
 export interface ArchiveRow {
   id: string;
@@ -31,7 +31,8 @@ interface SealedRequest {
   body: string;
 }
 
-export async function archiveRequest(tx: TenantTx, connectionId: string, req: RawRequest): Promise<string> {
+/** status 'held': the org is suspended; the request is kept, unprocessed, until it is resumed (core/platforms/suspension.ts). */
+export async function archiveRequest(tx: TenantTx, connectionId: string, req: RawRequest, status: 'received' | 'held' = 'received'): Promise<string> {
   const id = uuidv7();
   const sealed: SealedRequest = { method: req.method, url: req.url, headers: req.headers, body: req.body.toString('base64') };
   await tx.trx('raw_inbound').insert({
@@ -39,7 +40,7 @@ export async function archiveRequest(tx: TenantTx, connectionId: string, req: Ra
     org_id: tx.orgId,
     connection_id: connectionId,
     request_enc: tx.crypto.encryptJson(id, 'request', sealed),
-    status: 'received',
+    status,
   });
   return id;
 }
@@ -57,7 +58,7 @@ export async function findArchived(tx: TenantTx, connectionId: string, id: strin
 }
 
 export interface ArchiveOutcome {
-  status: Exclude<ArchiveStatus, 'received'>;
+  status: Exclude<ArchiveStatus, 'received' | 'held'>;
   error?: string | null;
   messageIds?: string[];
   providerMessageIds?: string[];

@@ -25,7 +25,7 @@ export async function connectionOrg(db: Database, connectionId: string): Promise
   return rows[0]?.org_id ?? null;
 }
 
-type Received = { rt: ConnectionRuntime; answer: HttpAnswer } | { rt: ConnectionRuntime; archiveId: string };
+type Received = { rt: ConnectionRuntime; answer: HttpAnswer } | { rt: ConnectionRuntime; archiveId: string; held: boolean };
 
 const DEFAULT_ACK: HttpAnswer = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
 
@@ -48,10 +48,13 @@ export async function receiveWebhook(engine: IngressEngine, connectionId: string
       log.warn({ connectionId, connector: rt.def.id, reason: verdict.reason }, 'webhook refused');
       throw new AppError('unauthorized', `The request's signature was not accepted (${verdict.reason}).`);
     }
-    return { rt, archiveId: await archiveRequest(tx, connectionId, req) };
+    // A suspended org's requests are stored durably and acknowledged, but processed only when it is resumed.
+    const held = !!(await tx.trx('orgs').select('suspended_at').where({ id: tx.orgId }).first())?.suspended_at;
+    return { rt, archiveId: await archiveRequest(tx, connectionId, req, held ? 'held' : 'received'), held };
   });
   if ('answer' in received) return received.answer;
   const { rt, archiveId } = received;
+  if (received.held) return rt.def.ack ? rt.def.ack({ events: [] }, rt.ctx) : DEFAULT_ACK;
   const processed = await processArchived(engine, orgId, rt, archiveId, req);
   return rt.def.ack ? rt.def.ack({ events: processed.events }, rt.ctx) : DEFAULT_ACK;
 }

@@ -19,9 +19,11 @@ export interface TenantDeps {
   keyring: Keyring;
 }
 
-async function setTenant(trx: Knex.Transaction, orgId: string) {
+async function setTenant(trx: Knex.Transaction, orgId: string, platformId?: string) {
   // set_config(..., true) is transaction-local: it cannot leak to the next user of a pooled connection.
   await trx.raw(`SELECT set_config('app.org_id', ?, true)`, [orgId]);
+  // A platform acting on one of its orgs: the restrictive orgs policy hides the org unless it is the platform's.
+  if (platformId) await trx.raw(`SELECT set_config('app.platform_id', ?, true)`, [platformId]);
 }
 
 export async function withTenant<T>(deps: TenantDeps, orgId: string, fn: (tx: TenantTx) => Promise<T>): Promise<T> {
@@ -39,10 +41,21 @@ export async function withTenant<T>(deps: TenantDeps, orgId: string, fn: (tx: Te
   });
 }
 
-/** A tenant transaction without crypto: for creating an org before its keys exist. */
-export async function withTenantRaw<T>(db: Database, orgId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+/**
+ * A tenant transaction without crypto: for creating an org before its keys exist. With a
+ * platform id, the org row is visible only if it belongs to that platform (RLS).
+ */
+export async function withTenantRaw<T>(db: Database, orgId: string, fn: (trx: Knex.Transaction) => Promise<T>, platformId?: string): Promise<T> {
   return db.knex.transaction(async (trx) => {
-    await setTenant(trx, orgId);
+    await setTenant(trx, orgId, platformId);
+    return fn(trx);
+  });
+}
+
+/** A platform's own transaction: its row, its keys, its orgs and their usage (RLS on app.platform_id). */
+export async function withPlatform<T>(db: Database, platformId: string, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.knex.transaction(async (trx) => {
+    await trx.raw(`SELECT set_config('app.platform_id', ?, true)`, [platformId]);
     return fn(trx);
   });
 }

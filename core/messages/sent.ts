@@ -4,6 +4,7 @@ import { loadConversationView } from '../conversations/service.ts';
 import { applyStatus } from './status.ts';
 import { parseMessageIds, rfcIndex } from './email-ids.ts';
 import type { MessageRow, MessageView } from './views.ts';
+import { recordSentUsage } from '../platforms/usage.ts';
 
 /**
  * A connector accepted an outbound message: the message records the connection and the
@@ -36,6 +37,7 @@ export async function markSent(tx: TenantTx, messageId: string, sent: SentDetail
       ...(rfcId ? { rfc_message_id_index: rfcIndex(tx.crypto, rfcId), rfc_message_id_enc: tx.crypto.encrypt(messageId, 'rfc_message_id', rfcId) } : {}),
     })
     .returning('id');
+  await recordSentUsage(tx, { channel: row.channel, connectionId: sent.connectionId, body: tx.crypto.decrypt(row.id, 'body', row.body_enc) });
   if (senderAddress) {
     const threaded = await tx.trx('conversations')
       .where({ id: row.conversation_id })

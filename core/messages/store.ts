@@ -6,6 +6,7 @@ import { conversationView, type ConversationView } from '../conversations/views.
 import { rfcIndex } from './email-ids.ts';
 import { messageView, type MediaItem, type MessageRow, type MessageView } from './views.ts';
 import { redactForStorage } from '../compliance/redaction-storage.ts';
+import { recordMessageUsage } from '../platforms/usage.ts';
 
 /**
  * The hot insert path (plain knex): one message row with its content encrypted under its own id,
@@ -61,6 +62,7 @@ export async function recordMessage(tx: TenantTx, thread: Thread, m: NewMessage)
     created_at: m.createdAt,
   };
   const [stamps] = await tx.trx('messages').insert(row).returning(['created_at', 'updated_at']);
+  await recordMessageUsage(tx, { direction: m.direction, channel: m.channel, connectionId: row.connection_id, body: content.body, stored: [row.body_enc, row.subject_enc, row.media_enc] });
   const message = messageView({ ...row, ...stamps }, tx.crypto);
   const conversation = conversationView(thread.conversation, thread.participants, tx.crypto);
   const conversationId = conversation.id;

@@ -10,6 +10,7 @@ import { preflight as compliancePreflight, refusalError, type Decision } from '.
 import type { Purpose } from '../compliance/consent.ts';
 import { pickConnection, pickSender } from './select.ts';
 import { attachTemplate, type MessageTemplate } from './template.ts';
+import { afterSendCounted, checkMonthlyLimit } from '../platforms/limits.ts';
 import { checkTemplate } from '../provisioning/templates.ts';
 
 /**
@@ -37,8 +38,10 @@ export class Refused extends Error {
 
 export async function queueOutbound(tx: TenantTx, connectors: Registry, input: QueueOutboundInput): Promise<Recorded> {
   await checkServiceWindow(tx, connectors, input);
+  const limit = await checkMonthlyLimit(tx);
   const purpose = input.purpose ?? 'transactional';
   const recorded = await createOutbound(tx, { ...input, metadata: { ...(input.metadata ?? {}), purpose } });
+  await afterSendCounted(tx, limit);
   if (input.template) await attachTemplate(tx, recorded.message.id, input.template);
   const m = recorded.message;
   const picked = await pickConnection(tx, connectors, { channel: m.channel, connectionId: input.connectionId });

@@ -42,16 +42,21 @@ export async function login(db: Database, email: string, password: string) {
   const user = rows[0] as { org_id: string; user_id: string; password_hash: string } | undefined;
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok) return null;
-  return withTenantRaw(db, user.org_id, async (trx) => {
-    const minutes = await sessionMinutes(trx, user.org_id);
-    const token = `${SESSION_PREFIX}${user.org_id}_${crypto.randomBytes(32).toString('base64url')}`;
-    const expiresAt = new Date(Date.now() + minutes * 60_000);
-    const id = uuidv7();
-    await trx('user_sessions').insert({ id, org_id: user.org_id, user_id: user.user_id, token_hash: hashToken(token), expires_at: expiresAt });
-    const u = await trx('users').select('id', 'email', 'name', 'role').where({ id: user.user_id }).first();
-    return { token, sessionId: id, expiresAt, maxAgeSeconds: minutes * 60, user: u, orgId: user.org_id };
-  });
+  return withTenantRaw(db, user.org_id, (trx) => openSession(trx, user.org_id, user.user_id));
 }
+
+/** A new session for a user, inside the org's transaction (password login, platform sign-in token exchange). */
+export async function openSession(trx: Knex, orgId: string, userId: string) {
+  const minutes = await sessionMinutes(trx, orgId);
+  const token = `${SESSION_PREFIX}${orgId}_${crypto.randomBytes(32).toString('base64url')}`;
+  const expiresAt = new Date(Date.now() + minutes * 60_000);
+  const id = uuidv7();
+  await trx('user_sessions').insert({ id, org_id: orgId, user_id: userId, token_hash: hashToken(token), expires_at: expiresAt });
+  const u = await trx('users').select('id', 'email', 'name', 'role').where({ id: userId }).first();
+  return { token, sessionId: id, expiresAt, maxAgeSeconds: minutes * 60, user: u, orgId };
+}
+
+export type OpenedSession = Awaited<ReturnType<typeof openSession>>;
 
 export interface SessionPrincipal extends Principal {
   userId: string;
@@ -65,7 +70,8 @@ export async function authenticateSession(db: Database, token: string): Promise<
   const row = await withTenantRaw(db, orgId, (trx) =>
     trx('user_sessions as s')
       .join('users as u', 'u.id', 's.user_id')
-      .select('s.id', 's.user_id', 'u.role')
+      .join('orgs as o', 'o.id', 's.org_id')
+      .select('s.id', 's.user_id', 'u.role', 'o.suspended_at')
       .where('s.token_hash', hashToken(token))
       .whereNull('s.revoked_at')
       .whereNull('u.disabled_at')
@@ -73,7 +79,7 @@ export async function authenticateSession(db: Database, token: string): Promise<
       .first(),
   ).catch(() => undefined);
   if (!row) return null;
-  return { orgId, keyId: row.id, sessionId: row.id, userId: row.user_id, scopes: ROLE_SCOPES[row.role as Role] };
+  return { orgId, keyId: row.id, sessionId: row.id, userId: row.user_id, scopes: ROLE_SCOPES[row.role as Role], ...(row.suspended_at ? { suspended: true } : {}) };
 }
 
 export async function logout(db: Database, orgId: string, sessionId: string): Promise<void> {

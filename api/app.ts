@@ -4,7 +4,7 @@ import { authenticate, type Principal } from '../core/orgs.ts';
 import { AppError } from '../core/errors.ts';
 import { createRateLimiter, type RateLimiter } from '../core/ratelimit.ts';
 import { errorHandler } from './http/errors.ts';
-import { guardInput } from './http/input-guard.ts';
+import { guardInput, guardQueryKeys } from './http/input-guard.ts';
 import { authenticateSession, SESSION_PREFIX } from '../core/users/sessions.ts';
 import { sessionCookie } from './routes/users.ts';
 import { mountRoutes, type RouteSpec } from './http/route.ts';
@@ -61,6 +61,7 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
     try {
       guardInput(req.body);
       guardInput(req.query, '/query');
+      guardQueryKeys(req.originalUrl);
       next();
     } catch (err) {
       next(err);

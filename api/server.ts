@@ -5,6 +5,7 @@ import express from 'express';
 import type { Engine } from '../core/engine.ts';
 import { createApp, type ApiOptions } from './app.ts';
 import { docsHandler } from './docs.ts';
+import { answerClientErrors } from './http/client-errors.ts';
 import { dashboardRouter } from './static/dashboard.ts';
 import { createAdminApp } from './routes/admin.ts';
 import { attachRealtime } from './realtime/server.ts';
@@ -55,6 +56,7 @@ export async function startServer(engine: Engine, opts: { host: string; port: nu
   root.use(dashboardRouter());
   root.use(app);
   const server = http.createServer(root);
+  answerClientErrors(server);
   const closeRealtime = attachRealtime(server, engine);
   const port = await listen(server, opts.port, opts.host);
   return {

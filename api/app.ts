@@ -4,13 +4,15 @@ import { authenticate, type Principal } from '../core/orgs.ts';
 import { AppError } from '../core/errors.ts';
 import { createRateLimiter, type RateLimiter } from '../core/ratelimit.ts';
 import { errorHandler } from './http/errors.ts';
-import { guardInput } from './http/input-guard.ts';
+import { guardInput, guardQueryKeys } from './http/input-guard.ts';
 import { authenticateSession, SESSION_PREFIX } from '../core/users/sessions.ts';
 import { sessionCookie } from './routes/users.ts';
 import { mountRoutes, type RouteSpec } from './http/route.ts';
 import { allRoutes } from './routes/index.ts';
 import { receiveRouter } from './routes/receive.ts';
 import { widgetCors } from './routes/widget.ts';
+import { authenticateEmbedToken, EMBED_PREFIX } from './routes/embed-tokens.ts';
+import { embedGuard } from './http/embed-guard.ts';
 import { authenticatePlatform, PLATFORM_KEY_PREFIX } from '../core/platforms/platforms.ts';
 import { ORG_HEADER, scopeToOrg } from './http/org-header.ts';
 import { httpMetrics, metricsEndpoint } from './metrics.ts';
@@ -59,6 +61,7 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
     try {
       guardInput(req.body);
       guardInput(req.query, '/query');
+      guardQueryKeys(req.originalUrl);
       next();
     } catch (err) {
       next(err);
@@ -77,12 +80,18 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
           ? null
           : secret.startsWith(SESSION_PREFIX)
             ? await authenticateSession(engine.db, secret)
-            : secret.startsWith(PLATFORM_KEY_PREFIX)
-              ? await authenticatePlatform(engine.db, secret)
-              : await authenticate(engine.db, secret);
-        if (!principal) throw new AppError('unauthorized', cookie ? 'The session has expired or was ended; sign in again.' : 'Invalid API key.');
+            : secret.startsWith(EMBED_PREFIX)
+              ? await authenticateEmbedToken(engine, secret)
+              : secret.startsWith(PLATFORM_KEY_PREFIX)
+                ? await authenticatePlatform(engine.db, secret)
+                : await authenticate(engine.db, secret);
+        if (!principal) {
+          const why = cookie ? 'The session has expired or was ended; sign in again.' : secret?.startsWith(EMBED_PREFIX) ? 'The embed token is invalid or has expired; ask your server for a new one.' : 'Invalid API key.';
+          throw new AppError('unauthorized', why);
+        }
         // Suspended orgs are refused here; a platform key may name one of its orgs (Switchboard-Org).
         res.locals.auth = await scopeToOrg(engine, principal, req.get(ORG_HEADER));
+        if ('embed' in principal) res.locals.embed = principal.embed;
       }
       const who = (res.locals.auth as Principal | undefined)?.keyId ?? `ip:${req.ip}`;
       const wait = await limiter.hit(who, engine.config.rateLimitPerMinute);
@@ -93,6 +102,8 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
     }
   });
 
+  // Embed tokens (the UI kit in an app's browser) reach an allowlist of routes, filtered.
+  app.use(embedGuard(engine));
   const router = express.Router();
   mountRoutes(router, engine, [...allRoutes(), ...(opts.extraRoutes ?? [])]);
   app.use(router);

@@ -5,9 +5,11 @@ import express from 'express';
 import type { Engine } from '../core/engine.ts';
 import { createApp, type ApiOptions } from './app.ts';
 import { docsHandler } from './docs.ts';
+import { answerClientErrors } from './http/client-errors.ts';
 import { dashboardRouter } from './static/dashboard.ts';
 import { createAdminApp } from './routes/admin.ts';
 import { attachRealtime } from './realtime/server.ts';
+import { widgetAssets } from './static/widget.ts';
 
 /**
  * The HTTP composition of a running API process: the REST app, the /docs reference page, the
@@ -48,10 +50,13 @@ export async function startServer(engine: Engine, opts: { host: string; port: nu
   root.disable('x-powered-by');
   // HTML, so not a /v1 JSON route: rendered from the OpenAPI document the routes build.
   root.get('/docs', docsHandler(engine));
+  // The chat widget and the UI kit's example page: static files, outside /v1.
+  root.use(widgetAssets());
   // The dashboard SPA at / (never /v1, /docs, /widget*, /kit*).
   root.use(dashboardRouter());
   root.use(app);
   const server = http.createServer(root);
+  answerClientErrors(server);
   const closeRealtime = attachRealtime(server, engine);
   const port = await listen(server, opts.port, opts.host);
   return {

@@ -50,20 +50,30 @@ export interface EngineOptions {
 export async function createEngine(config: Config, opts: EngineOptions = {}): Promise<Engine> {
   const master = loadMasterKey(config);
   const pgliteDir = opts.pgliteDir === null ? undefined : (opts.pgliteDir ?? path.join(config.dataDir, 'pgdata'));
-  const db = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    piiDatabaseUrl: config.piiDatabaseUrl,
-    pgliteDir,
-    ...(opts.pgliteSeed ? { pgliteSeed: opts.pgliteSeed } : {}),
-    poolMax: opts.poolMax,
-    asOwner: async (owner) => {
-      await checkMasterFingerprint(owner.main, master);
-      await opts.asOwner?.(owner);
-    },
-  });
   const keyring = createKeyring(master);
+  // Redis first: an unreachable one is named in a second, not after the migrations ran.
   const queue = await createQueue(config.redisUrl, config.redisPrefix);
-  const realtime = await createRealtime(config.redisUrl, config.redisPrefix);
+  const realtime = await createRealtime(config.redisUrl, config.redisPrefix).catch(async (err) => {
+    await queue.close();
+    throw err;
+  });
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    db = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      piiDatabaseUrl: config.piiDatabaseUrl,
+      pgliteDir,
+      ...(opts.pgliteSeed ? { pgliteSeed: opts.pgliteSeed } : {}),
+      poolMax: opts.poolMax,
+      asOwner: async (owner) => {
+        await checkMasterFingerprint(owner.main, master);
+        await opts.asOwner?.(owner);
+      },
+    });
+  } catch (err) {
+    await Promise.allSettled([queue.close(), realtime.close()]);
+    throw err;
+  }
   log.info({ mode: config.mode, database: db.kind, queue: queue.kind, realtime: realtime.kind }, 'engine ready');
   const deps = { db, keyring };
   return {

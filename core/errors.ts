@@ -6,6 +6,7 @@
 export type ErrorCode =
   | 'validation_failed'
   | 'invalid_json'
+  | 'invalid_cursor'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
@@ -14,6 +15,7 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'idempotency_in_progress'
   | 'payload_too_large'
+  | 'headers_too_large'
   | 'unsupported_media_type'
   | 'unprocessable'
   | 'authorization_denied'
@@ -38,6 +40,7 @@ export type ErrorCode =
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
   invalid_json: 400,
+  invalid_cursor: 400,
   invalid_handle: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -47,6 +50,7 @@ const STATUS: Record<ErrorCode, number> = {
   idempotency_key_reused: 409,
   idempotency_in_progress: 409,
   payload_too_large: 413,
+  headers_too_large: 431,
   unsupported_media_type: 415,
   unprocessable: 422,
   authorization_denied: 422,
@@ -104,3 +108,7 @@ export const notFound = (what: string) => new AppError('not_found', `No such ${w
 
 export const invalid = (field: string, reason: string) =>
   new AppError('validation_failed', `${field}: ${reason}`, { details: [{ field, reason }] });
+
+/** A pagination or feed cursor that this API did not hand out (or that no longer fits its columns). */
+export const invalidCursor = (field: string) =>
+  new AppError('invalid_cursor', `${field}: is not a cursor returned by this API`, { details: [{ field, reason: 'is not a cursor returned by this API' }] });

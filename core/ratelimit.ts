@@ -1,4 +1,7 @@
 import { Redis } from 'ioredis';
+import { createLogger } from './logger.ts';
+
+const log = createLogger('ratelimit');
 
 /**
  * Fixed one-minute windows per key (API key id, or client IP for unauthenticated calls). In
@@ -31,15 +34,38 @@ export function createMemoryRateLimiter(): RateLimiter {
   };
 }
 
+/**
+ * While Redis is away (not connected, or a command fails) the limits fall back to this process's
+ * own counters: the API keeps serving with per-replica limits instead of answering every request
+ * 500. The offline queue is off so a hit never waits on a reconnect.
+ */
 export function createRedisRateLimiter(redisUrl: string, prefix: string): RateLimiter {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  const fallback = createMemoryRateLimiter();
+  let degraded = false;
+  const degrade = (err: unknown) => {
+    if (!degraded) log.warn({ err: (err as Error)?.message }, 'redis unavailable: rate limits are per process until it is back');
+    degraded = true;
+  };
+  redis.on('error', degrade);
+  redis.on('ready', () => {
+    if (degraded) log.info('redis is back: rate limits are shared again');
+    degraded = false;
+  });
   return {
     async hit(key, limit) {
+      if (redis.status !== 'ready') return fallback.hit(key, limit);
       const now = Date.now() / 1000;
       const window = Math.floor(now / WINDOW_S);
       const k = `${prefix}:rl:${key}:${window}`;
-      const [[, n]] = (await redis.multi().incr(k).expire(k, WINDOW_S + 5).exec()) as [[unknown, number]];
-      return n > limit ? Math.ceil((window + 1) * WINDOW_S - now) : 0;
+      try {
+        const [[err, n]] = (await redis.multi().incr(k).expire(k, WINDOW_S + 5).exec()) as [[Error | null, number]];
+        if (err) throw err;
+        return n > limit ? Math.ceil((window + 1) * WINDOW_S - now) : 0;
+      } catch (err) {
+        degrade(err);
+        return fallback.hit(key, limit);
+      }
     },
     async close() {
       redis.disconnect();

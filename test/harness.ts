@@ -12,6 +12,7 @@ import { createApp, type ApiOptions } from '../api/app.ts';
 import { waitFor } from './wait.ts';
 import { createConnectorRegistry } from '../connectors/registry.ts';
 import { attachRealtime } from '../api/realtime/server.ts';
+import { answerClientErrors } from '../api/http/client-errors.ts';
 import { dropRedisPrefix } from './redis.ts';
 import { pgliteSeed } from './pglite-seed.ts';
 
@@ -83,6 +84,7 @@ export async function startHarness(opts: { env?: Record<string, string>; api?: A
   const engine = await createEngine(config, { pgliteDir: null, ...(fresh ? {} : { pgliteSeed: await pgliteSeed() }), connectors: await createConnectorRegistry(config) });
   const app = createApp(engine, opts.api);
   const server = http.createServer(app);
+  answerClientErrors(server);
   const closeRealtime = attachRealtime(server, engine);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

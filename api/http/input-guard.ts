@@ -1,30 +1,31 @@
 import { invalid } from '../../core/errors.ts';
+import { findUnstorable } from '../../core/storable-text.ts';
 
 /**
  * Checks every decoded request (JSON body and the extended query string) before any route sees it:
  * - nesting deeper than MAX_DEPTH is refused (a 5,000-level array would otherwise blow the stack
  *   of recursive validators and serializers: a 500);
- * - a NUL character (\u0000) in any key or string is refused: PostgreSQL cannot store it in text or
- *   jsonb, and no legitimate text contains it.
- * Iterative, so the check itself cannot overflow. Errors name the offending field as a JSON pointer.
+ * - NUL characters and lone UTF-16 surrogates in any key or string are refused: PostgreSQL cannot
+ *   store them in text or jsonb, and no legitimate text contains them (core/storable-text.ts).
+ * Errors name the offending field as a JSON pointer.
  */
 export const MAX_DEPTH = 32;
 
-const pointer = (path: string[]) => '/' + path.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1').replace(/\u0000/g, '\\u0000')).join('/');
-
 export function guardInput(value: unknown, root: '' | '/query' = ''): void {
-  const stack: { v: unknown; path: string[] }[] = [{ v: value, path: [] }];
-  while (stack.length) {
-    const { v, path } = stack.pop()!;
-    if (typeof v === 'string') {
-      if (v.includes('\u0000')) throw invalid(root + pointer(path), 'must not contain NUL (\\u0000) characters');
-      continue;
-    }
-    if (!v || typeof v !== 'object') continue;
-    if (path.length >= MAX_DEPTH) throw invalid(root + pointer(path), `is nested deeper than ${MAX_DEPTH} levels`);
-    for (const [k, child] of Object.entries(v)) {
-      if (k.includes('\u0000')) throw invalid(root + pointer(path), 'has a key containing a NUL (\\u0000) character');
-      stack.push({ v: child, path: [...path, k] });
-    }
+  const bad = findUnstorable(value, MAX_DEPTH);
+  if (bad) throw invalid(root + bad.path, bad.reason);
+}
+
+/**
+ * The extended query parser (qs) silently drops a `__proto__` segment (`?metadata[__proto__]=x`),
+ * so a filter would vanish and the list come back unfiltered. Refuse it instead, naming the
+ * parameter. Reads the raw query string, since the parsed one no longer shows it.
+ */
+export function guardQueryKeys(url: string): void {
+  const q = url.indexOf('?');
+  if (q === -1) return;
+  for (const key of new URLSearchParams(url.slice(q + 1)).keys()) {
+    const segments = key.replace(/\]/g, '').split('[');
+    if (segments.includes('__proto__')) throw invalid(`/query/${segments.join('/')}`, 'uses the reserved name __proto__');
   }
 }

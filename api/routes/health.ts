@@ -16,8 +16,10 @@ export const healthRoutes = [
       const queue = { ...(await engine.queue.health().catch((e: Error) => ({ ok: false, detail: e.message }))), kind: engine.queue.kind };
       const realtime = { ...(await engine.realtime.health().catch((e: Error) => ({ ok: false, detail: e.message }))), kind: engine.realtime.kind };
       const ok = database.ok && queue.ok && realtime.ok;
-      res.status(ok ? 200 : 503);
-      return { status: ok ? 'ok' : 'degraded', mode: engine.config.mode, database, queue, realtime };
+      const body = { status: ok ? 'ok' : 'degraded', mode: engine.config.mode, database, queue, realtime };
+      // Answered here: defineRoute would send its fixed success status, and a load balancer needs the 503.
+      res.status(ok ? 200 : 503).json(body);
+      return body;
     },
   }),
   defineRoute({

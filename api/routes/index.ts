@@ -12,6 +12,7 @@ import { connectionRoutes } from './connections.ts';
 import { senderRoutes } from './senders.ts';
 import { provisioningRoutes } from './provisioning.ts';
 import { widgetRoutes } from './widget.ts';
+import { embedTokenRoutes } from './embed-tokens.ts';
 import { orgRoutes } from './org.ts';
 import { legalHoldRoutes } from './legal-holds.ts';
 import { auditRoutes } from './audit.ts';
@@ -46,6 +47,7 @@ export function allRoutes(): RouteSpec[] {
     ...senderRoutes,
     ...provisioningRoutes,
     ...widgetRoutes,
+    ...embedTokenRoutes,
     ...legalHoldRoutes,
     ...consentRoutes,
     ...userRoutes,

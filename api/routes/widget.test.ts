@@ -88,7 +88,8 @@ test('publishable keys: good key opens a session; unknown, revoked, or a disable
 
   const evil = await widget('POST', '/v1/widget/sessions', { publishableKey: c.pk }, undefined, 'https://evil.example.org');
   assert.equal(evil.status, 403);
-  assert.equal(evil.headers.get('access-control-allow-origin'), null, 'a refused origin cannot read the answer');
+  assert.equal(evil.headers.get('access-control-allow-origin'), 'https://evil.example.org', 'a refused page can read its refusal (and only that), to show it');
+  assert.match(evil.body.error.message, /not allowed/);
   assert.equal((await widget('POST', '/v1/widget/sessions', { publishableKey: c.pk }, undefined, null)).status, 403, 'no Origin at all');
   assert.equal((await widget('POST', '/v1/widget/sessions', { publishableKey: c.pk }, undefined, 'http://localhost:3000')).status, 201);
 
@@ -157,7 +158,7 @@ test('a visitor message lands as an inbound chat message; the agent reply is vis
   const sent = await widget('POST', '/v1/widget/messages', { body: 'Is unit 4B still available?', clientMessageId: 'cm_0001abcd' }, s.token);
   assert.equal(sent.status, 201, JSON.stringify(sent.body));
   assert.equal(sent.headers.get('access-control-allow-origin'), ORIGIN);
-  assert.deepEqual(Object.keys(sent.body).sort(), ['author', 'body', 'conversationId', 'createdAt', 'id', 'media', 'object']);
+  assert.deepEqual(Object.keys(sent.body).sort(), ['author', 'authorName', 'body', 'conversationId', 'createdAt', 'id', 'media', 'object']);
   assert.equal(sent.body.author, 'visitor');
   const conversationId = sent.body.conversationId;
 

@@ -3,8 +3,9 @@ import type { Engine } from '../../core/engine.ts';
 import { AppError } from '../../core/errors.ts';
 import { createMemoryRateLimiter, type RateLimiter } from '../../core/ratelimit.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
-import { originAllowed } from '../../core/widget/identity.ts';
-import { createPublishableKey, listPublishableKeys, lookupPublishableKey, revokePublishableKey } from '../../core/widget/keys.ts';
+import { normalizeOrigin, originAllowed } from '../../core/widget/identity.ts';
+import { createPublishableKey, listPublishableKeys, lookupPublishableKey, revokePublishableKey, setWidgetOptions, widgetOptionsOf } from '../../core/widget/keys.ts';
+import { segmentMetadataSchema, widgetOptionsSchema, type WidgetOptions } from '../../core/widget/options.ts';
 import { identifyVisitor, loadWidgetConnection, type WidgetConnection } from '../../core/widget/visitors.ts';
 import { listVisitorMessages, postVisitorMessage, visitorConversationId, type SessionRef } from '../../core/widget/conversation.ts';
 import { defineRoute } from '../http/route.ts';
@@ -44,11 +45,17 @@ export function widgetCors(req: Request, res: Response, next: NextFunction): voi
   res.status(204).end();
 }
 
-/** Checks the page's Origin against the connection, then lets that origin read the answer (errors included). */
+/**
+ * Checks the page's Origin against the connection, then lets that origin read the answer (errors
+ * included). A refused browser origin may read its 403 too: the refusal holds nothing but itself,
+ * and without it the widget could not tell "this site is not allowed" from a network failure.
+ */
 function admitOrigin(conn: WidgetConnection, req: Request, res: Response): void {
   const origin = req.get('origin');
   res.setHeader('Vary', 'Origin');
   if (!originAllowed(conn.config, origin)) {
+    const readable = normalizeOrigin(origin);
+    if (readable) res.setHeader('Access-Control-Allow-Origin', readable);
     throw new AppError('forbidden', `Origin ${origin ? `"${origin}"` : '(none)'} is not allowed to use this chat. Add it to the connection's allowedOrigins.`);
   }
   res.setHeader('Access-Control-Allow-Origin', origin!);
@@ -102,6 +109,7 @@ const visitorMessageSchema = {
     object: { const: 'message' },
     conversationId: { type: 'string', format: 'uuid' },
     author: { type: 'string', enum: ['visitor', 'agent'] },
+    authorName: { type: ['string', 'null'], description: "The agent's display name (message metadata authorName), if the sender gave one" },
     body: { type: ['string', 'null'] },
     media: { type: 'array', items: { type: 'object' } },
     createdAt: { type: 'string', format: 'date-time' },
@@ -115,6 +123,7 @@ const keySchema = {
     object: { const: 'publishable_key' },
     connectionId: { type: 'string', format: 'uuid' },
     prefix: { type: 'string' },
+    widgetOptions: widgetOptionsSchema,
     key: { type: 'string', description: 'The key itself: returned once, at creation' },
     createdAt: { type: 'string', format: 'date-time' },
     revokedAt: { type: ['string', 'null'], format: 'date-time' },
@@ -128,6 +137,7 @@ interface SessionBody {
   visitorId?: string;
   name?: string;
   email?: string;
+  phone?: string;
 }
 
 export const widgetRoutes = [
@@ -138,10 +148,10 @@ export const widgetRoutes = [
     tag: 'Widget',
     scope: 'connections:write',
     status: 201,
-    body: { type: 'object', additionalProperties: false, properties: {} },
+    body: { type: 'object', additionalProperties: false, properties: { widgetOptions: widgetOptionsSchema } },
     response: keySchema,
-    handler: async ({ engine, auth, params }) => {
-      const { key, secret } = await engine.tenant(auth.orgId, (tx) => createPublishableKey(tx, params.id!));
+    handler: async ({ engine, auth, params, body }) => {
+      const { key, secret } = await engine.tenant(auth.orgId, (tx) => createPublishableKey(tx, params.id!, body.widgetOptions));
       return { ...key, key: secret };
     },
   }),
@@ -153,6 +163,16 @@ export const widgetRoutes = [
     scope: 'connections:read',
     response: { type: 'object', properties: { data: { type: 'array', items: keySchema } } },
     handler: async ({ engine, auth, params }) => ({ data: await engine.tenant(auth.orgId, (tx) => listPublishableKeys(tx, params.id!)) }),
+  }),
+  defineRoute<{ widgetOptions: WidgetOptions }>({
+    method: 'patch',
+    path: '/v1/connections/:id/publishable-keys/:keyId',
+    summary: "Set a publishable key's widget options (replaces them): the widget reads them at its next session, so the page's snippet never changes",
+    tag: 'Widget',
+    scope: 'connections:write',
+    body: { type: 'object', additionalProperties: false, required: ['widgetOptions'], properties: { widgetOptions: widgetOptionsSchema } },
+    response: keySchema,
+    handler: ({ engine, auth, params, body }) => engine.tenant(auth.orgId, (tx) => setWidgetOptions(tx, params.id!, params.keyId!, body.widgetOptions)),
   }),
   defineRoute({
     method: 'delete',
@@ -183,7 +203,8 @@ export const widgetRoutes = [
         userHash: { type: 'string', maxLength: 200 },
         visitorId: { type: 'string', maxLength: 100, description: 'An anonymous visitor id returned by an earlier session' },
         name: { type: 'string', maxLength: 200 },
-        email: { type: 'string', maxLength: 320, description: 'Kept only for a verified app user (valid userHash)' },
+        email: { type: 'string', maxLength: 320, description: 'Kept only for a verified app user (valid userHash); links to the contact who emailed from it' },
+        phone: { type: 'string', maxLength: 32, description: 'Kept only for a verified app user; links to the contact who texted from it' },
       },
     },
     response: {
@@ -193,6 +214,7 @@ export const widgetRoutes = [
         expiresAt: { type: 'string', format: 'date-time' },
         visitorId: { type: 'string', description: 'Anonymous visitors: keep it and send it back to resume the conversation' },
         conversationId: { type: ['string', 'null'], format: 'uuid' },
+        options: { ...widgetOptionsSchema, description: "The publishable key's widget options" },
         branding: brandingViewSchema,
       },
     },
@@ -200,20 +222,21 @@ export const widgetRoutes = [
       const ref = await lookupPublishableKey(engine.db, body.publishableKey);
       if (!ref) throw new AppError('unauthorized', 'Unknown or revoked publishable key, or the chat is not available.');
       await limit(req, `sessions:${ref.keyId}:${req.ip}`, WRITES_PER_MINUTE);
-      const { visitor, conversationId, branding } = await engine.tenant(ref.orgId, async (tx) => {
+      const { visitor, conversationId, options, branding } = await engine.tenant(ref.orgId, async (tx) => {
         const conn = await loadWidgetConnection(tx, ref.connectionId);
         admitOrigin(conn, req, res);
         await refuseSuspended(tx);
         const v = await identifyVisitor(tx, conn, body);
+        const conversationId = await visitorConversationId(tx, { visitor: v.handle, connectionId: conn.id });
         // White-label: the widget themes itself (name, logo, colours) from the org's effective branding.
-        return { visitor: v, conversationId: await visitorConversationId(tx, { visitor: v.handle, connectionId: conn.id }), branding: await effectiveBranding(tx.trx, tx.orgId) };
+        return { visitor: v, conversationId, options: await widgetOptionsOf(tx, ref.keyId), branding: await effectiveBranding(tx.trx, tx.orgId) };
       });
       const exp = Math.floor(Date.now() / 1000) + SESSION_TTL_S;
       const token = signRealtimeToken(engine, { orgId: ref.orgId, keyId: ref.keyId, exp, audience: 'widget', visitor: visitor.handle, connectionId: ref.connectionId });
-      return { token, expiresAt: new Date(exp * 1000).toISOString(), ...(visitor.visitorId ? { visitorId: visitor.visitorId } : {}), conversationId, branding };
+      return { token, expiresAt: new Date(exp * 1000).toISOString(), ...(visitor.visitorId ? { visitorId: visitor.visitorId } : {}), conversationId, options, branding };
     },
   }),
-  defineRoute<{ body: string; clientMessageId?: string }>({
+  defineRoute<{ body: string; clientMessageId?: string; metadata?: Record<string, string> }>({
     method: 'post',
     path: '/v1/widget/messages',
     summary: `The visitor writes (session token in ${SESSION_HEADER}); clientMessageId makes a retry safe`,
@@ -227,6 +250,7 @@ export const widgetRoutes = [
       properties: {
         body: { type: 'string', minLength: 1, maxLength: MAX_BODY_CHARS },
         clientMessageId: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' },
+        metadata: segmentMetadataSchema,
       },
     },
     response: visitorMessageSchema,

@@ -1,6 +1,6 @@
 import { Client } from '@hubspot/api-client';
-import { ConnectorError, classifyHttpError, type IntegrationContext } from '../kit/index.ts';
-import type { HubSpotConfig, HubSpotSecrets } from './schemas.ts';
+import { ConnectorError, classifyHttpError, providerBaseUrl, type IntegrationContext } from '../kit/index.ts';
+import { API_BASE_URL_PATTERN, type HubSpotConfig, type HubSpotSecrets } from './schemas.ts';
 
 export type HubSpotContext = IntegrationContext<HubSpotConfig, HubSpotSecrets>;
 
@@ -12,7 +12,7 @@ export type HubSpotContext = IntegrationContext<HubSpotConfig, HubSpotSecrets>;
 export async function hubspotClient(ctx: HubSpotContext): Promise<Client> {
   const accessToken = ctx.auth ? await ctx.auth.accessToken() : ctx.secrets.accessToken;
   if (!accessToken) throw new ConnectorError('auth_failed', 'HubSpot: no access token (private-app token or OAuth authorization).', { retryable: false });
-  return new Client({ accessToken, numberOfApiCallRetries: 0, ...(ctx.config.apiBaseUrl ? { basePath: ctx.config.apiBaseUrl.replace(/\/$/, '') } : {}) });
+  return new Client({ accessToken, numberOfApiCallRetries: 0, basePath: providerBaseUrl(ctx.config.apiBaseUrl, 'https://api.hubapi.com', API_BASE_URL_PATTERN, 'HubSpot') });
 }
 
 interface SdkError {

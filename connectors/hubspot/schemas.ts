@@ -14,12 +14,15 @@ export interface HubSpotSecrets {
   clientSecret?: string;
 }
 
+/** HubSpot's API hosts: api.hubapi.com and its regional twins (api-eu1.hubapi.com …). */
+export const API_BASE_URL_PATTERN = '^https://api(-[a-z0-9]+)?\\.hubapi\\.com/?$';
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     portalId: { type: 'string', title: 'HubSpot account id', pattern: '^[0-9]{1,20}$' },
-    apiBaseUrl: { type: 'string', title: 'API base URL', format: 'uri', pattern: '^https?://', default: 'https://api.hubapi.com' },
+    apiBaseUrl: { type: 'string', title: 'API base URL', description: 'https://api.hubapi.com or a regional host such as https://api-eu1.hubapi.com.', format: 'uri', pattern: API_BASE_URL_PATTERN, default: 'https://api.hubapi.com' },
   },
 } as const;
 

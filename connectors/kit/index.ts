@@ -52,6 +52,7 @@ export {
 } from './email.ts';
 export { decodeBytes } from './charsets.ts';
 export { phoneE164 } from './phones.ts';
+export { providerBaseUrl } from './provider-hosts.ts';
 export { kitFunctions } from './functions.ts';
 export { compareSemver, parseSemver, type SemVer } from './semver.ts';
 export { createRegistry, type CatalogEntry, type CatalogVersion, type Registry, type RegistryOptions } from './registry.ts';

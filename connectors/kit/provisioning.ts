@@ -83,6 +83,11 @@ export interface WiringItem {
   /** false: the engine cannot fix it (DNS records are the customer's): the message says what to do. */
   fixable?: boolean;
   message?: string;
+  /**
+   * Config the engine must store for the connection to keep working after a fix (SendGrid's Event
+   * Webhook verification key, created by enabling signing): merged into the connection's config.
+   */
+  configUpdate?: Record<string, unknown>;
 }
 
 /** The 10DLC (or equivalent) status of one sender address as the provider reports it. */

@@ -1,6 +1,6 @@
 import { v1, v2 } from 'pipedrive';
-import { ConnectorError, classifyHttpError, parseRetryAfter, type IntegrationContext } from '../kit/index.ts';
-import type { PipedriveConfig, PipedriveSecrets } from './schemas.ts';
+import { ConnectorError, classifyHttpError, parseRetryAfter, providerBaseUrl, type IntegrationContext } from '../kit/index.ts';
+import { API_DOMAIN_PATTERN, type PipedriveConfig, type PipedriveSecrets } from './schemas.ts';
 
 export type PipedriveContext = IntegrationContext<PipedriveConfig, PipedriveSecrets>;
 
@@ -9,7 +9,7 @@ export type PipedriveContext = IntegrationContext<PipedriveConfig, PipedriveSecr
  * the engine hands out (Bearer). v2 serves persons, v1 still serves notes.
  */
 export async function pipedriveConfig(ctx: PipedriveContext): Promise<{ v1: v1.Configuration; v2: v2.Configuration }> {
-  const origin = (ctx.config.apiDomain ?? 'https://api.pipedrive.com').replace(/\/$/, '');
+  const origin = providerBaseUrl(ctx.config.apiDomain, 'https://api.pipedrive.com', API_DOMAIN_PATTERN, 'Pipedrive');
   let auth: { apiKey: string } | { accessToken: string };
   if (ctx.secrets.apiToken) auth = { apiKey: ctx.secrets.apiToken };
   else if (ctx.auth) auth = { accessToken: await ctx.auth.accessToken() };

@@ -18,11 +18,14 @@ export interface PipedriveSecrets {
   webhookPassword?: string;
 }
 
+/** Pipedrive answers on api.pipedrive.com and on each company's own https://<company>.pipedrive.com (the OAuth token's api_domain): nothing else. */
+export const API_DOMAIN_PATTERN = '^https://[A-Za-z0-9-]+\\.pipedrive\\.com/?$';
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    apiDomain: { type: 'string', title: 'API domain', format: 'uri', pattern: '^https?://', default: 'https://api.pipedrive.com' },
+    apiDomain: { type: 'string', title: 'API domain', description: 'https://api.pipedrive.com or your company domain https://<company>.pipedrive.com.', format: 'uri', pattern: API_DOMAIN_PATTERN, default: 'https://api.pipedrive.com' },
   },
 } as const;
 

@@ -5,6 +5,7 @@ import { configSchema, secretsSchema, type SendGridConfig, type SendGridSecrets 
 import { createSender } from './send.ts';
 import { sign, verify } from './verify.ts';
 import { simulateStatus } from './webhook.ts';
+import { provisioning } from './provisioning.ts';
 
 // Validated at runtime by defineConnector; the JSON import's inferred type is only wider (string, not the enums).
 const manifest = manifestJson as unknown as Manifest;
@@ -13,7 +14,7 @@ const sender = createSender(manifest);
 /** SendGrid email: Mail Send out, Inbound Parse and the signed Event Webhook in. */
 const sendgridConnector = defineConnector<SendGridConfig, SendGridSecrets>({
   id: 'sendgrid',
-  version: '1.0.0',
+  version: '1.1.0',
   kind: 'channel',
   displayName: 'SendGrid',
   description: 'Email through Twilio SendGrid: sending with threading headers, Inbound Parse, and delivery events from the signed Event Webhook.',
@@ -30,6 +31,7 @@ const sendgridConnector = defineConnector<SendGridConfig, SendGridSecrets>({
   send: sender.send,
   test: sender.test,
   simulateStatus,
+  provisioning,
 });
 
 export default sendgridConnector;

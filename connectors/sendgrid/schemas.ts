@@ -8,6 +8,8 @@ export interface SendGridConfig {
   region?: 'global' | 'eu';
   /** The Signed Event Webhook's verification key (base64 DER, as SendGrid's settings page shows it). */
   eventWebhookPublicKey?: string;
+  /** The host whose mail Inbound Parse receives (its MX points at mx.sendgrid.net). */
+  inboundHostname?: string;
 }
 
 export interface SendGridSecrets {
@@ -35,6 +37,12 @@ export const configSchema = {
     },
     defaultSubject: { type: 'string', title: 'Default subject', description: 'Subject of a message that has none (e.g. a conversation that started by SMS).', minLength: 1, maxLength: 200 },
     region: { type: 'string', title: 'Data residency', enum: ['global', 'eu'], default: 'global' },
+    inboundHostname: {
+      type: 'string',
+      title: 'Inbound Parse host',
+      description: 'The (sub)domain whose mail comes in through Inbound Parse, e.g. parse.example.com; its MX record must point at mx.sendgrid.net.',
+      pattern: '^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$',
+    },
     eventWebhookPublicKey: {
       type: 'string',
       title: 'Event Webhook verification key',

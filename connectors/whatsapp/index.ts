@@ -3,6 +3,7 @@ import type { Manifest } from '../kit/index.ts';
 import manifestJson from './manifest.json' with { type: 'json' };
 import { configSchema, secretsSchema, type WhatsAppConfig, type WhatsAppSecrets } from './schemas.ts';
 import { createSender } from './send.ts';
+import { createProvisioning } from './provisioning.ts';
 import { sign, verify } from './verify.ts';
 import { handshake, simulateStatus } from './webhook.ts';
 
@@ -13,7 +14,7 @@ const sender = createSender(manifest);
 /** Meta WhatsApp Cloud API: one WhatsApp Business phone number per connection. */
 const whatsappConnector = defineConnector<WhatsAppConfig, WhatsAppSecrets>({
   id: 'whatsapp',
-  version: '1.0.0',
+  version: '1.1.0',
   kind: 'channel',
   displayName: 'WhatsApp (Meta Cloud API)',
   description: 'WhatsApp Business messaging through Meta\'s Cloud API: text, media, templates, delivery and read statuses.',
@@ -30,6 +31,7 @@ const whatsappConnector = defineConnector<WhatsAppConfig, WhatsAppSecrets>({
   simulateStatus,
   send: sender.send,
   test: sender.test,
+  provisioning: createProvisioning(manifest),
 });
 
 export default whatsappConnector;

@@ -56,7 +56,7 @@ function networkError(err: unknown): ConnectorError {
   return new ConnectorError('vendor_unavailable', `WhatsApp unreachable${e?.cause?.code ? `: ${e.cause.code}` : ''}`);
 }
 
-async function graph(manifest: Manifest, ctx: Ctx, method: 'GET' | 'POST', path: string, payload?: unknown): Promise<unknown> {
+export async function graph(manifest: Manifest, ctx: Ctx, method: 'GET' | 'POST', path: string, payload?: unknown): Promise<unknown> {
   const signals = [AbortSignal.timeout(TIMEOUT_MS), ...(ctx.signal ? [ctx.signal] : [])];
   let res: Response;
   try {

@@ -3,6 +3,7 @@ import type { Database } from '../db/database.ts';
 import type { Engine } from '../engine.ts';
 import { AppError, notFound } from '../errors.ts';
 import { createLogger } from '../logger.ts';
+import { findUnstorable } from '../storable-text.ts';
 import { applyInboundEvents, type Applied } from './apply-events.ts';
 import { archiveRequest, settleArchived } from './archive.ts';
 import { loadRuntime, type ConnectionRuntime } from './runtime.ts';
@@ -46,7 +47,11 @@ export async function receiveWebhook(engine: IngressEngine, connectionId: string
     const verdict = await rt.def.verify(req, rt.ctx);
     if (!verdict.ok) {
       log.warn({ connectionId, connector: rt.def.id, reason: verdict.reason }, 'webhook refused');
-      throw new AppError('unauthorized', `The request's signature was not accepted (${verdict.reason}).`);
+      // Name the URL the signature was checked against: a provider that signed another address
+      // (localhost vs 127.0.0.1, a proxy's public name) is the usual cause.
+      throw new AppError('unauthorized', `The request's signature was not accepted (${verdict.reason}); it was checked against ${req.url}. If the provider calls another address, set PUBLIC_URL to it.`, {
+        details: { reason: verdict.reason, url: req.url },
+      });
     }
     // A suspended org's requests are stored durably and acknowledged, but processed only when it is resumed.
     const held = !!(await tx.trx('orgs').select('suspended_at').where({ id: tx.orgId }).first())?.suspended_at;
@@ -89,6 +94,10 @@ export async function processArchived(engine: IngressEngine, orgId: string, rt: 
   const connectionId = rt.row.id;
   try {
     const events = await mapInbound(rt.def.manifest, req, { config: rt.ctx.config });
+    // A provider payload gets the API's input guard too: NUL or a lone surrogate would fail in
+    // PostgreSQL (a 500 the provider retries forever); here it is a 400, archived for replay.
+    const unstorable = findUnstorable(events);
+    if (unstorable) throw new MappingError([`mapped events${unstorable.path}: ${unstorable.reason}`]);
     return await engine.tenant(orgId, async (tx) => {
       const applied = await applyInboundEvents(tx, connectionId, events);
       const status = applied.unmatchedProviderIds.length ? 'unmatched' : 'processed';

@@ -1,4 +1,4 @@
-import { invalid } from '../errors.ts';
+import { invalidCursor } from '../errors.ts';
 
 /**
  * A feed position: (writing transaction id, sequence). Opaque to clients (base64url), it is the
@@ -9,6 +9,9 @@ export interface Position {
   seq: string;
 }
 
+const XID8_MAX = 2n ** 64n - 1n;
+const BIGINT_MAX = 2n ** 63n - 1n;
+
 export const START: Position = { tx: '0', seq: '0' };
 
 export function encodeCursor(p: Position): string {
@@ -18,6 +21,8 @@ export function encodeCursor(p: Position): string {
 export function decodeCursor(cursor: string | undefined, field = 'cursor'): Position {
   if (!cursor) return START;
   const m = /^(\d{1,20})\.(\d{1,20})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!m) throw invalid(field, 'is not a cursor returned by this API');
-  return { tx: m[1], seq: m[2] };
+  // Digits alone are not enough: tx is an xid8 (unsigned 64-bit) and seq a bigint; a larger number
+  // would fail in the query (a 500, or a WebSocket closed 1011) instead of being refused here.
+  if (!m || BigInt(m[1]!) > XID8_MAX || BigInt(m[2]!) > BIGINT_MAX) throw invalidCursor(field);
+  return { tx: m[1]!, seq: m[2]! };
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { invalid } from '../errors.ts';
+import { invalidCursor } from '../errors.ts';
 
 /**
  * Keyset pagination by (created_at, id) descending. The cursor carries the last row's
@@ -28,10 +28,16 @@ export function encodePageCursor(k: PageKey): string {
   return Buffer.from(`${k.at}|${k.id}`).toString('base64url');
 }
 
+/** "2026-99-99…" or "2026-02-30…" match the shape and fail the timestamptz cast (a 500): the date must round-trip. */
+const realInstant = (at: string) => {
+  const t = Date.parse(at);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 19) === at.slice(0, 19);
+};
+
 export function decodePageCursor(cursor: string | undefined, field = '/cursor'): PageKey | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const [at, id, extra] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (extra !== undefined || !AT.test(at ?? '') || !UUID.test(id ?? '')) throw invalid(field, 'is not a cursor returned by this API');
+  if (extra !== undefined || !AT.test(at ?? '') || !realInstant(at!) || !UUID.test(id ?? '')) throw invalidCursor(field);
   return { at, id };
 }
 

@@ -3,6 +3,7 @@ import type { TenantTx } from '../db/tenant.ts';
 import { appendEvent } from '../events/events.ts';
 import { isUsLongCode } from '../compliance/preflight.ts';
 import { createLogger } from '../logger.ts';
+import { updateConnection } from '../connections/service.ts';
 import { hookOf, loadProvisioner, offers, providerError, viaProvider, type Provisioner, type ProvisioningEngine } from './context.ts';
 
 const log = createLogger('connection-health');
@@ -66,7 +67,13 @@ export async function checkHealth(engine: ProvisioningEngine, orgId: string, con
       }
     }
   }
+  // A fix may have created settings the connection needs (SendGrid's webhook verification key).
+  const configUpdate = Object.assign({}, ...(wiring ?? []).map((w) => w.configUpdate ?? {}));
   return engine.tenant(orgId, async (tx) => {
+    if (Object.keys(configUpdate).length) {
+      const deps = { connectors: engine.connectors, publicUrl: engine.config.publicUrl };
+      await updateConnection(tx, deps, connectionId, { config: { ...p.rt.row.config, ...configUpdate } });
+    }
     if (p.rt.row.status !== 'active') problems.unshift({ code: 'connection_disabled', message: `The connection is ${p.rt.row.status}.`, severity: 'failing' });
     const senders = await senderStates(tx, connectionId, p.sandbox, problems);
     const traffic = await trafficOf(tx, connectionId, problems);
@@ -81,7 +88,8 @@ export async function checkHealth(engine: ProvisioningEngine, orgId: string, con
       previousStatus,
       checkedAt: new Date().toISOString(),
       credentials,
-      wiring,
+      // configUpdate is for the engine; the report says only that it happened (fixed: true).
+      wiring: wiring && wiring.map(({ configUpdate: _stored, ...w }) => w),
       senders,
       traffic,
       problems,

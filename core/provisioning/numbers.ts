@@ -46,6 +46,17 @@ export async function listNumbers(engine: ProvisioningEngine, orgId: string, con
   const p = await loadProvisioner(engine, orgId, connectionId);
   const list = hookOf(p, 'listNumbers');
   const inventory = await viaProvider(p, () => list(p.ctx));
+  // The provider's quality signals (WhatsApp) are kept on the matching senders: the health check reads them.
+  const rated = inventory.numbers.filter((n) => n.qualityRating !== undefined || n.messagingLimit !== undefined);
+  if (rated.length) {
+    await engine.tenant(orgId, async (tx) => {
+      for (const n of rated) {
+        await tx.trx('senders')
+          .where({ connection_id: connectionId, address: n.phoneNumber })
+          .update({ quality_rating: n.qualityRating ?? null, messaging_limit: n.messagingLimit ?? null });
+      }
+    });
+  }
   return { numbers: inventory.numbers, services: inventory.services ?? [], sandbox: p.sandbox };
 }
 

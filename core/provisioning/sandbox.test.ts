@@ -52,6 +52,30 @@ describe('sandbox provisioning', () => {
     assert.deepEqual(nock.pendingMocks(), []);
   });
 
+  it('WhatsApp and SendGrid: templates (approved and paused) validated at send, wiring fixed, health ok — no credentials, no provider call', async () => {
+    const { h, apiKey, byConnector } = await sandboxOrg();
+    const wa = byConnector('whatsapp');
+    // Its sender makes it the org's WhatsApp connection (the demo's Twilio one carries WhatsApp too).
+    assert.equal((await h.call(apiKey, 'POST', `/v1/connections/${wa.id}/senders`, { channel: 'whatsapp', address: '+14155550100' })).status, 201);
+    const synced = await h.call(apiKey, 'POST', `/v1/connections/${wa.id}/templates/sync`, {});
+    assert.equal(synced.status, 200, JSON.stringify(synced.body));
+    assert.deepEqual(synced.body.data.map((t: { name: string; status: string }) => [t.name, t.status]), [['appointment_reminder', 'approved'], ['spring_promo', 'paused']]);
+    const send = (template: object) => h.call(apiKey, 'POST', '/v1/send', { channel: 'whatsapp', to: { handle: { kind: 'whatsapp', value: '+14155550123' } }, template });
+    assert.equal((await send({ id: 'appointment_reminder', variables: { '1': 'Dana' } })).body.error.code, 'template_variables_mismatch');
+    assert.equal((await send({ id: 'spring_promo', variables: { '1': 'Dana' } })).body.error.code, 'template_not_approved');
+    const ok = await send({ id: 'appointment_reminder', variables: { '1': 'Dana', '2': 'Friday' } });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    const waHealth = await h.call(apiKey, 'POST', `/v1/connections/${wa.id}/wiring/fix`, {});
+    assert.equal(waHealth.body.status, 'ok', JSON.stringify(waHealth.body));
+
+    const email = byConnector('sendgrid');
+    const ops = await h.call(apiKey, 'GET', `/v1/connections/${email.id}/provisioning`);
+    assert.deepEqual(ops.body, { sandbox: true, operations: ['wiring'] });
+    const emailHealth = await h.call(apiKey, 'POST', `/v1/connections/${email.id}/wiring/fix`, {});
+    assert.equal(emailHealth.body.status, 'ok', JSON.stringify(emailHealth.body));
+    assert.deepEqual(nock.pendingMocks(), []);
+  });
+
   it('an operation the connector does not offer is 422 not_supported, naming what it offers', async () => {
     const { h, apiKey, byConnector } = await sandboxOrg();
     const chat = byConnector('webchat');

@@ -1,5 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
+import { connectRedis, redisHealth } from '../redis-health.ts';
 import { backoffMs } from './backoff.ts';
 import { PermanentFailure, RetryLater, type QueueAdapter } from './queue.ts';
 import { createLogger } from '../logger.ts';
@@ -39,7 +40,7 @@ export async function createBullmqQueue(redisUrl: string, prefix: string): Promi
   // maxRetriesPerRequest: null is what BullMQ requires: commands wait through a reconnect.
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-  await connection.connect();
+  await connectRedis(connection, redisUrl);
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
   let closed = false;
@@ -95,11 +96,7 @@ export async function createBullmqQueue(redisUrl: string, prefix: string): Promi
       workers.push(worker);
     },
     async health() {
-      try {
-        return { ok: (await connection.ping()) === 'PONG' };
-      } catch (err) {
-        return { ok: false, detail: (err as Error).message };
-      }
+      return redisHealth(connection, redisUrl);
     },
     async depths() {
       const out: Record<string, number> = {};

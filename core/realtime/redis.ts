@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { EngineEvent } from '../events/events.ts';
 import type { RealtimeAdapter, RealtimeListener } from './realtime.ts';
 import { createLogger } from '../logger.ts';
+import { connectRedis, redisHealth } from '../redis-health.ts';
 
 const log = createLogger('realtime');
 
@@ -17,7 +18,7 @@ export async function createRedisRealtime(redisUrl: string, prefix: string): Pro
   for (const [name, conn] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
     conn.on('error', (err) => log.warn({ connection: name, err: err.message }, 'redis connection error'));
   }
-  await Promise.all([publisher.connect(), subscriber.connect()]);
+  await Promise.all([connectRedis(publisher, redisUrl), connectRedis(subscriber, redisUrl)]);
 
   const channelPrefix = `${prefix}:events:`;
   const listeners = new Map<string, Set<RealtimeListener>>();
@@ -77,11 +78,7 @@ export async function createRedisRealtime(redisUrl: string, prefix: string): Pro
       await subscribed.get(orgId);
     },
     async health() {
-      try {
-        return { ok: (await publisher.ping()) === 'PONG' && subscriber.status === 'ready' };
-      } catch (err) {
-        return { ok: false, detail: (err as Error).message };
-      }
+      return redisHealth(publisher, redisUrl, subscriber.status === 'ready');
     },
     async close() {
       listeners.clear();

@@ -8,7 +8,7 @@ import { decodeEvent, type EventRow } from '../events/events.ts';
 import { orgSettings } from '../org-settings.ts';
 import { createLogger } from '../logger.ts';
 import { buildPayload } from './payload.ts';
-import { postJson, type PostResult } from './egress.ts';
+import { postJson, type PostResult } from '../egress.ts';
 import { signingSecrets, type SubscriptionRow } from './subscriptions.ts';
 import { kick, type DeliveryJob, type DeliveryRef } from './jobs.ts';
 
@@ -106,8 +106,9 @@ async function record(tx: TenantTx, d: DeliveryRow, res: PostResult, startedAt: 
   const retry = verdict.outcome === 'retry' && nextStep < opts.scheduleMs.length;
   const outcome = verdict.outcome === 'retry' && !retry ? 'failed' : verdict.outcome;
   const attempt = d.attempts + 1;
+  const attemptId = uuidv7();
   await tx.trx('webhook_attempts').insert({
-    id: uuidv7(),
+    id: attemptId,
     org_id: tx.orgId,
     delivery_id: d.id,
     attempt,
@@ -115,7 +116,8 @@ async function record(tx: TenantTx, d: DeliveryRow, res: PostResult, startedAt: 
     duration_ms: res.durationMs,
     status_code: res.status,
     error_class: res.errorClass ?? (res.status !== null && outcome !== 'succeeded' ? 'http_status' : null),
-    response_body: res.body || null,
+    // The receiver's answer may echo the payload (bodies, phone numbers): sealed like message content.
+    response_enc: res.body ? tx.crypto.encrypt(attemptId, 'response_body', res.body) : null,
     outcome,
   });
   const error = outcome === 'succeeded' ? null : (res.error ?? `HTTP ${res.status}`) + (verdict.outcome === 'retry' && !retry ? ' (retries exhausted)' : '');

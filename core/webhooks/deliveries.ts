@@ -60,7 +60,7 @@ function view(r: Record<string, any>, attempts: Record<string, any>[]): Delivery
         durationMs: a.duration_ms,
         statusCode: a.status_code,
         errorClass: a.error_class,
-        responseBody: a.response_body,
+        responseBody: a.responseBody,
         outcome: a.outcome,
       })),
   };
@@ -73,7 +73,8 @@ async function requireSubscription(tx: TenantTx, id: string) {
 }
 
 async function withAttempts(tx: TenantTx, rows: Record<string, any>[]): Promise<DeliveryView[]> {
-  const attempts = rows.length ? await tx.trx('webhook_attempts').whereIn('delivery_id', rows.map((r) => r.id)).orderBy('attempt') : [];
+  const stored = rows.length ? await tx.trx('webhook_attempts').whereIn('delivery_id', rows.map((r) => r.id)).orderBy('attempt') : [];
+  const attempts = stored.map((a) => ({ ...a, responseBody: a.response_enc ? tx.crypto.decrypt(a.id, 'response_body', Buffer.from(a.response_enc)) : null }));
   return rows.map((r) => view(r, attempts));
 }
 

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isPrivateAddress, postJson } from './egress.ts';
+import { isPrivateAddress, postJson } from '../egress.ts';
 import { judge } from './deliver.ts';
 import { validateUrl } from './subscriptions.ts';
 import { matchesFilter, matchesType } from './matching.ts';

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { v7 as uuidv7 } from 'uuid';
 import type { TenantTx } from '../db/tenant.ts';
 import { invalid, notFound } from '../errors.ts';
-import { isPrivateAddress } from './egress.ts';
+import { isPrivateAddress } from '../egress.ts';
 
 /** A rotated-out secret keeps signing beside the new one this long, so receivers can switch over. */
 export const SECRET_OVERLAP_MS = 24 * 3600_000;

@@ -302,3 +302,16 @@ test('an endpoint that keeps failing: the schedule runs out, and after 5 days of
   assert.equal(on.body.status, 'active');
   assert.equal(on.body.failingSince, null);
 });
+
+test("an echoing receiver's answer is sealed at rest: the API shows it, the attempt row holds no clear text", async () => {
+  const { orgId, apiKey } = await h.newOrg();
+  const r = await receiver((req) => ({ status: 200, body: req.body }));
+  const sub = await subscribe(apiKey, { url: `${r.url}/echo`, eventTypes: ['message.created'] });
+  await h.engine.tenant(orgId, (tx) => ingestInbound(tx, { channel: 'sms', from: { handle: { kind: 'phone', value: '+14155550177' } }, to: { address: '+14155550199' }, body: 'Gate code 4417 for unit 9' }));
+  const [d] = await until(() => deliveries(apiKey, sub.id), (l) => l.some((x) => x.status === 'succeeded'));
+  assert.match(d.attemptLog[0].responseBody, /Gate code 4417/, 'the owner still reads the answer through the API');
+  const rows = await h.engine.tenant(orgId, (tx) => tx.trx('webhook_attempts').where({ delivery_id: d.id }));
+  assert.equal(rows.length, 1);
+  const stored = Object.values(rows[0]).map((v) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : String(v))).join('|');
+  assert.ok(!stored.includes('Gate code') && !stored.includes('4155550177'), `clear text in webhook_attempts: ${stored.slice(0, 200)}`);
+});

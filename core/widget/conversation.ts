@@ -35,7 +35,7 @@ export async function visitorConversationId(tx: TenantTx, s: SessionRef): Promis
 export async function postVisitorMessage(
   tx: TenantTx,
   s: SessionRef,
-  input: { body: string; clientMessageId?: string },
+  input: { body: string; clientMessageId?: string; metadata?: Record<string, string> },
 ): Promise<{ message: VisitorMessage; conversationId: string; duplicate: boolean }> {
   const contactId = await ensureVisitorContact(tx, s.visitor);
   const r = await ingestInbound(tx, {
@@ -45,6 +45,8 @@ export async function postVisitorMessage(
     to: { address: s.connectionId },
     providerMessageId: input.clientMessageId ? `widget:${contactId}:${input.clientMessageId}` : null,
     body: input.body,
+    // The page's segment (unit, job…): the metadata of a new conversation, and kept on each message.
+    ...(input.metadata && Object.keys(input.metadata).length ? { metadata: input.metadata } : {}),
   });
   return { message: visitorMessageView(r.message), conversationId: r.message.conversationId, duplicate: r.duplicate };
 }

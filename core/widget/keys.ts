@@ -5,6 +5,7 @@ import type { TenantTx } from '../db/tenant.ts';
 import { AppError } from '../errors.ts';
 import { appendEvent } from '../events/events.ts';
 import { findConnectionRow } from '../connections/service.ts';
+import type { WidgetOptions } from './options.ts';
 
 /**
  * Publishable keys (pk_live_…) of web chat connections. A page embeds one to open widget sessions;
@@ -20,6 +21,8 @@ export interface PublishableKeyView {
   object: 'publishable_key';
   connectionId: string;
   prefix: string;
+  /** The widget's options (brand, greeting, channels…), read by the widget when it opens a session. */
+  widgetOptions: WidgetOptions;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -36,6 +39,7 @@ interface KeyRow {
   id: string;
   connection_id: string;
   prefix: string;
+  widget_options: WidgetOptions | null;
   created_at: Date | string;
   revoked_at: Date | string | null;
 }
@@ -45,6 +49,7 @@ const view = (r: KeyRow): PublishableKeyView => ({
   object: 'publishable_key',
   connectionId: r.connection_id,
   prefix: r.prefix,
+  widgetOptions: r.widget_options ?? {},
   createdAt: new Date(r.created_at).toISOString(),
   revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
 });
@@ -60,11 +65,22 @@ async function webchatConnection(tx: TenantTx, connectionId: string) {
 }
 
 /** The key in clear is returned once; afterwards only its prefix is shown. */
-export async function createPublishableKey(tx: TenantTx, connectionId: string): Promise<{ key: PublishableKeyView; secret: string }> {
+export async function createPublishableKey(
+  tx: TenantTx,
+  connectionId: string,
+  widgetOptions: WidgetOptions = {},
+): Promise<{ key: PublishableKeyView; secret: string }> {
   await webchatConnection(tx, connectionId);
   const secret = PUBLISHABLE_PREFIX + crypto.randomBytes(24).toString('base64url');
   const [row] = await tx.trx('publishable_keys')
-    .insert({ id: uuidv7(), org_id: tx.orgId, connection_id: connectionId, key_hash: hashKey(secret), prefix: secret.slice(0, PUBLISHABLE_PREFIX.length + 6) })
+    .insert({
+      id: uuidv7(),
+      org_id: tx.orgId,
+      connection_id: connectionId,
+      key_hash: hashKey(secret),
+      prefix: secret.slice(0, PUBLISHABLE_PREFIX.length + 6),
+      widget_options: JSON.stringify(widgetOptions),
+    })
     .returning('*');
   const key = view(row);
   await appendEvent(tx, { type: 'publishable_key.created', subjectId: key.id, data: { key } });
@@ -86,6 +102,24 @@ export async function revokePublishableKey(tx: TenantTx, connectionId: string, k
   const key = view(row);
   await appendEvent(tx, { type: 'publishable_key.revoked', subjectId: key.id, data: { key } });
   return key;
+}
+
+/** Replaces a key's widget options (the whole object: what the configurator shows is what is stored). */
+export async function setWidgetOptions(tx: TenantTx, connectionId: string, keyId: string, options: WidgetOptions): Promise<PublishableKeyView> {
+  await webchatConnection(tx, connectionId);
+  const [row] = await tx.trx('publishable_keys')
+    .where({ id: keyId, connection_id: connectionId })
+    .update({ widget_options: JSON.stringify(options) })
+    .returning('*');
+  if (!row) throw new AppError('not_found', `No such publishable key: ${keyId}.`);
+  const key = view(row);
+  await appendEvent(tx, { type: 'publishable_key.updated', subjectId: key.id, data: { key } });
+  return key;
+}
+
+export async function widgetOptionsOf(tx: TenantTx, keyId: string): Promise<WidgetOptions> {
+  const row = await tx.trx('publishable_keys').where({ id: keyId }).first('widget_options');
+  return (row?.widget_options as WidgetOptions | null) ?? {};
 }
 
 /** The org and connection a publishable key opens (null: unknown, revoked, org deleted, connection not active). */

@@ -11,6 +11,8 @@ export interface VisitorMessage {
   object: 'message';
   conversationId: string;
   author: 'visitor' | 'agent';
+  /** An agent reply's author, when the sender named one (message metadata authorName). */
+  authorName: string | null;
   body: string | null;
   media: MediaItem[];
   createdAt: string;
@@ -22,6 +24,7 @@ export function visitorMessageView(m: MessageView): VisitorMessage {
     object: 'message',
     conversationId: m.conversationId,
     author: m.direction === 'inbound' ? 'visitor' : 'agent',
+    authorName: m.direction === 'outbound' && typeof m.metadata?.authorName === 'string' ? m.metadata.authorName.slice(0, 80) : null,
     body: m.body,
     media: m.media,
     createdAt: m.createdAt,

@@ -28,6 +28,7 @@ export interface VisitorInput {
   visitorId?: string;
   name?: string;
   email?: string;
+  phone?: string;
 }
 
 export interface Visitor {
@@ -89,24 +90,40 @@ export async function ensureVisitorContact(tx: TenantTx, handle: string, name?: 
 
 /**
  * Opens a session's identity. App users (and visitors who give a name) get their contact now; a
- * name fills a contact that has none; an email address becomes a handle only for a verified app
- * user and only when no other contact holds it (an unverified visitor typing someone's address
- * must not capture that person's email threads).
+ * name fills a contact that has none. A verified app user's email address and phone number link
+ * identities: a user seen for the first time whose phone or email belongs to an existing contact
+ * (the person who texted or emailed) becomes that contact, and a handle nobody holds is added.
+ * None of this for unverified claims: a visitor typing someone's number or address must not
+ * capture that person's threads.
  */
 export async function identifyVisitor(tx: TenantTx, conn: WidgetConnection, input: VisitorInput): Promise<Visitor> {
   const claimed = claimedHandle(conn, input);
   const name = input.name?.trim() || undefined;
   const extra = claimed.visitorId ? { visitorId: claimed.visitorId } : {};
   if (claimed.visitorId && !name) return { handle: claimed.value, contactId: await visitorContactId(tx, claimed.value), verified: false, ...extra };
-  const existing = await visitorContactId(tx, claimed.value);
+  const links = claimed.verified
+    ? [
+        ...(input.phone ? [normalizeHandle({ kind: 'phone', value: input.phone }, '/phone')] : []),
+        ...(input.email ? [normalizeHandle({ kind: 'email', value: input.email }, '/email')] : []),
+      ]
+    : [];
+  let existing = await visitorContactId(tx, claimed.value);
+  if (!existing) {
+    for (const h of links) {
+      const holder = await findHandle(tx, h);
+      if (!holder) continue;
+      existing = await resolveContactId(tx, holder.contact_id);
+      await addHandle(tx, existing, appUser(claimed.value), '/userId');
+      break;
+    }
+  }
   const contactId = existing ?? (await ensureVisitorContact(tx, claimed.value, name));
   if (name && existing) {
     const row = await tx.pii('pii.contacts').select('id', 'name_enc').where({ id: contactId }).first();
     if (row && !tx.crypto.decrypt(row.id, 'name', row.name_enc)) await updateContact(tx, contactId, { name });
   }
-  if (input.email && claimed.verified) {
-    const email = normalizeHandle({ kind: 'email', value: input.email }, '/email');
-    if (!(await findHandle(tx, email))) await addHandle(tx, contactId, email, '/email');
+  for (const h of links) {
+    if (!(await findHandle(tx, h))) await addHandle(tx, contactId, h, `/${h.kind}`);
   }
   return { handle: claimed.value, contactId, verified: claimed.verified, ...extra };
 }

@@ -1,4 +1,5 @@
 import { signStandardWebhook } from '../../connectors/kit/index.ts';
+import { postJson } from '../../core/egress.ts';
 import { AppError } from '../../core/errors.ts';
 import { templated, type ExternalAction } from './types.ts';
 
@@ -6,6 +7,8 @@ import { templated, type ExternalAction } from './types.ts';
  * call_webhook: POSTs JSON to a URL, signed the Standard Webhooks way (webhook-id = the
  * idempotency key, stable across retries, so the receiver can drop repeats) with the rule's own
  * secret (`webhookSecret` on the rule). Non-2xx answers fail the action (the job retries).
+ * The URL is the tenant's: it leaves through the egress guard (core/egress.ts) like outbound
+ * webhooks do, so a refused address fails the action for good and is never contacted.
  */
 export interface CallWebhookAction {
   type: 'call_webhook';
@@ -41,24 +44,18 @@ export const callWebhook: ExternalAction<CallWebhookAction> = {
   async run(a, env) {
     const payload = JSON.stringify(a.body ?? defaultBody(env));
     const timestamp = Math.floor(Date.now() / 1000);
-    let res: Response;
-    try {
-      res = await fetch(a.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'webhook-id': env.idempotencyKey,
-          'webhook-timestamp': String(timestamp),
-          'webhook-signature': signStandardWebhook(env.webhookSecret, env.idempotencyKey, timestamp, payload),
-        },
-        body: payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(a.timeoutMs ?? 15_000),
-      });
-    } catch (err) {
-      throw new Error(`call_webhook: request failed (${(err as Error).name})`);
-    }
-    await res.body?.cancel();
+    const res = await postJson(
+      a.url,
+      payload,
+      {
+        'webhook-id': env.idempotencyKey,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signStandardWebhook(env.webhookSecret, env.idempotencyKey, timestamp, payload),
+      },
+      { timeoutMs: a.timeoutMs ?? 15_000, allowPrivate: env.engine.config.webhooksAllowPrivate },
+    );
+    if (res.errorClass === 'egress_refused') throw new AppError('unprocessable', `call_webhook: the URL is not allowed (${res.error}).`);
+    if (res.status === null) throw new Error(`call_webhook: request failed (${res.errorClass})`);
     if (res.status < 200 || res.status >= 300) {
       // 4xx other than 408/429 will not improve with a retry.
       if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {

@@ -106,10 +106,14 @@ function signedParams(input: TwilioRequestInput): TwilioParams {
 export function verifyTwilioSignature(input: TwilioRequestInput & { signature: string | undefined }): VerifyResult {
   if (!input.authToken) return fail('missing_secret');
   if (!input.signature) return fail('missing_signature');
+  // Only form parameters are signed as params. Any other body (JSON) is covered only by the
+  // bodySHA256 in the URL; without it the signature covers the URL alone and the body could be
+  // anything, so it is refused (the SDK's validateIncomingRequest takes the same branch).
+  const bodyHash = bodyHashParam(input.url);
+  if (bodyHash === undefined && input.body.length > 0 && mediaType(input.contentType) !== 'application/x-www-form-urlencoded') return fail('missing_signature');
   const params = signedParams(input);
   const expected = twilioUrlCandidates(input.url).map((u) => twilioSignature(input.authToken!, u, params, input.algorithm));
   if (!safeEqualAny(expected, input.signature)) return fail('bad_signature');
-  const bodyHash = bodyHashParam(input.url);
   if (bodyHash !== undefined && !safeEqual(createHash('sha256').update(input.body).digest('hex'), bodyHash)) return fail('bad_signature');
   return OK;
 }

@@ -4,9 +4,13 @@ import https from 'node:https';
 import net from 'node:net';
 
 /**
- * The one way a webhook leaves Switchboard. In production every address the host name resolves
- * to is checked inside the socket's own lookup, so the address we check is the address we
- * connect to (no second resolution an attacker's DNS could answer differently).
+ * The one way a request to a tenant-supplied URL leaves Switchboard: outbound webhooks, rule
+ * `call_webhook` actions, and anything else whose address an org chose. (Connector base URLs are
+ * instead restricted to the provider's own hosts by their config schemas.) Without private
+ * egress (WEBHOOKS_ALLOW_PRIVATE=false, the production default) only https is allowed and every
+ * address the host name resolves to is checked inside the socket's own lookup, so the address we
+ * check is the address we connect to (no second resolution an attacker's DNS could answer
+ * differently). Redirects are never followed.
  */
 const blocked = new net.BlockList();
 for (const [addr, prefix] of [
@@ -68,6 +72,9 @@ export async function postJson(
   const u = new URL(url);
   const done = (r: Omit<PostResult, 'durationMs'>): PostResult => ({ ...r, durationMs: Date.now() - started });
   const literal = u.hostname.replace(/^\[|\]$/g, '');
+  if (!opts.allowPrivate && u.protocol !== 'https:') {
+    return done({ status: null, headers: {}, body: '', errorClass: 'egress_refused', error: `${u.protocol} is not allowed (https only)` });
+  }
   // Sockets skip the lookup for IP literals: check those here.
   if (!opts.allowPrivate && net.isIP(literal) && isPrivateAddress(literal)) {
     return done({ status: null, headers: {}, body: '', errorClass: 'egress_refused', error: `${literal} is a private address` });

@@ -1,0 +1,196 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import { cliEnv, startCli, type CliEnv, type Server } from '../cli/testing.ts';
+import { waitFor } from '../test/wait.ts';
+import { Switchboard, SwitchboardError, verifyWebhook, userHash, type RealtimeEvent } from './src/index.ts';
+import { generate } from './generate.ts';
+import { GENERATED } from './generate.ts';
+import fs from 'node:fs';
+
+/**
+ * The SDK against a real `switchboard start` (the README's quickstart), plus small local servers
+ * where the behaviour under test is the client's own (429 + Retry-After, a slow answer).
+ */
+let env: CliEnv;
+let server: Server;
+let sb: Switchboard;
+let apiKey: string;
+const CUSTOMER = '+14155550199';
+
+before(async () => {
+  env = await cliEnv();
+  server = await startCli(env.env, 240_000);
+  apiKey = /^\s+(sb_live_[\w-]+)\s*$/m.exec(server.stdout())?.[1] ?? '';
+  assert.ok(apiKey, 'the banner prints the demo API key');
+  sb = new Switchboard({ apiKey, baseUrl: server.url });
+});
+after(async () => {
+  await server?.stop();
+  await env?.dispose();
+});
+
+/** A local HTTP server; `handle` answers each request. */
+async function localServer(handle: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void) {
+  const srv = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => handle(req, body, res));
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => srv.close(() => r())) };
+}
+
+describe('SDK against a running server', () => {
+  it('creates a contact and sends a sandbox SMS that reaches delivered', async () => {
+    const contact: any = await sb.contacts.create({ name: 'Dana Tenant', handles: [{ kind: 'phone', value: CUSTOMER }] } as any);
+    assert.match(contact.id, /^[0-9a-f-]{36}$/);
+    const msg: any = await sb.messages.create({ channel: 'sms', to: { contactId: contact.id }, body: 'Your technician is on the way.' } as any);
+    assert.equal(msg.status, 'queued');
+    const delivered = await waitFor('the sandbox delivered status', async () => {
+      const m: any = await sb.messages.get(msg.id);
+      return m.status === 'delivered' ? m : null;
+    }, 20_000, 100);
+    assert.equal(delivered.conversationId, msg.conversationId);
+  });
+
+  it('iterates 250 conversations across pages with for await', async () => {
+    for (let i = 0; i < 250; i += 25) {
+      await Promise.all(
+        Array.from({ length: 25 }, (_, j) =>
+          sb.messages.create({ direction: 'inbound', channel: 'chat', from: { handle: { kind: 'app_user', value: `resident-${i + j}` } }, body: `hello ${i + j}`, metadata: { unit: 'P9' } } as any),
+        ),
+      );
+    }
+    const ids: string[] = [];
+    for await (const c of sb.conversations.list({ metadata: { unit: 'P9' }, limit: 40 })) ids.push((c as any).id);
+    assert.equal(ids.length, 250);
+    assert.equal(new Set(ids).size, 250, 'each conversation once across pages');
+    const first: any = await sb.conversations.list({ metadata: { unit: 'P9' }, limit: 40 });
+    assert.equal(first.data.length, 40);
+    assert.equal(first.hasMore, true);
+  });
+
+  it('receives a webhook and verifies it; a tampered body or a wrong secret is refused', async () => {
+    const got: { headers: http.IncomingHttpHeaders; body: string }[] = [];
+    const receiver = await localServer((req, body, res) => {
+      got.push({ headers: req.headers, body });
+      res.end('ok');
+    });
+    try {
+      const sub: any = await sb.subscriptions.create({ url: `${receiver.url}/hooks`, eventTypes: ['contact.created'] } as any);
+      assert.match(sub.secret, /^whsec_/);
+      const contact: any = await sb.contacts.create({ name: 'Webhook Person', handles: [{ kind: 'email', value: 'hook@example.com' }] } as any);
+      const delivery = (await waitFor('the webhook', () => got.find((g) => g.body.includes(contact.id)), 20_000, 100))!;
+      const event = await verifyWebhook(delivery.body, delivery.headers as Record<string, string>, sub.secret);
+      assert.equal(event.type, 'contact.created');
+      await assert.rejects(verifyWebhook(delivery.body.replace('contact.created', 'contact.deleted'), delivery.headers as Record<string, string>, sub.secret), { code: 'webhook_invalid' });
+      await assert.rejects(verifyWebhook(delivery.body, delivery.headers as Record<string, string>, 'whsec_' + Buffer.alloc(24, 1).toString('base64')), { code: 'webhook_invalid' });
+      const stale = new Date(Date.now() + 10 * 60_000);
+      await assert.rejects(verifyWebhook(delivery.body, delivery.headers as Record<string, string>, sub.secret, { now: stale }), /tolerance/);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('realtime: after a disconnect it resumes from its cursor, with no gap and no duplicate', async () => {
+    const sockets: WebSocket[] = [];
+    class Tracked extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+      }
+    }
+    const events: RealtimeEvent[] = [];
+    let readies = 0;
+    const conn = sb.realtime.connect({ onEvent: (e) => events.push(e), onReady: () => readies++, WebSocket: Tracked as any, reconnectMs: 200 });
+    try {
+      await waitFor('live', () => readies >= 1, 20_000, 50);
+      const mine = (e: RealtimeEvent) => e.type === 'contact.created' && String((e.data as any).contact?.name ?? '').startsWith('RT ');
+      await sb.contacts.create({ name: 'RT 1' } as any);
+      await waitFor('RT 1', () => events.filter(mine).length >= 1, 20_000, 50);
+      sockets[0].terminate(); // the network drops
+      for (const n of [2, 3, 4]) await sb.contacts.create({ name: `RT ${n}` } as any);
+      await waitFor('RT 2..4 after the reconnection', () => events.filter(mine).length >= 4, 20_000, 50);
+      assert.ok(sockets.length >= 2, 'it reconnected');
+      const names = events.filter(mine).map((e) => (e.data as any).contact.name);
+      assert.deepEqual(names, ['RT 1', 'RT 2', 'RT 3', 'RT 4']);
+      assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'no event twice');
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('a 422 surfaces as a typed error with its code', async () => {
+    const phone = '+14155550123';
+    await sb.consents.create({ handle: { kind: 'phone', value: phone }, channel: 'sms', status: 'opted_out', source: 'api' } as any);
+    let refused: unknown;
+    // The one confirmation text an opt-out allows may pass; the next is refused.
+    for (let i = 0; i < 2 && !refused; i++) {
+      try {
+        await sb.messages.create({ channel: 'sms', to: { handle: { kind: 'phone', value: phone } }, body: 'Promo' } as any);
+      } catch (err) {
+        refused = err;
+      }
+    }
+    assert.ok(refused instanceof SwitchboardError, String(refused));
+    assert.equal(refused.status, 422);
+    assert.equal(refused.code, 'recipient_opted_out');
+  });
+
+  it('a POST that timed out is retried with the same Idempotency-Key and applied once', async () => {
+    let calls = 0;
+    const keys: string[] = [];
+    // A proxy in front of the real server whose first answer comes too late for the client.
+    const proxy = await localServer(async (req, body, res) => {
+      calls++;
+      keys.push(String(req.headers['idempotency-key']));
+      const upstream = await fetch(server.url + req.url, { method: req.method, headers: { authorization: String(req.headers.authorization), 'content-type': 'application/json', 'idempotency-key': String(req.headers['idempotency-key']) }, body: body || undefined });
+      const text = await upstream.text();
+      if (calls === 1) await new Promise((r) => setTimeout(r, 1500));
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
+    });
+    try {
+      const slow = new Switchboard({ apiKey, baseUrl: proxy.url, timeoutMs: 700, maxRetries: 2 });
+      const c: any = await slow.contacts.create({ name: 'Once Only', handles: [{ kind: 'email', value: 'once@example.com' }] } as any);
+      assert.equal(calls, 2);
+      assert.equal(keys[0], keys[1]);
+      const found: any[] = [];
+      for await (const x of sb.contacts.list({ limit: 100 } as any)) if ((x as any).name === 'Once Only') found.push(x);
+      assert.equal(found.length, 1, 'the contact exists once');
+      assert.equal(found[0].id, c.id);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('SDK on its own', () => {
+  it('a 429 with Retry-After: 1 is retried once, after at least a second', async () => {
+    const at: number[] = [];
+    const srv = await localServer((_req, _body, res) => {
+      at.push(Date.now());
+      if (at.length === 1) res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }));
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+    });
+    try {
+      const client = new Switchboard({ apiKey: 'sb_live_x', baseUrl: srv.url });
+      assert.deepEqual(await client.health.get(), { status: 'ok' });
+      assert.equal(at.length, 2);
+      assert.ok(at[1] - at[0] >= 1000, `retried after ${at[1] - at[0]} ms`);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('userHash matches the server-side HMAC the widget checks', async () => {
+    const { createHmac } = await import('node:crypto');
+    assert.equal(await userHash('user_8421', 'identity-secret'), createHmac('sha256', 'identity-secret').update('user_8421').digest('hex'));
+  });
+
+  it('the generated operations match the API (run `npm run sdk:generate` after changing a route)', () => {
+    assert.equal(fs.readFileSync(GENERATED, 'utf8'), generate(), 'sdk/src/generated.ts is stale: run npm run sdk:generate');
+  });
+});

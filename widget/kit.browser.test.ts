@@ -1,0 +1,107 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { api, cliEnv, runCli, startCli, type CliEnv, type Server } from '../cli/testing.ts';
+import { axeViolations, browserAvailable, launchBrowser, newContext, screenshot, watchPage } from '../test/browser.ts';
+
+/**
+ * The UI kit's example page (/kit/) in Chromium against a real `switchboard start`, authenticated
+ * with an embed token limited to unit 4B: it lists only 4B's conversations, and the API refuses
+ * the token everywhere else. Needs `npm run build:widget`.
+ */
+const skip = !browserAvailable() && 'no Chromium at /usr/bin/chromium';
+let ctx: CliEnv;
+let server: Server;
+let browser: Browser;
+let apiKey: string;
+const SCOPES = ['conversations:read', 'messages:read', 'messages:send', 'contacts:read', 'events:read'];
+
+before(async () => {
+  if (skip) return;
+  ctx = await cliEnv();
+  server = await startCli(ctx.env, 360_000);
+  const created = await runCli(['org', 'create', '--name', 'Portal Co', '--json'], ctx.env);
+  assert.equal(created.code, 0, created.stderr);
+  apiKey = JSON.parse(created.stdout).apiKey;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) assert.equal(await server.stop(), 0);
+  await ctx?.dispose();
+});
+
+/** A resident writes from the app (an inbound chat message with the unit as conversation metadata). */
+async function residentWrites(userId: string, unit: string, body: string) {
+  const r = await api(server.url, apiKey, 'POST', '/v1/messages', {
+    direction: 'inbound', channel: 'chat', from: { handle: { kind: 'app_user', value: userId } }, body, metadata: { unit },
+  });
+  assert.equal(r.status, 201, r.text);
+  return r.json as { conversationId: string; contactId: string };
+}
+
+async function embedToken(body: Record<string, unknown>) {
+  const r = await api(server.url, apiKey, 'POST', '/v1/embed-tokens', body);
+  assert.equal(r.status, 201, r.text);
+  return r.json.token as string;
+}
+
+const as = (token: string, method: string, path: string, body?: unknown) => api(server.url, token, method, path, body);
+
+test('7: a unit=4B embed token lists only 4B\'s conversations on the kit page; the API refuses it on another unit', { skip }, async () => {
+  const a = await residentWrites('res-4b-1', '4B', 'The dishwasher in 4B will not drain.');
+  const b = await residentWrites('res-4b-2', '4B', 'Package for 4B at the front desk?');
+  const other = await residentWrites('res-5c', '5C', 'Noise from upstairs in 5C again.');
+  const token = await embedToken({ scopes: SCOPES, metadata: { unit: '4B' }, ttlSeconds: 600, userRef: 'manager-1' });
+  assert.match(token, /^sbet_/);
+
+  // The API: only 4B, whatever the page asks for.
+  const listed = await as(token, 'GET', '/v1/conversations');
+  assert.deepEqual(listed.json.data.map((c: any) => c.id).sort(), [a.conversationId, b.conversationId].sort());
+  const sneaky = await as(token, 'GET', '/v1/conversations?metadata[unit]=5C');
+  assert.deepEqual(sneaky.json.data.map((c: any) => c.metadata.unit), ['4B', '4B'], 'the token\'s filter replaces the page\'s');
+  assert.equal((await as(token, 'GET', `/v1/conversations/${other.conversationId}`)).status, 404);
+  assert.equal((await as(token, 'GET', `/v1/conversations/${other.conversationId}/messages`)).status, 404);
+  assert.equal((await as(token, 'POST', '/v1/messages', { conversationId: other.conversationId, body: 'hi' })).status, 404);
+  assert.equal((await as(token, 'POST', '/v1/realtime/tokens', { conversationId: other.conversationId })).status, 404);
+  assert.equal((await as(token, 'GET', `/v1/contacts/${other.contactId}`)).status, 404);
+  assert.equal((await as(token, 'GET', '/v1/contacts')).status, 403, 'no contact list');
+  assert.equal((await as(token, 'POST', '/v1/messages', { conversationId: a.conversationId, body: 'x', to: { handle: { kind: 'phone', value: '+14155550100' } } })).status, 403);
+  assert.equal((await as(token, 'POST', '/v1/embed-tokens', { scopes: ['conversations:read'] })).status, 403, 'no minting from a browser token');
+  assert.equal((await as(token, 'GET', '/v1/api-keys')).status, 403);
+  assert.equal((await as(token, 'GET', `/v1/contacts/${a.contactId}`)).status, 200);
+  assert.equal((await as(`${token.slice(0, -2)}xx`, 'GET', '/v1/conversations')).status, 401, 'a tampered token');
+  const narrow = await embedToken({ scopes: ['conversations:read'], metadata: { unit: '4B' } });
+  assert.equal((await as(narrow, 'GET', `/v1/conversations/${a.conversationId}/messages`)).status, 403, 'scopes are enforced');
+  const refused = await api(server.url, apiKey, 'POST', '/v1/embed-tokens', { scopes: ['admin'] });
+  assert.equal(refused.status, 400);
+
+  // The page.
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  try {
+    await page.goto(`${server.url}/kit/#token=${token}`);
+    await page.locator('.sb-conversation-item').first().waitFor({ timeout: 30_000 });
+    const items = await page.locator('.sb-conversation-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id')));
+    assert.deepEqual(items.sort(), [a.conversationId, b.conversationId].sort());
+    assert.equal(await page.getByText('5C').count(), 0);
+    await page.locator(`[data-conversation-id="${a.conversationId}"]`).click();
+    await page.locator('.sb-bubble', { hasText: 'will not drain' }).waitFor();
+    await page.locator('.sb-composer textarea').fill('A technician is booked for 2pm: https://maple.example/t/77');
+    await page.locator('.sb-composer button[type="submit"]').click();
+    await page.locator('.sb-message[data-direction="outbound"] .sb-bubble', { hasText: 'technician is booked' }).waitFor();
+    const sent = await api(server.url, apiKey, 'GET', `/v1/conversations/${a.conversationId}/messages`);
+    assert.equal(sent.json.data[0].body, 'A technician is booked for 2pm: https://maple.example/t/77');
+    // Live: a new resident message arrives on the open conversation.
+    await residentWrites('res-4b-1', '4B', 'Thank you! I will be home.');
+    await page.locator('.sb-bubble', { hasText: 'I will be home' }).waitFor({ timeout: 20_000 });
+    await page.locator('.sb-contact-card .sb-contact-name').waitFor();
+    assert.deepEqual(await axeViolations(page), [], 'axe: kit page');
+    await screenshot(page, 'kit-unit-4b');
+    assert.deepEqual(problems, { dialogs: [], cspViolations: [], pageErrors: [] });
+  } finally {
+    await context.close();
+  }
+});

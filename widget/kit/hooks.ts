@@ -1,0 +1,112 @@
+import { createContext, createElement, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { Conversation, Message, SwitchboardClient } from './client.ts';
+
+/** The client the kit's hooks and components use: <SwitchboardProvider client={…}>. */
+const ClientContext = createContext<SwitchboardClient | null>(null);
+
+export function SwitchboardProvider({ client, children }: { client: SwitchboardClient; children?: ReactNode }) {
+  return createElement(ClientContext.Provider, { value: client }, children);
+}
+
+export function useSwitchboardClient(): SwitchboardClient {
+  const c = useContext(ClientContext);
+  if (!c) throw new Error('Wrap the UI kit in <SwitchboardProvider client={new SwitchboardClient({ token })}>.');
+  return c;
+}
+
+export interface Loadable<T> {
+  data: T;
+  loading: boolean;
+  error: Error | null;
+  reload: () => void;
+}
+
+/** Conversations the token can see (the server applies its metadata filter), refreshed every refreshMs. */
+export function useConversations(q: { status?: string; metadata?: Record<string, string> } = {}, refreshMs = 15_000): Loadable<Conversation[]> {
+  const client = useSwitchboardClient();
+  const [data, setData] = useState<Conversation[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<Error | null>(null);
+  const [tick, setTick] = useState(0);
+  const key = JSON.stringify(q);
+  useEffect(() => {
+    let live = true;
+    client
+      .listConversations({ ...q, limit: 100 })
+      .then((p) => live && (setData(p.data), setError(null)))
+      .catch((e: Error) => live && setError(e))
+      .finally(() => live && setLoading(false));
+    const t = setInterval(() => setTick((n) => n + 1), refreshMs);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [client, key, tick, refreshMs]);
+  return { data, loading, error, reload: useCallback(() => setTick((n) => n + 1), []) };
+}
+
+const byTime = (a: Message, b: Message) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
+
+/** One conversation and its messages (oldest first), kept live over /v1/realtime. */
+export function useConversation(conversationId: string | null): Loadable<{ conversation: Conversation | null; messages: Message[] }> & { live: boolean; upsert: (m: Message) => void } {
+  const client = useSwitchboardClient();
+  const [conversation, setConversation] = useState<Conversation | null>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const [live, setLive] = useState(false);
+  const [tick, setTick] = useState(0);
+  const upsert = useCallback((m: Message) => setMessages((all) => [...all.filter((x) => x.id !== m.id), m].sort(byTime)), []);
+  useEffect(() => {
+    setConversation(null);
+    setMessages([]);
+    if (!conversationId) return;
+    let alive = true;
+    setLoading(true);
+    Promise.all([client.getConversation(conversationId), client.listMessages(conversationId, { limit: 100 })])
+      .then(([c, page]) => {
+        if (!alive) return;
+        setConversation(c);
+        setMessages((cur) => [...new Map([...page.data, ...cur].map((m) => [m.id, m])).values()].sort(byTime));
+        setError(null);
+      })
+      .catch((e: Error) => alive && setError(e))
+      .finally(() => alive && setLoading(false));
+    const stop = client.subscribe(
+      conversationId,
+      (e) => {
+        if (e.data.message && (e.type === 'message.created' || e.type.startsWith('message.'))) upsert(e.data.message);
+      },
+      (s) => setLive(s === 'live'),
+    );
+    return () => {
+      alive = false;
+      stop();
+    };
+  }, [client, conversationId, tick, upsert]);
+  return { data: { conversation, messages }, loading, error, live, upsert, reload: useCallback(() => setTick((n) => n + 1), []) };
+}
+
+/** Sends a reply in a conversation; the sent message is returned (and arrives over realtime too). */
+export function useSendMessage(conversationId: string | null) {
+  const client = useSwitchboardClient();
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<Error | null>(null);
+  const send = useCallback(
+    async (body: string, metadata?: Record<string, unknown>): Promise<Message | null> => {
+      if (!conversationId || !body.trim()) return null;
+      setSending(true);
+      setError(null);
+      try {
+        return await client.sendMessage(conversationId, body.trim(), metadata);
+      } catch (e) {
+        setError(e as Error);
+        return null;
+      } finally {
+        setSending(false);
+      }
+    },
+    [client, conversationId],
+  );
+  return { send, sending, error };
+}

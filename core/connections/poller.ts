@@ -4,6 +4,7 @@ import { describeAjvErrors, kitAjv } from '../../connectors/kit/ajv.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import type { Engine } from '../engine.ts';
 import { createLogger } from '../logger.ts';
+import { runEvery } from '../periodic.ts';
 import { listOrgIds } from '../orgs.ts';
 import { applyInboundEvents } from './apply-events.ts';
 import { integrationContext, withAuthRetry } from './oauth.ts';
@@ -221,28 +222,5 @@ export interface Poller {
 
 /** runPollerOnce every tickMs (default 5 s: schedules carry their own intervals); stop() waits for a pass in progress. */
 export function startPoller(engine: Engine, opts: PollerOptions & { tickMs?: number } = {}): Poller {
-  const tick = opts.tickMs ?? 5_000;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runPollerOnce(engine, opts)
-        .catch((err) => log.error({ err }, 'poller pass failed'))
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, tick);
-    timer.unref();
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return runEvery(() => runPollerOnce(engine, opts), opts.tickMs ?? 5_000, log, 'poller pass failed');
 }

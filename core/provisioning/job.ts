@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.ts';
 import { createLogger } from '../logger.ts';
+import { runEvery } from '../periodic.ts';
 import { listOrgIds } from '../orgs.ts';
 import { definitionOf, type ConnectionRow } from '../connections/model.ts';
 import { checkHealth } from './health.ts';
@@ -62,28 +63,5 @@ export async function runProvisioning(engine: Engine, opts: { intervalMs?: numbe
 }
 
 export function startProvisioningJob(engine: Engine, opts: { intervalMs?: number; tickMs?: number } = {}): { stop(): Promise<void> } {
-  const tick = opts.tickMs ?? 60_000;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runProvisioning(engine, opts)
-        .catch((err) => log.error({ err }, 'provisioning run failed'))
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, tick);
-    timer.unref();
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return runEvery(() => runProvisioning(engine, opts), opts.tickMs ?? 60_000, log, 'provisioning run failed');
 }

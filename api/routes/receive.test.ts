@@ -204,8 +204,8 @@ test('a request archived but never ingested (a crash in between) is picked up by
 test('an unmappable Twilio payload → 400 and archived; replayed once a fixed release maps it', async () => {
   const { orgId, apiKey } = await h.newOrg();
   const c = await twilioConnection(h, apiKey);
-  // Facebook Messenger senders arrive as "messenger:<page-scoped id>", which twilio 1.1 maps as a
-  // phone number: the ingest refuses the handle.
+  // Facebook Messenger senders arrive as "messenger:<page-scoped id>", which the current twilio
+  // release maps as a phone number: the ingest refuses the handle.
   const messenger = { ...sms, MessageSid: 'SM0a0000000000000000000000000000m1', From: 'messenger:2647851908581937', To: 'messenger:109876543210987' };
   const res = await postTwilio(c.inboundUrl, messenger);
   assert.equal(res.status, 400, res.text);
@@ -215,7 +215,9 @@ test('an unmappable Twilio payload → 400 and archived; replayed once a fixed r
   assert.equal(failed.status, 200);
   assert.deepEqual(failed.body.data.map((r: { status: string }) => r.status), ['failed'], 'still unmappable: stays failed');
 
-  // The fix ships as twilio 1.2.0; the connection pins major 1, so it runs the fix at once.
+  // The fix ships as the next minor release; the connection pins major 1, so it runs the fix at once.
+  const [major, minor] = twilio.version.split('.').map(Number);
+  const fixed = `${major}.${minor! + 1}.0`;
   const { major: _m, validateConfig: _c, validateSecrets: _s, ...spec } = twilio;
   const manifest = structuredClone(twilio.manifest) as typeof twilio.manifest & { inbound: { name: string; fields?: Record<string, unknown> }[] };
   const rule = manifest.inbound.find((r) => r.name === 'inbound-message')!;
@@ -223,7 +225,7 @@ test('an unmappable Twilio payload → 400 and archived; replayed once a fixed r
   rule.fields!.channel = "$contains(body.From, /^whatsapp:/) ? 'whatsapp' : $contains(body.From, /^messenger:/) ? 'messenger' : 'sms'";
   rule.fields!.from = { kind: kindOf, value: "$replace(body.From, /^(whatsapp|messenger):/, '')" };
   rule.fields!.to = { address: "$replace(body.To, /^(whatsapp|messenger):/, '')" };
-  h.engine.connectors.register(defineConnector({ ...spec, version: '1.2.0', manifest }));
+  h.engine.connectors.register(defineConnector({ ...spec, version: fixed, manifest }));
 
   const replayed = await h.call(apiKey, 'POST', `/v1/connections/${c.id}/replay`, {});
   assert.equal(replayed.status, 200, JSON.stringify(replayed.body));

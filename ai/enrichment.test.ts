@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Harness } from '../test/harness.ts';
@@ -20,11 +20,11 @@ import { startAiWorker } from './worker.ts';
 const pipeline = usePipeline({ rules: true });
 let h: Harness;
 let worker: { stop(): Promise<void> };
-before(async () => {
+beforeAll(async () => {
   h = await pipeline.ready;
   worker = startAiWorker(h.engine);
 });
-after(() => worker?.stop());
+afterAll(() => worker?.stop());
 
 const ON_CALL = '+14155550177';
 const MESSAGES = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;

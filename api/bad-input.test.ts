@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../test/harness.ts';
 import { twilioConnection } from '../test/connections.ts';
@@ -10,12 +10,12 @@ import { twilioConnection } from '../test/connections.ts';
  */
 let h: Harness;
 let key: string;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   key = (await h.newOrg()).apiKey;
   await twilioConnection(h, key, { sandbox: true });
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const raw = (method: string, path: string, body: string, type = 'application/json') =>
   fetch(`${h.baseUrl}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': type }, body }).then(async (r) => ({

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { startHarness, type Harness } from '../test/harness.ts';
@@ -11,12 +11,12 @@ import { startHarness, type Harness } from '../test/harness.ts';
 let h: Harness;
 let key: string;
 let contactId: string;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   key = (await h.newOrg()).apiKey;
   contactId = (await h.call(key, 'POST', '/v1/contacts', { name: 'Dana' })).body.id;
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 test('a lone surrogate as a value or a key → 400 naming the field, on every jsonb route', async () => {
   const msg = { direction: 'inbound', channel: 'chat', from: { contactId }, body: 'x' };

@@ -1,13 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../test/harness.ts';
 
 /** GET /metrics: Prometheus text with route templates and bounded labels, never an org id or a path id. */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => {
+afterAll(async () => {
   h.engine.config.metricsToken = undefined;
   await h?.close();
 });

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type Harness } from '../test/harness.ts';
@@ -10,10 +10,10 @@ import { SCOPES } from '../core/scopes.ts';
  * with Retry-After, per key and per client IP; security headers on every response.
  */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness({ env: { RATE_LIMIT_PER_MINUTE: '40' } });
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const ip = () => `198.51.100.${crypto.randomInt(1, 254)}`;
 

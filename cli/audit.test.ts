@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { loadConfig } from '../core/config.ts';
@@ -11,10 +11,10 @@ import { api, cliEnv, runCli, startCli, type CliEnv } from './testing.ts';
  * its admin endpoint), then broken by an owner-level delete and named, exit code non-zero.
  */
 let ctx: CliEnv;
-before(async () => {
+beforeAll(async () => {
   ctx = await cliEnv();
 });
-after(async () => ctx?.dispose());
+afterAll(async () => ctx?.dispose());
 
 test('audit verify exits 0 on intact chains and non-zero naming the first bad entry after tampering', async () => {
   const server = await startCli(ctx.env);

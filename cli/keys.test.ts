@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { loadConfig } from '../core/config.ts';
@@ -19,11 +19,11 @@ const b64 = (k: Buffer) => k.toString('base64');
 
 let ctx: CliEnv;
 let envA: Record<string, string>;
-before(async () => {
+beforeAll(async () => {
   ctx = await cliEnv();
   envA = { ...ctx.env, SWITCHBOARD_MASTER_KEY: b64(keyA) };
 });
-after(async () => ctx?.dispose());
+afterAll(async () => ctx?.dispose());
 
 let orgId: string;
 let apiKey: string;

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,10 +14,10 @@ import { api, cliEnv, runCli, startCli, type CliEnv, type Server } from './testi
  */
 let ctx: CliEnv;
 let server: Server | undefined;
-before(async () => {
+beforeAll(async () => {
   ctx = await cliEnv();
 });
-after(async () => {
+afterAll(async () => {
   await server?.stop();
   await ctx?.dispose();
 });
@@ -100,12 +100,14 @@ test('the WebSocket delivers live events committed through the API (relay runnin
   // The socket stays open: the graceful stop below must close it (1001) and still exit 0.
 });
 
-test('embedded: the admin endpoint wants the token from admin.json; production: no admin endpoint', async () => {
-  if (ctx.mode === 'production') {
-    // PostgreSQL serves many processes: the CLI opens it directly, so there is nothing to announce.
-    assert.equal(fs.existsSync(adminFile()), false);
-    return;
-  }
+test('production: no admin endpoint is announced', async ({ skip }) => {
+  skip(ctx.mode === 'embedded', 'PostgreSQL mode only');
+  // PostgreSQL serves many processes: the CLI opens it directly, so there is nothing to announce.
+  assert.equal(fs.existsSync(adminFile()), false);
+});
+
+test('embedded: the admin endpoint wants the token from admin.json', async ({ skip }) => {
+  skip(ctx.mode === 'production', 'embedded mode only: with PostgreSQL the CLI opens the database itself');
   const info = JSON.parse(fs.readFileSync(adminFile(), 'utf8'));
   assert.equal(info.pid, server!.child.pid);
   assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { spawn } from 'node:child_process';
@@ -18,11 +18,11 @@ import { cliEnv, runCli, type CliEnv } from './testing.ts';
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/switchboard.js');
 
 let ctx: CliEnv;
-before(async () => {
+beforeAll(async () => {
   ctx = await cliEnv();
   ctx.env.SWITCHBOARD_MASTER_KEY = crypto.randomBytes(32).toString('base64');
 });
-after(async () => ctx?.dispose());
+afterAll(async () => ctx?.dispose());
 
 test('the worker needs DATABASE_URL and REDIS_URL, and says so', async () => {
   const { DATABASE_URL: _d, REDIS_URL: _r, ...embedded } = ctx.env;
@@ -31,12 +31,9 @@ test('the worker needs DATABASE_URL and REDIS_URL, and says so', async () => {
   assert.match(res.stderr, /set DATABASE_URL and REDIS_URL/);
 });
 
-test('with PostgreSQL and Redis the worker relays committed events and stops on SIGTERM', async () => {
-  if (ctx.mode === 'embedded') {
-    // Embedded mode has no worker process: `start` relays in-process (covered by server.test.ts).
-    assert.equal(ctx.env.DATABASE_URL, undefined);
-    return;
-  }
+test('with PostgreSQL and Redis the worker relays committed events and stops on SIGTERM', async ({ skip }) => {
+  // Embedded mode has no worker process: `start` relays in-process (covered by server.test.ts).
+  skip(ctx.mode === 'embedded', 'PostgreSQL + Redis only: embedded mode has no worker process');
   const engine: Engine = await createEngine(loadConfig(ctx.env));
   const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...ctx.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

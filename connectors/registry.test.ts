@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +73,7 @@ function describe_e2e() {
   let api: http.Server;
   let apiUrl: string;
   const received: { auth?: string; body: Record<string, unknown> }[] = [];
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness({ env: { SWITCHBOARD_CONNECTORS: ECHO } });
     relay = await startRelay(h.engine);
     worker = startSendWorker(h.engine);
@@ -89,7 +89,7 @@ function describe_e2e() {
     await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
     apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
   });
-  after(async () => {
+  afterAll(async () => {
     await relay?.stop();
     await worker?.stop();
     await h?.close();

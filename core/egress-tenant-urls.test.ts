@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,7 @@ let server: http.Server;
 let port = 0;
 const reached: string[] = [];
 
-before(async () => {
+beforeAll(async () => {
   server = http.createServer((req, res) => {
     reached.push(`${req.method} ${req.url}`);
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -27,7 +27,7 @@ before(async () => {
   h = await startHarness({ env: { WEBHOOKS_ALLOW_PRIVATE: 'false' } });
 });
 
-after(async () => {
+afterAll(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
   await h?.close();

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createPacer } from './ratelimit.ts';
@@ -7,7 +7,7 @@ import { dropRedisPrefix } from '../test/redis.ts';
 /** The pacer in the mode the suite runs in: Redis with REDIS_URL, else in-process. */
 const prefix = `sbt-pace-${crypto.randomBytes(4).toString('hex')}`;
 const pacer = createPacer(process.env.REDIS_URL, prefix);
-after(async () => {
+afterAll(async () => {
   await pacer.close();
   await dropRedisPrefix(prefix);
 });

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import net from 'node:net';
@@ -42,11 +42,11 @@ async function cutProxy() {
   });
 }
 
-before(async () => {
+beforeAll(async () => {
   await openProxy();
   h = await startHarness({ env: { REDIS_URL: `redis://127.0.0.1:${port}`, REDIS_PREFIX: prefix } });
 });
-after(async () => {
+afterAll(async () => {
   await h?.close();
   if (proxy?.listening) await cutProxy();
   await dropRedisPrefix(prefix);

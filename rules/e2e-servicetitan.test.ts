@@ -1,4 +1,4 @@
-import { test, before } from 'node:test';
+import { test, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Harness } from '../test/harness.ts';
@@ -22,7 +22,7 @@ import { mockApi, mockToken, SECRETS, TENANT } from '../connectors/servicetitan/
  */
 const pipeline = usePipeline({ rules: true });
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await pipeline.ready;
 });
 

@@ -1,4 +1,4 @@
-import { test, before } from 'node:test';
+import { test, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
@@ -17,7 +17,7 @@ import { reply } from '../test/nock-reply.ts';
  */
 const pipeline = usePipeline({ rules: true });
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await pipeline.ready;
 });
 

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { startHarness, type Harness } from '../test/harness.ts';
@@ -18,7 +18,7 @@ import { runRulesForEvent, startRulesWorker } from './runner.ts';
 let h: Harness;
 let relay: Relay;
 let sender: SendWorker;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   h.engine.connectors.register(
     defineConnector({
@@ -45,7 +45,7 @@ before(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
 });
-after(async () => {
+afterAll(async () => {
   nock.enableNetConnect();
   await relay?.stop();
   await sender?.stop();

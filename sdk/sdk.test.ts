@@ -1,4 +1,4 @@
-import { describe, it, before, after } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,14 +20,14 @@ let sb: Switchboard;
 let apiKey: string;
 const CUSTOMER = '+14155550199';
 
-before(async () => {
+beforeAll(async () => {
   env = await cliEnv();
   server = await startCli(env.env, 240_000);
   apiKey = /^\s+(sb_live_[\w-]+)\s*$/m.exec(server.stdout())?.[1] ?? '';
   assert.ok(apiKey, 'the banner prints the demo API key');
   sb = new Switchboard({ apiKey, baseUrl: server.url });
 });
-after(async () => {
+afterAll(async () => {
   await server?.stop();
   await env?.dispose();
 });

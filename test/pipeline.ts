@@ -1,4 +1,4 @@
-import { before, after, afterEach } from 'node:test';
+import { beforeAll, afterAll, afterEach } from 'vitest';
 import nock from 'nock';
 import { startHarness, type Harness } from './harness.ts';
 import { startRelay, type Relay } from '../core/events/relay.ts';
@@ -21,7 +21,7 @@ export function usePipeline(opts: { rules?: boolean; workers?: boolean } = {}): 
   let relay: Relay | undefined;
   let worker: SendWorker | undefined;
   let rules: { stop(): Promise<void> } | undefined;
-  before(async () => {
+  beforeAll(async () => {
     try {
       h = await startHarness();
       if (opts.workers !== false) {
@@ -37,7 +37,7 @@ export function usePipeline(opts: { rules?: boolean; workers?: boolean } = {}): 
       throw err;
     }
   });
-  after(async () => {
+  afterAll(async () => {
     nock.cleanAll();
     nock.enableNetConnect();
     await rules?.stop();

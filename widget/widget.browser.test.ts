@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import twilioSdk from 'twilio';
@@ -30,7 +30,7 @@ let apiKey: string;
 let connectionId: string;
 let pk: string;
 
-before(async () => {
+beforeAll(async () => {
   if (skip) return;
   ctx = await cliEnv();
   server = await startCli(ctx.env, 360_000);
@@ -56,7 +56,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await Promise.all([proxy?.close(), site?.close(), stranger?.close()]);
   if (server) assert.equal(await server.stop(), 0);
@@ -100,7 +100,7 @@ function inbox() {
   return { events, ready, close: () => ws.close() };
 }
 
-test('1: the snippet on an allowed origin → visitor message on /v1/realtime with unit/job metadata → agent reply live → reload keeps the conversation', { skip }, async () => {
+test.skipIf(skip)('1: the snippet on an allowed origin → visitor message on /v1/realtime with unit/job metadata → agent reply live → reload keeps the conversation', async () => {
   site.page('/unit-4b', snippet('data-unit="4B" data-job="J-1042" data-property="Maple Court"'));
   const live = inbox();
   await live.ready;
@@ -157,7 +157,7 @@ test('1: the snippet on an allowed origin → visitor message on /v1/realtime wi
   }
 });
 
-test('2: the snippet on an origin that is not allowed shows a clear error and creates nothing', { skip }, async () => {
+test.skipIf(skip)('2: the snippet on an origin that is not allowed shows a clear error and creates nothing', async () => {
   stranger.page('/', snippet('data-unit="9Z"'));
   const before = await api(server.url, apiKey, 'GET', '/v1/contacts?limit=100');
   const beforeConvs = await api(server.url, apiKey, 'GET', '/v1/conversations?limit=100');
@@ -178,7 +178,7 @@ test('2: the snippet on an origin that is not allowed shows a clear error and cr
   }
 });
 
-test('3: identify with the HMAC from the host server links the visitor to the contact who texted; a forged hash is refused', { skip }, async () => {
+test.skipIf(skip)('3: identify with the HMAC from the host server links the visitor to the contact who texted; a forged hash is refused', async () => {
   // The tenant texted first: a real Twilio inbound webhook, signed as Twilio signs it.
   const twilio = await api(server.url, apiKey, 'POST', '/v1/connections', {
     connector: 'twilio', name: 'SMS', config: { accountSid: 'AC3f5e0c7a9b2d4e6f8a1b3c5d7e9f1a2b', fromNumbers: ['+14155550199'] }, secrets: { authToken: AUTH_TOKEN },
@@ -237,7 +237,7 @@ test('3: identify with the HMAC from the host server links the visitor to the co
   }
 });
 
-test('4: a 5 s network drop while the agent sends 3 messages → after reconnecting all 3 show once, in order', { skip }, async () => {
+test.skipIf(skip)('4: a 5 s network drop while the agent sends 3 messages → after reconnecting all 3 show once, in order', async () => {
   site.page('/drop', snippet('data-unit="2A"'));
   const context = await newContext(browser);
   const page = await context.newPage();
@@ -263,7 +263,7 @@ test('4: a 5 s network drop while the agent sends 3 messages → after reconnect
   }
 });
 
-test('5: hostile global CSS on the host page leaves the widget intact, and the brand colour applies', { skip }, async () => {
+test.skipIf(skip)('5: hostile global CSS on the host page leaves the widget intact, and the brand colour applies', async () => {
   site.page('/hostile-inline', snippet('', '<style>* { all: unset } div { display: none } button { background: red; width: 0 } p { color: red }</style>'));
   const context = await newContext(browser);
   const page = await context.newPage();
@@ -287,7 +287,7 @@ test('5: hostile global CSS on the host page leaves the widget intact, and the b
   }
 });
 
-test('6: markup and javascript: links in messages are text; only http(s) links are links; no dialog', { skip }, async () => {
+test.skipIf(skip)('6: markup and javascript: links in messages are text; only http(s) links are links; no dialog', async () => {
   site.page('/xss', snippet('data-unit="6F"'));
   const context = await newContext(browser);
   const page = await context.newPage();
@@ -318,7 +318,7 @@ test('6: markup and javascript: links in messages are text; only http(s) links a
   }
 });
 
-test('the versioned URL is immutable and matches the manifest\'s SRI hash; a page can load it with integrity', { skip }, async () => {
+test.skipIf(skip)('the versioned URL is immutable and matches the manifest\'s SRI hash; a page can load it with integrity', async () => {
   const manifest = await fetch(`${server.url}/widget/manifest.json`).then((r) => r.json());
   assert.match(manifest.integrity, /^sha384-/);
   const res = await fetch(server.url + manifest.path);

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createLocalProvider } from './provider.ts';
 import { DEFAULT_INTENTS } from '../intents.ts';

@@ -1,14 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 
 let h: Harness;
 let key: string;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness({ env: { RATE_LIMIT_PER_MINUTE: '40', BODY_LIMIT: '2kb' } });
   key = (await h.newOrg()).apiKey;
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const isError = (body: any, code: string) => {
   assert.equal(body?.error?.code, code, JSON.stringify(body));

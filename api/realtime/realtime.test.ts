@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -15,11 +15,11 @@ import { signRealtimeToken } from './tokens.ts';
 
 let h: Harness;
 let relay: Relay;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   relay = await startRelay(h.engine);
 });
-after(async () => {
+afterAll(async () => {
   await relay?.stop();
   await h?.close();
 });

@@ -1,14 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 
 let h: Harness;
 let admin: string;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   admin = (await h.newOrg()).apiKey;
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 test('keys are scoped: a key without the scope gets 403, with it 200; the secret is shown once', async () => {
   const made = await h.call(admin, 'POST', '/v1/api-keys', { name: 'reader', scopes: ['messages:read'] });

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { deleteOrg, rotateDataKeys } from '../../core/admin.ts';
@@ -9,14 +9,14 @@ import { defineConnector } from '../../connectors/kit/index.ts';
 import { acmeSpec } from '../../connectors/kit/test-connector.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   h.engine.connectors.register(defineConnector(acmeSpec('1.2.0')));
   // A second major with its config migration, to upgrade to.
   const spec = acmeSpec('2.0.0');
   h.engine.connectors.register(defineConnector({ ...spec, manifest: { ...spec.manifest, configMigrations: [{ from: 1, to: 2, transform: '$' }] } }));
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const keyIdOf = async (apiKey: string) => (await h.call(apiKey, 'GET', '/v1/api-keys')).body.data[0].id as string;
 

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { defineConnector } from '../../connectors/kit/index.ts';
@@ -8,7 +8,7 @@ import { hasEvent, syncEvents } from '../../test/connections.ts';
 import { reply } from '../../test/nock-reply.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   // Three majors of a third-party-style connector, to pin and upgrade between: 2.0.0 migrates a
   // 1.x config (adds apiVersion), 3.0.0's migration produces a config its own schema refuses.
@@ -21,7 +21,7 @@ before(async () => {
   h.engine.connectors.register(withMigration('2.0.0', "$merge([$, { 'apiVersion': 2 }])"));
   h.engine.connectors.register(withMigration('3.0.0', "$merge([$, { 'region': 'mars' }])"));
 });
-after(() => h?.close());
+afterAll(() => h?.close());
 
 const ACCOUNT = 'AC3f5e0c7a9b2d4e6f8a1b3c5d7e9f1a2b';
 const TOKEN = '5d4c3b2a19f8e7d6c5b4a39281706f5e';

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
 import { startHarness, type Harness } from '../../test/harness.ts';
@@ -6,10 +6,10 @@ import { onKeywordSignal } from '../../core/connections/keyword-signal.ts';
 import { archiveRequest, settleArchived } from '../../core/connections/archive.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const ADA = { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550134', alias: 'Ada Alias', aliasEmail: 'ada.alias@example.com' };
 const ADA_BODY = { name: ADA.name, attributes: { employer: 'Difference Ltd' }, handles: [{ kind: 'email', value: ADA.email }, { kind: 'phone', value: ADA.phone }] };

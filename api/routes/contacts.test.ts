@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
 import { startHarness, type Harness } from '../../test/harness.ts';
@@ -6,10 +6,10 @@ import { withTenantRaw } from '../../core/db/tenant.ts';
 import { insertApiKey } from '../../core/orgs.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 test('POST /v1/contacts creates a contact with normalized handles (the acceptance shape)', async () => {
   const { apiKey } = await h.newOrg();

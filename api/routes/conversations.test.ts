@@ -1,13 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { findOrCreateContactByHandle } from '../../core/identity/contacts.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 async function contact(orgId: string, kind: string, value: string) {
   return h.engine.tenant(orgId, (tx) => findOrCreateContactByHandle(tx, { kind, value }));

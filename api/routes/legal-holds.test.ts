@@ -1,14 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { isUnderLegalHold } from '../../core/compliance/legal-holds.ts';
 import { mergeContacts } from '../../core/identity/merge.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 async function contactWithConversation(apiKey: string, user: string) {
   const contact = await h.call(apiKey, 'POST', '/v1/contacts', { handles: [{ kind: 'app_user', value: user }] });

@@ -1,14 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { findOrCreateContactByHandle } from '../../core/identity/contacts.ts';
 import { insertApiKey } from '../../core/orgs.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 async function contact(orgId: string, kind: string, value: string) {
   return (await h.engine.tenant(orgId, (tx) => findOrCreateContactByHandle(tx, { kind, value }))).contactId;

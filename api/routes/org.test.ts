@@ -1,12 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 test('GET /v1/org shows settings with their defaults; PATCH changes them and threading obeys', async () => {
   const { apiKey } = await h.newOrg('Acme');

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -12,10 +12,10 @@ import { AUTH_TOKEN, formParams, postTwilio, stored, twilioConnection } from '..
  * (never a 500 Twilio would retry forever), and a refused signature names the URL it was checked against.
  */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(() => h?.close());
+afterAll(() => h?.close());
 
 const sms = formParams(JSON.parse(readFileSync(new URL('../../connectors/twilio/fixtures/inbound-sms.json', import.meta.url), 'utf8')).request.body);
 

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import twilioSdk from 'twilio';
@@ -11,11 +11,11 @@ import { archiveRequest } from '../../core/connections/archive.ts';
 
 /** The platform's /receive over real HTTP, with Twilio requests signed by the twilio SDK itself. */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   h.engine.connectors.register(defineConnector(acmeSpec('1.2.0')));
 });
-after(() => h?.close());
+afterAll(() => h?.close());
 
 const fixture = (name: string) => formParams(JSON.parse(readFileSync(new URL(`../../connectors/twilio/fixtures/${name}.json`, import.meta.url), 'utf8')).request.body);
 const sms = fixture('inbound-sms');

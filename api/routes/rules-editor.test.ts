@@ -1,14 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { CUSTOMER, OUR_NUMBER, ACCOUNT_SID, postTwilio, syncEvents, hasEvent, twilioConnection } from '../../test/connections.ts';
 
 /** The rule editor's API: the vocabulary and the dry run of an unsaved draft against a real event. */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 test('vocabulary: triggers name their feed event type; fields, builder operators and every action schema', async () => {
   const { apiKey } = await h.newOrg();

@@ -1,13 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { twilioConnection } from '../../test/connections.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(() => h?.close());
+afterAll(() => h?.close());
 
 test('senders: create normalized, list, get, update pace and registration, delete', async () => {
   const { apiKey } = await h.newOrg();

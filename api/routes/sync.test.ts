@@ -1,14 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { syncEvents } from '../../test/connections.ts';
 
 /** /v1/sync read backwards (order=desc), as an event-log screen browses it; forward sync is unchanged. */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 test('order=desc pages newest first with the same filters; the pages together are the forward feed reversed', async () => {
   const { apiKey } = await h.newOrg();

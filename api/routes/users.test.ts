@@ -1,13 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 
 /** Dashboard users and sessions: scrypt hashes, roles mapped to scopes, bearer and cookie, logout, HIPAA lifetime. */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const PASSWORD = 'correct horse battery staple';
 let n = 0;

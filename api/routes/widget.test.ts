@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { WebSocket } from 'ws';
@@ -14,12 +14,12 @@ import { startSendWorker, type SendWorker } from '../../core/send/worker.ts';
 let h: Harness;
 let relay: Relay;
 let worker: SendWorker;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   relay = await startRelay(h.engine);
   worker = startSendWorker(h.engine);
 });
-after(async () => {
+afterAll(async () => {
   await relay?.stop();
   await worker?.stop();
   await h?.close();

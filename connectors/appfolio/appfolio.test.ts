@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, beforeEach } from 'vitest';
 import nock from 'nock';
 import { ConnectorError, createRegistry, type IntegrationContext, type PollResult } from '../kit/index.ts';
 import appfolio, { type AppFolioConfig, type AppFolioSecrets } from './index.ts';
@@ -34,8 +34,8 @@ describe('appfolio connector definition', () => {
 });
 
 describe('appfolio poll (Reports API v2 via nock)', () => {
-  before(() => nock.disableNetConnect());
-  after(() => nock.enableNetConnect());
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => nock.enableNetConnect());
   beforeEach(() => nock.cleanAll());
 
   it('reads one page per run, paginates by next_page_url, maps people and diffs work orders against the cursor', async () => {

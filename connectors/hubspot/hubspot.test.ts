@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
@@ -12,8 +12,8 @@ const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/${
 const ctx = { config: { portalId: '62515' }, secrets: { accessToken: 'pat-na1-test' } };
 
 describe('HubSpot connector', () => {
-  before(() => nock.disableNetConnect());
-  after(() => {
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => {
     nock.cleanAll();
     nock.enableNetConnect();
   });

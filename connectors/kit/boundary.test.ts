@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { it } from 'node:test';
+import { it } from 'vitest';
 
 /**
  * The kit is published on its own: it may import its own files, node built-ins and the packages

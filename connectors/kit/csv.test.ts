@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { CsvError, parseCsv, parseCsvTable } from './csv.ts';
 import { MappingError } from './errors.ts';
 import { parseRequest } from './request.ts';

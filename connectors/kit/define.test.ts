@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { defineConnector, isConnectorDefinition, type ConnectorSpec } from './define.ts';
 import { ConnectorDefinitionError } from './errors.ts';
 import { acmeSpec } from './test-connector.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { decodeEncodedWords, htmlToText, parseAddressList, parseHeaderBlock, parseMessageIdList, parseMime } from './email.ts';
 import { mapInbound } from './mapping.ts';
 import type { Manifest } from './manifest.ts';

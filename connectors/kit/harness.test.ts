@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { defineConnector } from './define.ts';
 import { assertFixture, assertRejected, buildRequest, runFixture, type Fixture } from './harness.ts';
 import { signStandardWebhook } from './signatures/index.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { createAjv } from './ajv.ts';
 import { manifestSchema, validateManifest } from './manifest.ts';
 import { acmeSpec } from './test-connector.ts';

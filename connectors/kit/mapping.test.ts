@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { ConnectorError, MappingError } from './errors.ts';
 import { compileExpression } from './expressions.ts';
 import type { Manifest } from './manifest.ts';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import busboy from 'busboy';
 import { MappingError } from './errors.ts';
 import { headerParams, parseMultipart } from './multipart.ts';

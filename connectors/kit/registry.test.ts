@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it, afterAll } from 'vitest';
 import { defineConnector } from './define.ts';
 import { ConnectorDefinitionError } from './errors.ts';
 import { createRegistry } from './registry.ts';
@@ -17,7 +17,7 @@ function installPackage(root: string, name: string, source: string, pkg: Record<
 }
 
 const root = mkdtempSync(join(tmpdir(), 'sb-registry-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const plainSpec = (id: string, version: string, extra = '') => `
 export default {

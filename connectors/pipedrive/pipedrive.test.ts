@@ -1,4 +1,4 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import nock from 'nock';
@@ -17,8 +17,8 @@ const oauthCtx = {
 };
 
 describe('Pipedrive connector', () => {
-  before(() => nock.disableNetConnect());
-  after(() => {
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => {
     nock.cleanAll();
     nock.enableNetConnect();
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { before, describe, it } from 'node:test';
+import { describe, it, beforeAll } from 'vitest';
 import nock from 'nock';
 import { runPollerOnce } from '../../core/connections/poller.ts';
 import type { Harness } from '../../test/harness.ts';
@@ -35,7 +35,7 @@ const intuitTokens = {
 describe('quickbooks through the engine: OAuth with realmId → CDC poll → contacts and events → the webhook for the same changes adds only what CDC cannot see', () => {
   const pipeline = usePipeline({ workers: false });
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     h = await pipeline.ready;
   });
 

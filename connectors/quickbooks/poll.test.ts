@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import nock from 'nock';
 import { loadFixture, runFixture } from '../kit/harness.ts';
 import { ConnectorError, mapInbound, type ExternalEvent } from '../kit/index.ts';
@@ -58,9 +58,9 @@ function cdc(answers: unknown[]) {
 const cursorOf = (raw: string | null) => JSON.parse(raw!) as { realmId: string; since: Record<string, string> };
 
 describe('quickbooks CDC polling', () => {
-  before(() => nock.disableNetConnect());
+  beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  after(() => nock.enableNetConnect());
+  afterAll(() => nock.enableNetConnect());
 
   it('a CDC page → the events the webhook gives for the same changes (one externalId per change) and customers as people', async () => {
     const seen = cdc([cdcFixture()]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import nock from 'nock';
 import { assertFixture, assertRejected, assertVerified, loadFixture, loadFixtures, runFixture, type Fixture } from '../kit/harness.ts';
 import { ConnectorError, createRegistry, type ExternalEvent, type IntegrationContext } from '../kit/index.ts';
@@ -103,9 +103,9 @@ describe('quickbooks webhooks: fixtures in Intuit\'s format, signed, verified, m
 const SDK_UA = /^node-quickbooks: version \d+\.\d+\.\d+$/;
 
 describe('quickbooks fetch_entity (nock on the Accounting API through node-quickbooks)', () => {
-  before(() => nock.disableNetConnect());
+  beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  after(() => nock.enableNetConnect());
+  afterAll(() => nock.enableNetConnect());
 
   const ctx = (config: QuickBooksApiCtx['config'], invalidated: string[] = []): QuickBooksApiCtx => ({
     config,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it, afterAll } from 'vitest';
 import nock from 'nock';
 import { ConnectorError } from '../kit/index.ts';
 
@@ -10,7 +10,7 @@ import { ConnectorError } from '../kit/index.ts';
  * (A file of its own: node:test runs each file in its own process, so nothing imported it before.)
  */
 describe('node-quickbooks: loading the SDK and making a client send nothing', () => {
-  after(() => {
+  afterAll(() => {
     nock.emitter.removeAllListeners('no match');
     nock.enableNetConnect();
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { createRegistry, MappingError, type ExternalEvent } from '../kit/index.ts';
 import { assertRejected, runFixture, type Fixture } from '../kit/harness.ts';
 import rentredi, { type RentRediConfig, type RentRediSecrets } from './index.ts';

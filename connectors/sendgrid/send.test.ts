@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import nock from 'nock';
 import { ConnectorError, type OutboundMessage } from '../kit/index.ts';
 import sendgrid from './index.ts';
@@ -39,13 +39,13 @@ async function sendError(message: OutboundMessage = msg, context = ctx): Promise
   assert.fail('send should have failed');
 }
 
-before(() => nock.disableNetConnect());
+beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
   const pending = nock.pendingMocks();
   nock.cleanAll();
   assert.deepEqual(pending, [], 'every intercepted request was made');
 });
-after(() => nock.enableNetConnect());
+afterAll(() => nock.enableNetConnect());
 
 describe('sendgrid send (real SDK, HTTP intercepted)', () => {
   it('posts the v3 mail with threading headers and custom args, and returns X-Message-Id and our Message-ID', async () => {

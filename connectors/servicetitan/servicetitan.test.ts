@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import nock from 'nock';
 import { createRegistry } from '../kit/index.ts';
 import type { Harness } from '../../test/harness.ts';
@@ -14,9 +14,9 @@ import type { StCtx } from './api.ts';
 import { API, mockApi, mockToken, SECRETS as secrets, TENANT } from './nock-api.ts';
 
 describe('servicetitan connector', () => {
-  before(() => nock.disableNetConnect());
+  beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  after(() => nock.enableNetConnect());
+  afterAll(() => nock.enableNetConnect());
 
   it('is a valid vertical connector with client-credentials OAuth and a poll', () => {
     const registry = createRegistry();
@@ -69,7 +69,7 @@ describe('servicetitan connector', () => {
 describe('servicetitan through the engine: client-credentials token → poll → events and linked contacts, once', () => {
   const pipeline = usePipeline({ workers: false });
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     h = await pipeline.ready;
   });
 

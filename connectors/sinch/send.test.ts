@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import nock from 'nock';
 import { ConnectorError, type OutboundMessage } from '../kit/index.ts';
 import sinch from './index.ts';
@@ -58,13 +58,13 @@ async function sendError(message: OutboundMessage = msg): Promise<ConnectorError
   assert.fail('send should have failed');
 }
 
-before(() => nock.disableNetConnect());
+beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
   const pending = nock.pendingMocks();
   nock.cleanAll();
   assert.deepEqual(pending, [], 'every intercepted request was made');
 });
-after(() => nock.enableNetConnect());
+afterAll(() => nock.enableNetConnect());
 
 describe('sinch send (real SDK, HTTP intercepted)', () => {
   it('posts the mapped batch with the API token and returns the batch id', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import nock from 'nock';
 import { ConnectorError } from '../kit/index.ts';
 import stripe from './index.ts';
@@ -20,9 +20,9 @@ const LINK = {
 const run = (input: Record<string, unknown>) => stripe.actions!.create_payment_link!.run(input, ctx);
 
 describe('stripe create_payment_link (through the stripe SDK, HTTP intercepted by nock)', () => {
-  before(() => nock.disableNetConnect());
+  beforeAll(() => nock.disableNetConnect());
   afterEach(() => nock.cleanAll());
-  after(() => nock.enableNetConnect());
+  afterAll(() => nock.enableNetConnect());
 
   it('an ad-hoc amount → price_data line item, idempotency key passed, {url, id} back', async () => {
     let form: URLSearchParams | undefined;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll } from 'vitest';
 import nock from 'nock';
 import { ConnectorError, createRegistry, type OutboundMessage } from '../kit/index.ts';
 import webchat from './index.ts';
@@ -30,8 +30,8 @@ describe('webchat connector definition', () => {
 });
 
 describe('webchat send (no provider)', () => {
-  before(() => nock.disableNetConnect());
-  after(() => nock.enableNetConnect());
+  beforeAll(() => nock.disableNetConnect());
+  afterAll(() => nock.enableNetConnect());
   const msg: OutboundMessage = { messageId: '0193a1b2-0000-7000-8000-0000000000aa', channel: 'chat', to: { kind: 'app_user', value: 'user_8421' }, body: 'Hi, how can we help?' };
 
   it('confirms delivery with an id derived from ours, without any network call', async () => {

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { signMeta } from '../kit/index.ts';
@@ -9,10 +9,10 @@ import { APP_SECRET, fixtureBody, PHONE_NUMBER_ID, postNotification, VERIFY_TOKE
  * notifications → contact → conversation → message → events, duplicates, refusals.
  */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(() => h?.close());
+afterAll(() => h?.close());
 
 const post = (id: string, body: string, signature?: string | null) => postNotification(h, id, body, signature);
 

@@ -1,4 +1,4 @@
-import { test, before } from 'node:test';
+import { test, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Harness } from '../../test/harness.ts';
@@ -12,7 +12,7 @@ import { ACCESS_TOKEN, fixtureBody, PHONE_NUMBER_ID, postNotification, statusNot
  */
 const pipeline = usePipeline();
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await pipeline.ready;
 });
 

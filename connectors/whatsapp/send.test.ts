@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, afterEach } from 'vitest';
 import nock from 'nock';
 import { ConnectorError, type OutboundMessage } from '../kit/index.ts';
 import whatsapp from './index.ts';
@@ -41,13 +41,13 @@ async function sendError(m: OutboundMessage = msg, c = ctx): Promise<ConnectorEr
   assert.fail('send should have failed');
 }
 
-before(() => nock.disableNetConnect());
+beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
   const pending = nock.pendingMocks();
   nock.cleanAll();
   assert.deepEqual(pending, [], 'every intercepted request was made');
 });
-after(() => nock.enableNetConnect());
+afterAll(() => nock.enableNetConnect());
 
 describe('whatsapp send (fetch, HTTP intercepted)', () => {
   it('posts a text message with the bearer token and returns the wamid', async () => {

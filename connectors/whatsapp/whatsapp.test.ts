@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { assertFixture, assertRejected, assertVerified, buildRequest, loadFixture, loadFixtures, runFixture, type Fixture } from '../kit/harness.ts';
 import { ConnectorError, createRegistry, hmacHex, mapInbound, mapOutbound, MappingError, type OutboundMessage, type RawRequest } from '../kit/index.ts';
 import whatsapp from './index.ts';

@@ -1,6 +1,6 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
-import { startHarness, type Harness } from '../../test/harness.ts';
+import { realServices, startHarness, type Harness } from '../../test/harness.ts';
 import { withTenantRaw } from '../db/tenant.ts';
 import { recordAudit, SYSTEM_ACTOR } from './record.ts';
 import { sealAll, sealOrgNow } from './seal.ts';
@@ -9,10 +9,10 @@ import { listAudit } from './list.ts';
 import { asOwner, swapPositions } from './testing.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const record = (orgId: string, n: number, action = 'test.action') =>
   withTenantRaw(h.engine.db, orgId, async (trx) => {
@@ -52,10 +52,10 @@ test('entries are written unsealed and sealed in commit order into an intact cha
   assert.equal(await sealOrgNow(h.engine.db, orgId), 0);
 });
 
-test('an entry of a transaction still running is sealed after it commits, ahead of later ones', async () => {
-  const { orgId } = await h.newOrg();
+test('an entry of a transaction still running is sealed after it commits, ahead of later ones', async ({ skip }) => {
   // PGlite has one connection, so no two transactions overlap there: the case only arises in PostgreSQL.
-  if (h.engine.db.kind !== 'postgres') return;
+  skip(!realServices(), 'PostgreSQL only: PGlite has one connection, transactions never overlap');
+  const { orgId } = await h.newOrg();
   await sealOrgNow(h.engine.db, orgId);
   const slow = await h.engine.db.knex.transaction();
   await slow.raw(`SELECT set_config('app.org_id', ?, true)`, [orgId]);

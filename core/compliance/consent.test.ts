@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type Harness } from '../../test/harness.ts';
@@ -14,10 +14,10 @@ import { DEFAULT_KEYWORDS } from './keywords.ts';
  * here, one by one, so each decision is observed.
  */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const sid = () => `SM${crypto.randomBytes(16).toString('hex')}`;
 // Distinct numbers per test file (random ones collided now and then: ~20 per test).

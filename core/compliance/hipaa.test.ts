@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { startHarness, type Harness } from '../../test/harness.ts';
@@ -8,10 +8,10 @@ import { encodeCursor, START } from '../events/cursor.ts';
 
 /** HIPAA mode: non-BAA connectors refused (connection and send), thin sync and WebSocket frames, pii.read audited per request. */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const BODY = 'Your biopsy results are ready';
 

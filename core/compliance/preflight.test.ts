@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type Harness } from '../../test/harness.ts';
@@ -12,10 +12,10 @@ import { reply } from '../../test/nock-reply.ts';
 
 /** The send preflight's quiet hours, 10DLC and HIPAA rules, at request time (422 / deferral) and in the send job. */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const WINDOW = { start: '08:00', end: '21:00' };
 const num = (area: string) => `+1${area}555${String(crypto.randomInt(1000, 9999))}`;

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { ingestInbound } from '../messages/ingest.ts';
@@ -6,10 +6,10 @@ import { orgSettings } from '../org-settings.ts';
 import { redactForEgress } from './redaction.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const CARD = '4111 1111 1111 1111';
 const BODY = `Please charge ${CARD}, my SSN is 212-34-5678. Order 1234-5678-9012.`;

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
 import { startHarness, testEnv, type Harness } from '../../test/harness.ts';
@@ -10,10 +10,10 @@ import { archiveRequest, settleArchived } from '../connections/archive.ts';
 import { runRetention, startRetentionJob } from './retention-job.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const DAY = 86_400_000;
 const KIND: Record<string, string> = { sms: 'phone', mms: 'phone', whatsapp: 'phone', email: 'email', chat: 'app_user' };

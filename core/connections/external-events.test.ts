@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import Stripe from 'stripe';
@@ -8,10 +8,10 @@ import { applyInboundEvents } from './apply-events.ts';
 
 /** External events end to end: Stripe webhooks (signed by the stripe SDK) through /v1/receive → engine events, once. */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(() => h?.close());
+afterAll(() => h?.close());
 
 const WEBHOOK_SECRET = 'whsec_9Lq2mX4vR8tB1nZ6kP3sW7yD0fH5jC2e';
 const body = (name: string) => JSON.parse(readFileSync(new URL(`../../connectors/stripe/fixtures/${name}.json`, import.meta.url), 'utf8')).request.body as string;

@@ -1,4 +1,4 @@
-import { before, describe, it } from 'node:test';
+import { describe, it, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { ConnectorError, defineConnector } from '../../connectors/kit/index.ts';
@@ -35,7 +35,7 @@ describe('OAuth2 token management', () => {
   let org: { orgId: string; apiKey: string };
 
   const pipeline = usePipeline({ workers: false });
-  before(async () => {
+  beforeAll(async () => {
     h = await pipeline.ready;
     h.engine.connectors.register(codeConnector);
     h.engine.connectors.register(ccConnector);

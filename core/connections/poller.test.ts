@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { ConnectorError, defineConnector, type ExternalEvent, type NormalizedEvent, type PollResult } from '../../connectors/kit/index.ts';
 import { startHarness, type Harness } from '../../test/harness.ts';
@@ -33,11 +33,11 @@ const feed = defineConnector({
 });
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   h.engine.connectors.register(feed);
 });
-after(() => h?.close());
+afterAll(() => h?.close());
 
 const ext = (id: string): ExternalEvent => ({ kind: 'external_event', type: 'job.updated', externalId: id, data: { job: { id } } });
 

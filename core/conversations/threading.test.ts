@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { ingestInbound, type InboundInput } from '../messages/ingest.ts';
@@ -6,10 +6,10 @@ import { createOutbound } from '../messages/outbound.ts';
 import { updateConversation } from './service.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const phone = (n: number) => ({ handle: { kind: 'phone', value: `+1415555${String(n).padStart(4, '0')}` } });
 const email = (local: string) => ({ handle: { kind: 'email', value: `${local}@example.com` } });

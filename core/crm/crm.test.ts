@@ -1,4 +1,4 @@
-import { before, describe, it } from 'node:test';
+import { describe, it, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Harness } from '../../test/harness.ts';
@@ -21,7 +21,7 @@ const created = (inputs: { objectWriteTraceId: string }[], base: number) => ({
 describe('CRM: inbound SMS from an unknown number → HubSpot contact found → linked → conversation logged incrementally', () => {
   const pipeline = usePipeline({ workers: false });
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     h = await pipeline.ready;
   });
 
@@ -165,7 +165,7 @@ describe('CRM: inbound SMS from an unknown number → HubSpot contact found → 
 describe('CRM over HubSpot OAuth: a 401 refreshes the token once (rotated refresh token stored) and the call is retried', () => {
   const pipeline = usePipeline({ workers: false });
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     h = await pipeline.ready;
   });
 

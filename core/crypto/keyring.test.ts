@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type Harness } from '../../test/harness.ts';
@@ -8,10 +8,10 @@ import { withTenantRaw } from '../db/tenant.ts';
 import { checkMasterFingerprint, masterFingerprint } from './master.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 test('values are bound to org, row and field: moving a ciphertext fails to decrypt', async () => {
   const a = await h.newOrg('A');

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { freshDatabaseUrl, realServices, startHarness } from '../../test/harness.ts';
@@ -20,12 +20,13 @@ test('contact PII lives in the pii schema, apart from message content', async ()
   }
 });
 
-test('PII_DATABASE_URL puts contacts in another database (PostgreSQL mode; embedded mode refuses the setting)', async () => {
-  if (!realServices()) {
-    const { loadConfig } = await import('../config.ts');
-    assert.throws(() => loadConfig({ PII_DATABASE_URL: 'postgres://x@127.0.0.1/pii' }), /PII_DATABASE_URL needs DATABASE_URL/);
-    return;
-  }
+test('embedded mode refuses PII_DATABASE_URL', async () => {
+  const { loadConfig } = await import('../config.ts');
+  assert.throws(() => loadConfig({ PII_DATABASE_URL: 'postgres://x@127.0.0.1/pii' }), /PII_DATABASE_URL needs DATABASE_URL/);
+});
+
+test('PII_DATABASE_URL puts contacts in another database', async ({ skip }) => {
+  skip(!realServices(), 'PostgreSQL only: a second database needs DATABASE_URL');
   const piiDb = (await freshDatabaseUrl())!;
   const h = await startHarness({ env: { PII_DATABASE_URL: piiDb.url } });
   try {

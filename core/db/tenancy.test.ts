@@ -1,13 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { appendEvent } from '../events/events.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 test('the app runs as a role that is neither owner nor superuser and cannot bypass RLS', async () => {
   const { rows } = await h.engine.db.knex.raw(

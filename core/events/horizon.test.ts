@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { realServices, startHarness } from '../../test/harness.ts';
@@ -29,16 +29,22 @@ test('a long transaction in another database of the server does not hold back th
   }
 });
 
-test('a running transaction in our own database still holds the horizon (nothing is skipped)', async () => {
+test('embedded: one PGlite session runs transactions one by one, so the horizon is the next transaction', async ({ skip }) => {
+  skip(realServices(), 'PGlite only');
+  const h = await startHarness();
+  try {
+    const { rows } = await h.engine.db.knex.raw('SELECT sb_settled_horizon()::text AS h, pg_snapshot_xmin(pg_current_snapshot())::text AS x');
+    assert.equal(rows[0].h, rows[0].x);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a running transaction in our own database still holds the horizon (nothing is skipped)', async ({ skip }) => {
+  skip(!realServices(), 'PostgreSQL only: PGlite has one session, transactions never overlap');
   const h = await startHarness();
   try {
     const { orgId } = await h.newOrg();
-    if (!realServices()) {
-      // One PGlite session: transactions are serial, so the horizon is simply the next transaction.
-      const { rows } = await h.engine.db.knex.raw('SELECT sb_settled_horizon()::text AS h, pg_snapshot_xmin(pg_current_snapshot())::text AS x');
-      assert.equal(rows[0].h, rows[0].x);
-      return;
-    }
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let appended!: () => void;

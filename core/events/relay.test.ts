@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -17,10 +17,10 @@ import { dispatchConsumer, type EventJob } from './dispatch.ts';
 
 let h: Harness;
 const relays: Relay[] = [];
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => {
+afterAll(async () => {
   for (const r of relays) await r.stop();
   await h?.close();
 });

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { AppError } from '../errors.ts';
@@ -7,10 +7,10 @@ import { addLink, findContactByExternalLink, removeLink } from './links.ts';
 import { getContact } from './views.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const isCode = (code: string) => (err: unknown) => err instanceof AppError && err.code === code;
 

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
 import { startHarness, type Harness } from '../../test/harness.ts';
@@ -10,10 +10,10 @@ import { listMerges, mergeContacts, undoMerge } from './merge.ts';
 import { getContact, type ContactView } from './views.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const isCode = (code: string) => (err: unknown) => err instanceof AppError && err.code === code;
 

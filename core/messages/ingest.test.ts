@@ -1,14 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { ingestInbound, type InboundInput } from './ingest.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const connectionId = '0190a000-0000-7000-8000-000000000001';
 

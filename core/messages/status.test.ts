@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { createOutbound } from './outbound.ts';
@@ -6,10 +6,10 @@ import { ingestInbound } from './ingest.ts';
 import { applyStatus, canMove, type MessageRef } from './status.ts';
 
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const connectionId = '0190a000-0000-7000-8000-0000000000aa';
 

@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createQueue, PermanentFailure, RetryLater, type Job, type QueueAdapter } from './index.ts';
@@ -15,7 +15,7 @@ async function queue(): Promise<QueueAdapter> {
   open.push(q);
   return q;
 }
-after(async () => {
+afterAll(async () => {
   await Promise.all(open.map((q) => q.close()));
   await Promise.all(open.map((_, i) => dropRedisPrefix(`${prefix}-${i}`)));
 });

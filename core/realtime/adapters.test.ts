@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { createRealtime, type RealtimeAdapter } from './index.ts';
@@ -13,7 +13,7 @@ async function adapter(): Promise<RealtimeAdapter> {
   open.push(a);
   return a;
 }
-after(async () => {
+afterAll(async () => {
   await Promise.all(open.map((a) => a.close()));
 });
 

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import { startHarness, type Harness } from '../../test/harness.ts';
@@ -17,7 +17,7 @@ import { startSendWorker, type SendWorker } from './worker.ts';
 let h: Harness;
 let relay: Relay;
 let worker: SendWorker;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   relay = await startRelay(h.engine);
   worker = startSendWorker(h.engine);
@@ -35,7 +35,7 @@ before(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
 });
-after(async () => {
+afterAll(async () => {
   nock.enableNetConnect();
   await relay?.stop();
   await worker?.stop();

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,7 @@ import { matchesFilter, matchesType } from './matching.ts';
 let server: http.Server;
 let base = '';
 
-before(async () => {
+beforeAll(async () => {
   server = http.createServer((req, res) => {
     if (req.url === '/slow') return; // never answers
     if (req.url === '/busy') {
@@ -24,7 +24,7 @@ before(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-after(async () => {
+afterAll(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
 });

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { v7 as uuidv7 } from 'uuid';
 import { Webhook } from 'standardwebhooks';
@@ -14,14 +14,14 @@ let relay: Relay;
 let worker: WebhookWorker;
 const receivers: Receiver[] = [];
 
-before(async () => {
+beforeAll(async () => {
   h = await startHarness({ env: { WEBHOOKS_ALLOW_PRIVATE: 'true', RELAY_POLL_MS: '50' } });
   relay = await startRelay(h.engine);
   // Tiny delays instead of Svix's 5 s … 10 h; same number of attempts.
   worker = startWebhookWorker(h.engine, { scheduleMs: [0, 30, 30, 30, 30, 30, 30, 30], timeoutMs: 3000 });
 });
 
-after(async () => {
+afterAll(async () => {
   await relay?.stop();
   await worker?.stop();
   for (const r of receivers) await r.close();

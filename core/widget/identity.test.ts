@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from 'vitest';
 import { normalizeOrigin, originAllowed, userHash, verifyUserHash } from './identity.ts';
 
 const SECRET = 'whk_4f3e2d1c0b9a8f7e6d5c4b3a29181716';

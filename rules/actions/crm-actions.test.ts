@@ -1,4 +1,4 @@
-import { before, test } from 'node:test';
+import { test, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Harness } from '../../test/harness.ts';
@@ -11,7 +11,7 @@ const API = 'https://api.hubapi.com';
 
 const pipeline = usePipeline({ workers: false });
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await pipeline.ready;
 });
 

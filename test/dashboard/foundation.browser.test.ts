@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { api } from '../../cli/testing.ts';
 import { browserAvailable, launchBrowser, newContext, screenshot, watchPage } from '../browser.ts';
@@ -15,16 +15,16 @@ const skip = !browserAvailable() && 'Chromium is not installed (apt-get install 
 let browser: Browser;
 let s: DashboardServer;
 
-before(async () => {
+beforeAll(async () => {
   if (skip) return;
   [browser, s] = await Promise.all([launchBrowser(), startDashboardServer()]);
 });
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await s?.close();
 });
 
-test('the SPA is served at / with a strict CSP, and never answers for /v1, /docs or /widget', { skip }, async () => {
+test.skipIf(skip)('the SPA is served at / with a strict CSP, and never answers for /v1, /docs or /widget', async () => {
   const home = await fetch(s.url + '/inbox/anything', { headers: { accept: 'text/html' } });
   assert.equal(home.status, 200);
   const csp = home.headers.get('content-security-policy') ?? '';
@@ -41,7 +41,7 @@ test('the SPA is served at / with a strict CSP, and never answers for /v1, /docs
   assert.doesNotMatch(await docs.text(), /<div id="root">/);
 });
 
-test('a wrong password shows the API error code; the demo owner signs in, sees every screen, signs out', { skip }, async () => {
+test.skipIf(skip)('a wrong password shows the API error code; the demo owner signs in, sees every screen, signs out', async () => {
   const context = await newContext(browser);
   const page = await context.newPage();
   const problems = watchPage(page);

@@ -1,0 +1,22 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { pgliteSeed } from './pglite-seed.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * Runs once, in vitest's main process, before any worker starts:
+ * - makes the migrated PGlite seed (test/pglite-seed.ts), so no two workers migrate an empty
+ *   cluster at the same time; workers load it from the temp directory (real mode needs none);
+ * - builds the widget when its dist is missing (a clean clone whose `npm ci` did not build it):
+ *   the widget's browser tests serve the built files.
+ */
+export default async function setup(): Promise<void> {
+  if (!fs.existsSync(path.join(ROOT, 'dist/widget/manifest.json'))) {
+    const build = spawnSync('npm', ['run', 'build:widget'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('npm run build:widget failed: the widget browser tests need dist/widget');
+  }
+  if (!process.env.DATABASE_URL) await pgliteSeed();
+}

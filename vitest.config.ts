@@ -1,0 +1,32 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The whole suite, both modes (DATABASE_URL/REDIS_URL set or not), in two projects:
+ * - shared: most files run in a few long-lived worker processes without isolation, so module
+ *   loading (express, the connector SDKs, PGlite's WASM) is paid once per worker, not per file;
+ * - isolated: files that change process-wide state (environment variables, nock's global
+ *   interceptors, process listeners, module mocks) get a fresh process each.
+ * test/global-setup.ts makes the migrated PGlite seed once for the run.
+ */
+const TESTS = ['{core,api,connectors,rules,ai,cli,test,sdk,deploy,widget,dashboard}/**/*.test.ts'];
+
+// Files found (by running them together) to leak process-wide state into the next file.
+const ISOLATED: string[] = [];
+
+export default defineConfig({
+  test: {
+    globalSetup: ['test/global-setup.ts'],
+    // node:test had no timeouts; a 2-core CI box under load boots `switchboard start` in 60+ s.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    teardownTimeout: 60_000,
+    maxWorkers: 2,
+    pool: 'forks',
+    reporters: ['dot', './test/summary-reporter.ts'],
+    outputFile: { json: 'test-results/vitest.json' },
+    projects: [
+      { extends: true, test: { name: 'shared', include: TESTS, exclude: ['**/node_modules/**', ...ISOLATED], isolate: false } },
+      { extends: true, test: { name: 'isolated', include: ISOLATED.length ? ISOLATED : ['__none__'], isolate: true } },
+    ],
+  },
+});

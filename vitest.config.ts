@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -14,6 +15,13 @@ const TESTS = ['{core,api,connectors,rules,ai,cli,test,sdk,deploy,widget,dashboa
 const ISOLATED: string[] = [];
 
 export default defineConfig({
+  // tsconfig.json's paths, for connector packages that import the kit by its published name.
+  resolve: {
+    alias: [
+      { find: /^@switchboard\/connector-kit$/, replacement: fileURLToPath(new URL('./connectors/kit/index.ts', import.meta.url)) },
+      { find: /^@switchboard\/connector-kit\/harness$/, replacement: fileURLToPath(new URL('./connectors/kit/harness.ts', import.meta.url)) },
+    ],
+  },
   test: {
     globalSetup: ['test/global-setup.ts'],
     // node:test had no timeouts; a 2-core CI box under load boots `switchboard start` in 60+ s.
@@ -22,6 +30,9 @@ export default defineConfig({
     teardownTimeout: 60_000,
     maxWorkers: 2,
     pool: 'forks',
+    // Connector packages are TypeScript loaded at run time by path (connectors/kit/registry.ts),
+    // outside vitest's module graph: node needs tsx's loader for them, as bin/switchboard.js has.
+    execArgv: ['--import', 'tsx'],
     reporters: ['dot', './test/summary-reporter.ts'],
     outputFile: { json: 'test-results/vitest.json' },
     projects: [

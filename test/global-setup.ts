@@ -10,10 +10,13 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * Runs once, in vitest's main process, before any worker starts:
  * - makes the migrated PGlite seed (test/pglite-seed.ts), so no two workers migrate an empty
  *   cluster at the same time; workers load it from the temp directory (real mode needs none);
- * - builds the widget when its dist is missing (a clean clone whose `npm ci` did not build it):
+ * - builds the dashboard and the widget when their dist is missing (a clean clone whose `npm ci` did not build it):
  *   the widget's browser tests serve the built files.
  */
 export default async function setup(): Promise<void> {
+  // The dashboard's own freshness check (what `npm ci` runs as "prepare"): builds it when missing or stale.
+  const dashboard = spawnSync(process.execPath, ['dashboard/prepare.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  if (dashboard.status !== 0) throw new Error('dashboard/prepare.mjs failed: the dashboard browser tests need dashboard/dist');
   if (!fs.existsSync(path.join(ROOT, 'dist/widget/manifest.json'))) {
     const build = spawnSync('npm', ['run', 'build:widget'], { cwd: ROOT, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('npm run build:widget failed: the widget browser tests need dist/widget');

@@ -136,8 +136,9 @@ test('a live event published while a replay is under way is held and flushed aft
   const pad = 'x'.repeat(12_000);
   await emit(h.engine, orgId, Array.from({ length: 500 }, (_, n) => ({ data: { n, pad } })));
   const c = await connect(h.baseUrl, `?cursor=${encodeCursor(START)}`, apiKey);
-  c.ws.pause();
-  await sleep(300);
+  // The first replayed frame proves the session subscribed to live events (it does so before
+  // replaying); stop reading right there, which holds the server inside its replay.
+  await new Promise<void>((resolve) => c.ws.once('message', () => (c.ws.pause(), resolve())));
   const live: EngineEvent = {
     id: crypto.randomUUID(), type: 'test.live', orgId, conversationId: null, subjectId: null,
     createdAt: new Date().toISOString(), cursor: encodeCursor({ tx: '999999999999', seq: '1' }), data: { n: 'live' },

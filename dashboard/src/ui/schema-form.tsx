@@ -1,5 +1,5 @@
-import Form from '@rjsf/core';
-import type { ErrorSchema, RJSFSchema, UiSchema, ValidatorType } from '@rjsf/utils';
+import Form, { getDefaultRegistry } from '@rjsf/core';
+import type { ErrorSchema, RJSFSchema, UiSchema, ValidatorType, WidgetProps } from '@rjsf/utils';
 import type { FieldProblem } from '../api/client.ts';
 
 /**
@@ -75,6 +75,21 @@ export function errorsAt(fields: FieldProblem[], prefix: string): ErrorSchema | 
   return any ? (out as ErrorSchema) : undefined;
 }
 
+const DefaultSelect = getDefaultRegistry().widgets.SelectWidget;
+
+/** rjsf's chooser between the branches of a oneOf/anyOf has no label of its own: give it a visible one. */
+function SelectWidget(props: WidgetProps) {
+  if (!/__(one|any)of_select$/.test(props.id)) return <DefaultSelect {...props} />;
+  return (
+    <div className="branch-select">
+      <label htmlFor={props.id} className="control-label">
+        {props.label} as
+      </label>
+      <DefaultSelect {...props} />
+    </div>
+  );
+}
+
 export function SchemaForm<T>({
   id,
   schema,
@@ -101,6 +116,7 @@ export function SchemaForm<T>({
       uiSchema={{ 'ui:submitButtonOptions': { norender: true }, ...uiSchema }}
       formData={value}
       validator={serverValidatedForms}
+      widgets={{ SelectWidget }}
       extraErrors={errors}
       showErrorList={false}
       noHtml5Validate

@@ -5,9 +5,20 @@ import { errorsAt, SchemaForm } from '../../ui/schema-form.tsx';
 
 type ActionInfo = RuleVocabulary['actions'][number];
 
-/** The action's schema as a form: its `type` is chosen by the list, not typed in the form. */
+/** A name for each branch of a oneOf (the API's schemas give none; rjsf would say "Option 1"). */
+function branchTitle(branch: Record<string, any>): string {
+  if (branch.title) return branch.title;
+  if (Array.isArray(branch.required) && branch.required.length) return `by ${branch.required.join(' and ')}`;
+  if (branch.type === 'array') return 'several, in order of preference';
+  return 'one';
+}
+
+/** The action's schema as a form: its `type` is chosen by the list, not typed in the form; oneOf branches named. */
 function formSchema(info: ActionInfo): RJSFSchema {
-  const { type: _type, ...properties } = info.schema.properties ?? {};
+  const { type: _type, ...rest } = (info.schema.properties ?? {}) as Record<string, Record<string, any>>;
+  const properties = Object.fromEntries(
+    Object.entries(rest).map(([k, p]) => [k, Array.isArray(p.oneOf) ? { ...p, oneOf: p.oneOf.map((b: Record<string, any>) => ({ ...b, title: branchTitle(b) })) } : p]),
+  );
   return { ...info.schema, title: undefined, properties, required: (info.schema.required ?? []).filter((k: string) => k !== 'type') } as RJSFSchema;
 }
 

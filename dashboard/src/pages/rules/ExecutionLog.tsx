@@ -4,7 +4,7 @@ import type { Page } from '../../api/types.ts';
 import type { RuleExecution } from '../../api/admin-types.ts';
 import { Badge, Empty, ErrorNotice, Loading, formatTime } from '../../ui/states.tsx';
 
-const tone = (status: string) => (status === 'succeeded' || status === 'done' ? 'good' : status === 'failed' ? 'bad' : status === 'skipped' ? 'neutral' : 'info');
+const tone = (status: string) => (status === 'completed' || status === 'succeeded' ? 'good' : status === 'failed' ? 'bad' : status === 'skipped' ? 'neutral' : 'info');
 
 /** A rule's executions, newest first (refreshed every few seconds while the page is open). */
 export function ExecutionLog({ ruleId }: { ruleId: string }) {

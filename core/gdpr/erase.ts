@@ -18,7 +18,9 @@ import { eraseEvents, eraseIdempotentResponses } from './erase-payloads.ts';
  *   the conversations they are the customer of lose their subject;
  * - external links (CRM records naming them) are deleted; so are the archived provider requests
  *   (raw_inbound) that carried their messages or status callbacks;
- * - the events about them and stored idempotent responses naming them are re-sealed with ids only;
+ * - the events about them and stored idempotent responses naming them are re-sealed with our ids
+ *   only (a CRM's or a provider's id for them goes too); webhook receivers' answers to those
+ *   events are dropped;
  * - contact.deleted {erased: true} tells feed consumers; contact.erased goes to the audit trail
  *   with counts. Kept on purpose: merge records (ids), the audit trail (never holds personal
  *   data) and the consent ledger (proof of an opt-out must outlive the person's other data).

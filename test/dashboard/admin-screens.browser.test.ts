@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { Webhook } from 'standardwebhooks';
 import type { Browser } from 'playwright-core';
 import { api } from '../../cli/testing.ts';
 import { browserAvailable, launchBrowser, screenshot } from '../browser.ts';
@@ -118,4 +121,81 @@ test('DM3: a keyword auto-reply built in the condition builder, tested against a
   await waitFor('the rule to be disabled', async () => (await call('GET', `/v1/rules/${rules[0].id}`)).enabled === false, 30_000, 200);
   await waitFor('the box to untick', async () => !(await enabled.isChecked()), 30_000, 100);
   await page.context().close();
+});
+
+test('DM4: a webhook endpoint that fails twice (500 retried, then 400): the delivery log shows the attempts with status codes and the next retry; redeliver succeeds with the same webhook-id', { skip }, async () => {
+  // The endpoint: down (500, retried 5 s later), then refusing (400, which ends the delivery), then up (200).
+  const answers = [500, 400];
+  const received: { headers: http.IncomingHttpHeaders; body: string; answered: number }[] = [];
+  const endpoint = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const answered = answers[received.length] ?? 200;
+      received.push({ headers: req.headers, body, answered });
+      res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'not now');
+    });
+  });
+  await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+  const endpointUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/hooks`;
+  try {
+    const { page, problems } = await signIn(browser, s.url, s.owner.email, s.owner.password);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Developers' }).click();
+    await page.getByRole('heading', { name: 'Developers' }).waitFor();
+
+    // An API key: the secret shown once works against the API until it is revoked.
+    await page.getByLabel('Key name').fill('Event reader');
+    await page.getByRole('checkbox', { name: 'events:read' }).check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const keySecret = await page.getByRole('status', { name: 'API key "Event reader"' }).locator('[data-secret]').innerText();
+    assert.equal((await api(s.url, keySecret, 'GET', '/v1/sync?limit=1')).status, 200);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('button', { name: 'Revoke Event reader' }).click();
+    await page.getByText(/^revoked/).waitFor();
+    await waitFor('the revoked key to be refused', async () => (await api(s.url, keySecret, 'GET', '/v1/sync?limit=1')).status === 401, 30_000, 200);
+
+    // A webhook endpoint: its signing secret is shown once.
+    await page.getByLabel('Endpoint URL').fill(endpointUrl);
+    await page.getByLabel('Event types').fill('webhook.test, message.*');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const signingSecret = await page.getByRole('status', { name: 'Signing secret' }).locator('[data-secret]').innerText();
+    assert.match(signingSecret, /^whsec_/);
+    await screenshot(page, `dashboard-developers-${s.env.mode}`);
+    await assertClean(page, problems, 'developers');
+    await page.getByRole('link', { name: endpointUrl }).click();
+    await page.getByRole('heading', { name: 'Webhook endpoint' }).waitFor();
+    await page.getByText('No deliveries yet').waitFor();
+
+    // The test event fails twice: the first attempt (500) shows with its next retry, the second (400) ends it.
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const row = page.getByRole('row', { name: 'Delivery webhook.test' });
+    const attempts = row.getByRole('list', { name: 'Attempts' }).getByRole('listitem');
+    await waitFor('the first failed attempt', async () => (await attempts.count()) >= 1, 60_000, 100);
+    if ((await attempts.count()) === 1 && /pending/.test(await row.innerText())) {
+      assert.notEqual((await row.getByRole('cell').nth(3).innerText()).trim(), '—', 'the next retry time is shown');
+      assert.equal(await row.getByRole('button', { name: 'Redeliver' }).count(), 0, 'a pending delivery is not redelivered');
+      await screenshot(page, `dashboard-webhook-retrying-${s.env.mode}`);
+    }
+    await waitFor('two failed attempts and the delivery failed', async () => (await attempts.count()) === 2 && /failed/.test(await row.innerText()), 60_000, 250);
+    assert.equal(await attempts.filter({ hasText: '500' }).count(), 1);
+    assert.equal(await attempts.filter({ hasText: '400' }).count(), 1);
+    await screenshot(page, `dashboard-webhook-deliveries-${s.env.mode}`);
+    await assertClean(page, problems, 'webhook delivery log');
+
+    // Redeliver: sent at once, answered 200; the same webhook-id, signed with the secret shown.
+    await row.getByRole('button', { name: 'Redeliver' }).click();
+    await waitFor('the redelivery to succeed', async () => /succeeded/.test(await row.innerText()), 60_000, 250);
+    assert.equal(await attempts.count(), 3);
+    assert.equal(await attempts.filter({ hasText: '200' }).count(), 1);
+    assert.equal(received.length, 3);
+    assert.deepEqual(received.map((r) => r.answered), [500, 400, 200]);
+    assert.equal(new Set(received.map((r) => r.headers['webhook-id'])).size, 1, 'one webhook-id across attempts');
+    const last = received[2]!;
+    const payload = new Webhook(signingSecret).verify(last.body, last.headers as Record<string, string>) as { type: string };
+    assert.equal(payload.type, 'webhook.test');
+    await screenshot(page, `dashboard-webhook-redelivered-${s.env.mode}`);
+    await page.context().close();
+  } finally {
+    endpoint.close();
+  }
 });

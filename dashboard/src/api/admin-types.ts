@@ -47,3 +47,50 @@ export interface RuleExecution {
   attempts: number;
   createdAt: string;
 }
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt: string | null;
+  /** Only in the answer to create. */
+  secret?: string;
+}
+
+export interface Subscription {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  enabled: boolean;
+  status: 'active' | 'disabled';
+  disabledReason: string | null;
+  failingSince: string | null;
+  createdAt: string;
+  /** Only in the answers to create and rotate-secret. */
+  secret?: string;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  startedAt: string;
+  durationMs: number | null;
+  statusCode: number | null;
+  errorClass: string | null;
+  outcome: string;
+}
+
+export interface Delivery {
+  id: string;
+  eventId: string;
+  eventType: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  attemptLog: DeliveryAttempt[];
+}

@@ -25,7 +25,8 @@ export const routes: RouteEntry[] = [
   { path: '/rules/new', component: lazy(() => import('../pages/rules/RuleEditorPage.tsx')) },
   { path: '/rules/:id', component: lazy(() => import('../pages/rules/RuleEditorPage.tsx')) },
   // Filled in by the Developers, Compliance and Settings screens.
-  { path: '/developers', component: placeholder, nav: { label: 'Developers', scope: 'admin' } },
+  { path: '/developers', component: lazy(() => import('../pages/developers/DevelopersPage.tsx')), nav: { label: 'Developers', scope: 'admin' } },
+  { path: '/developers/webhooks/:id', component: lazy(() => import('../pages/developers/WebhookPage.tsx')) },
   { path: '/compliance', component: placeholder, nav: { label: 'Compliance', scope: 'admin' } },
   { path: '/settings', component: placeholder, nav: { label: 'Settings', scope: 'admin' } },
 ];

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { waitFor } from '../test/wait.ts';
+import { realServices } from '../test/harness.ts';
 import { api, cliEnv, runCli, startCli, startFails, type CliEnv, type Server } from './testing.ts';
 
 /**
@@ -57,24 +58,28 @@ test('a busy port stops the start at once with one line, before any migration', 
 
 const demoKey = (stdout: string) => /^\s+(sb_live_[\w-]+)\s*$/m.exec(stdout)?.[1];
 
-test('the first start: the master key warning, the sandbox connections and a send that works as pasted', async () => {
+test('the first start says, in its banner, to back up the master key it generated', async () => {
   server = await startCli(ctx.env);
-  const out = server.stdout();
-  assert.match(out, new RegExp(`A new master key was generated in ${path.join(ctx.dataDir, 'master.key').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\. Back it up`));
-  if (ctx.mode === 'production') return; // No demo org in production mode.
+  const file = path.join(ctx.dataDir, 'master.key');
+  const line = server.stdout().split('\n').find((l) => l.includes('A new master key was generated'));
+  assert.equal(line, `! A new master key was generated in ${file}. Back it up: without it nothing stored can be decrypted.`);
+});
 
+test('the demo org: its sandbox connections, the README examples and a send that works as pasted', { skip: realServices() && 'production mode creates no demo org' }, async () => {
+  const { url } = server!;
+  const out = server!.stdout();
   const key = demoKey(out)!;
   const orgId = /Created the demo org "[^"]+" \(id ([0-9a-f-]{36})\)/.exec(out)![1];
   assert.match(out, new RegExp(`npx switchboard keys create --org ${orgId}`));
-  const connections = (await api(server.url, key, 'GET', '/v1/connections')).json.data as { id: string; name: string; connector: string; config: any }[];
+  const connections = (await api(url, key, 'GET', '/v1/connections')).json.data as { id: string; name: string; connector: string; config: any }[];
   assert.equal(connections.length, 5);
   for (const c of connections) {
     const line = out.split('\n').find((l) => l.includes(c.id));
     assert.ok(line?.includes(c.name), `the banner names ${c.name} with its id`);
-    if (c.connector !== 'webchat') assert.ok(line!.includes(`inbound ${server.url}/v1/receive/${c.id}`), line);
+    if (c.connector !== 'webchat') assert.ok(line!.includes(`inbound ${url}/v1/receive/${c.id}`), line);
   }
   const webchat = connections.find((c) => c.connector === 'webchat')!;
-  const port = new URL(server.url).port;
+  const port = new URL(url).port;
   assert.notEqual(port, '3000');
   assert.deepEqual(webchat.config.allowedOrigins, [`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
 
@@ -82,9 +87,9 @@ test('the first start: the master key warning, the sandbox connections and a sen
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const block = readme.slice(readme.indexOf('Try it ('));
   const [contactBody, messageBody] = [...block.matchAll(/-d '([^']+)'/g)].map((m) => m[1]!);
-  const contact = await api(server.url, key, 'POST', '/v1/contacts', JSON.parse(contactBody!));
+  const contact = await api(url, key, 'POST', '/v1/contacts', JSON.parse(contactBody!));
   assert.equal(contact.status, 201, contact.text);
-  const message = await api(server.url, key, 'POST', '/v1/messages', JSON.parse(messageBody!.replace('<contact id>', contact.json.id)));
+  const message = await api(url, key, 'POST', '/v1/messages', JSON.parse(messageBody!.replace('<contact id>', contact.json.id)));
   assert.equal(message.status, 201, message.text);
   const promised = /v1\/sync -H[^\n]*\n# → ([^\n]*)/.exec(block)![1]!;
   const expected = [...promised.matchAll(/"type":"([a-z_.]+)"/g)].map((m) => m[1]);
@@ -92,7 +97,7 @@ test('the first start: the master key warning, the sandbox connections and a sen
   const collapsed = () => types.filter((t, i) => t !== types[i - 1]);
   // The enrichment follows the message asynchronously (the AI job): the feed is read until it settles.
   await waitFor('the README\'s events', async () => {
-    types = (await api(server!.url, key, 'GET', '/v1/sync')).json.events.map((e: { type: string }) => e.type);
+    types = (await api(url, key, 'GET', '/v1/sync')).json.events.map((e: { type: string }) => e.type);
     return collapsed().length >= expected.length;
   }, 30_000, 200).catch(() => {});
   assert.deepEqual(collapsed(), expected, `README: ${promised}`);
@@ -100,10 +105,10 @@ test('the first start: the master key warning, the sandbox connections and a sen
 
   // The banner's sandbox send, as pasted.
   const curl = /curl -X POST (\S+)\/v1\/messages -H "Authorization: Bearer (\S+)" -H 'content-type: application\/json' -d '([^']+)'/.exec(out)!;
-  assert.deepEqual([curl[1], curl[2]], [server.url, key]);
-  const sent = await api(server.url, key, 'POST', '/v1/messages', JSON.parse(curl[3]!));
+  assert.deepEqual([curl[1], curl[2]], [url, key]);
+  const sent = await api(url, key, 'POST', '/v1/messages', JSON.parse(curl[3]!));
   assert.equal(sent.status, 201, sent.text);
-  await waitFor('the sandbox send to be delivered', async () => (await api(server!.url, key, 'GET', `/v1/messages/${sent.json.id}`)).json.status === 'delivered', 30_000, 200);
+  await waitFor('the sandbox send to be delivered', async () => (await api(url, key, 'GET', `/v1/messages/${sent.json.id}`)).json.status === 'delivered', 30_000, 200);
 });
 
 test('keys create --org ID: a new admin key for an org whose key is lost; audited; a bad org is refused', async () => {

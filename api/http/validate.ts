@@ -1,6 +1,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { AppError } from '../../core/errors.ts';
+import { meantBranches } from '../../connectors/kit/index.ts';
+
+const BRANCHING = new Set(['oneOf', 'anyOf']);
 
 /**
  * JSON Schema validation for request bodies and query strings. The same schemas generate the
@@ -28,40 +31,6 @@ function reason(e: ErrorObject): string {
   return e.message ?? 'is invalid';
 }
 
-const BRANCHING = new Set(['oneOf', 'anyOf']);
-/** Errors that say the value has another shape than the branch (not a bad value inside the right shape). */
-const SHAPE = new Set(['required', 'additionalProperties', 'type', 'const']);
-
-/**
- * A failed oneOf/anyOf reports every branch's errors, which contradict each other ("handle is
- * required", "contactId is not a known field", "contactId must be a uuid"). Only the branch the
- * caller clearly meant is kept: the one whose shape the value has (fewest errors about missing,
- * unknown or mistyped fields at the branch's own level), then the one with the fewest errors.
- * Inner branchings are decided first, so an outer branch is judged by its meant inner form only.
- */
-function meantBranches(errors: ErrorObject[]): ErrorObject[] {
-  let kept = errors;
-  const branchings = errors.filter((e) => BRANCHING.has(e.keyword)).sort((a, b) => b.schemaPath.length - a.schemaPath.length);
-  for (const b of branchings) {
-    const prefix = `${b.schemaPath}/`;
-    const byBranch = new Map<string, ErrorObject[]>();
-    for (const e of kept) {
-      if (!e.schemaPath.startsWith(prefix)) continue;
-      const branch = e.schemaPath.slice(prefix.length).split('/')[0]!;
-      byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
-    }
-    if (byBranch.size < 2) continue;
-    const score = (errs: ErrorObject[]) => [errs.filter((e) => e.instancePath === b.instancePath && SHAPE.has(e.keyword)).length, errs.length];
-    const [meant] = [...byBranch.entries()].sort(([, x], [, y]) => {
-      const [sx, nx] = score(x);
-      const [sy, ny] = score(y);
-      return sx - sy || nx - ny;
-    })[0]!;
-    kept = kept.filter((e) => !e.schemaPath.startsWith(prefix) || e.schemaPath.startsWith(`${prefix}${meant}/`));
-  }
-  return kept;
-}
-
 function describe(e: ErrorObject): { field: string; reason: string } {
   // Several branches matched (oneOf only): the one error there is to report.
   if (e.keyword === 'oneOf') return { field: e.instancePath || '/', reason: 'matches more than one of its allowed forms' };
@@ -73,11 +42,13 @@ export function compile(schema: Schema, kind: 'body' | 'query'): (value: unknown
   return (value) => {
     if (validate(value)) return;
     const errors = meantBranches(validate.errors ?? []);
-    const details = errors
+    const all = errors
       // A branching's own error only repeats its branches' (kept above); unless no branch failed.
       .filter((e) => e.keyword !== 'if' && !(BRANCHING.has(e.keyword) && errors.some((x) => x !== e && x.schemaPath.startsWith(`${e.schemaPath}/`))))
       .filter((e) => e.keyword !== 'anyOf')
       .map(describe);
+    // Tied branches may repeat one complaint ("/from/nickname is not a known field" per branch).
+    const details = all.filter((d, i) => all.findIndex((x) => x.field === d.field && x.reason === d.reason) === i);
     const first = details[0];
     throw new AppError(
       'validation_failed',

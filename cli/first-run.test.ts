@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -18,10 +18,10 @@ import { api, cliEnv, runCli, startCli, startFails, type CliEnv, type Server } f
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let ctx: CliEnv;
 let server: Server | undefined;
-before(async () => {
+beforeAll(async () => {
   ctx = await cliEnv();
 });
-after(async () => {
+afterAll(async () => {
   await server?.stop();
   await ctx?.dispose();
 });
@@ -65,7 +65,7 @@ test('the first start says, in its banner, to back up the master key it generate
   assert.equal(line, `! A new master key was generated in ${file}. Back it up: without it nothing stored can be decrypted.`);
 });
 
-test('the demo org: its sandbox connections, the README examples and a send that works as pasted', { skip: realServices() && 'production mode creates no demo org' }, async () => {
+test.skipIf(realServices() && 'production mode creates no demo org')('the demo org: its sandbox connections, the README examples and a send that works as pasted', async () => {
   const { url } = server!;
   const out = server!.stdout();
   const key = demoKey(out)!;

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { compile } from './validate.ts';
@@ -9,11 +9,11 @@ import { compile } from './validate.ts';
  */
 let h: Harness;
 let key: string;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
   key = (await h.newOrg()).apiKey;
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const post = (from: unknown) => h.call(key, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from, body: 'The sink in 4B leaks' });
 

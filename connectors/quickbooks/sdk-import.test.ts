@@ -7,7 +7,7 @@ import { ConnectorError } from '../kit/index.ts';
  * node-quickbooks runs code when it is loaded (QuickBooks.setOauthVersion('1.0')), and its OAuth 2.0
  * variant fetches Intuit's discovery document. This file imports the connector only once the net is
  * closed and every request nock sees is recorded: the first one must be the connector's own read.
- * (A file of its own: node:test runs each file in its own process, so nothing imported it before.)
+ * (A file of its own, in vitest.config.ts's isolated project: a fresh process, so nothing imported it before.)
  */
 describe('node-quickbooks: loading the SDK and making a client send nothing', () => {
   afterAll(() => {

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, stored, twilioConnection } from '../../test/connections.ts';
@@ -12,10 +12,10 @@ import { openArchived, type ArchiveRow } from './archive.ts';
  * retention window, on by default, so verbatim payloads do not live forever.
  */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const CARD = '4111 1111 1111 1111';
 const SSN = '212-34-5678';

@@ -1,4 +1,4 @@
-import { test, before } from 'node:test';
+import { test, beforeAll } from 'vitest';
 import assert from 'node:assert/strict';
 import nock from 'nock';
 import type { Harness } from '../../test/harness.ts';
@@ -16,7 +16,7 @@ import { reply } from '../../test/nock-reply.ts';
  */
 const pipeline = usePipeline();
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await pipeline.ready;
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, test } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import type { Browser } from 'playwright-core';
 import { api } from '../../cli/testing.ts';
@@ -39,7 +39,7 @@ const conversationMessages = async () => {
   return all as { id: string; direction: string; body: string; status: string; metadata: Record<string, any> }[];
 };
 
-before(async () => {
+beforeAll(async () => {
   if (skip) return;
   [browser, s] = await Promise.all([launchBrowser(), startDashboardServer({ WEBHOOKS_ALLOW_PRIVATE: 'true' })]);
   twilio = await call('POST', '/v1/connections', {
@@ -51,12 +51,12 @@ before(async () => {
   });
   await call('POST', `/v1/connections/${twilio.id}/senders`, { channel: 'sms', address: OUR_NUMBER, messagesPerSecond: 10, registrationStatus: 'approved', brandId: 'BN3f5e0c7a', campaignId: 'CN9b2d4e6f' });
 });
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await s?.close();
 });
 
-test('DM3: a keyword auto-reply built in the condition builder, tested against a real event, saved, then fired by a new inbound SMS', { skip }, async () => {
+test.skipIf(skip)('DM3: a keyword auto-reply built in the condition builder, tested against a real event, saved, then fired by a new inbound SMS', async () => {
   // A real event to test against: the customer asked about hours before the rule existed.
   await inboundSms('Hi, what are your hours on Saturday?');
   await waitFor('the first inbound message', async () => (await conversationMessages()).some((m) => m.direction === 'inbound'), 30_000, 200);
@@ -123,7 +123,7 @@ test('DM3: a keyword auto-reply built in the condition builder, tested against a
   await page.context().close();
 });
 
-test('DM4: a webhook endpoint that fails twice (500 retried, then 400): the delivery log shows the attempts with status codes and the next retry; redeliver succeeds with the same webhook-id', { skip }, async () => {
+test.skipIf(skip)('DM4: a webhook endpoint that fails twice (500 retried, then 400): the delivery log shows the attempts with status codes and the next retry; redeliver succeeds with the same webhook-id', async () => {
   // The endpoint: down (500, retried 5 s later), then refusing (400, which ends the delivery), then up (200).
   const answers = [500, 400];
   const received: { headers: http.IncomingHttpHeaders; body: string; answered: number }[] = [];

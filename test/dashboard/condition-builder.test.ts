@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { fromJsonLogic, toJsonLogic, type BuiltCondition } from '../../dashboard/src/pages/rules/condition.ts';
 import { evaluate } from '../../rules/operators.ts';
 import { CONTEXT_FIELDS } from '../../rules/vocabulary.ts';

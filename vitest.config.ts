@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  *   loading (express, the connector SDKs, PGlite's WASM) is paid once per worker, not per file;
  * - isolated: files that change process-wide state (environment variables, nock's global
  *   interceptors, process listeners, module mocks) get a fresh process each.
- * test/global-setup.ts makes the migrated PGlite seed once for the run.
+ * test/global-setup.ts makes the migrated PGlite seed once for the run and builds the UIs if needed.
  */
 const TESTS = ['{core,api,connectors,rules,ai,cli,test,sdk,deploy,widget,dashboard}/**/*.test.ts'];
 
@@ -38,10 +38,9 @@ export default defineConfig({
     // outside vitest's module graph: node needs tsx's loader for them, as bin/switchboard.js has.
     execArgv: ['--import', 'tsx'],
     reporters: ['dot', './test/summary-reporter.ts'],
-    outputFile: { json: 'test-results/vitest.json' },
     projects: [
       { extends: true, test: { name: 'shared', include: TESTS, exclude: ['**/node_modules/**', ...ISOLATED, ...NOT_YET], isolate: false } },
-      { extends: true, test: { name: 'isolated', include: ISOLATED.length ? ISOLATED : ['__none__'], isolate: true } },
+      { extends: true, test: { name: 'isolated', include: ISOLATED, isolate: true } },
     ],
   },
 });

@@ -1992,6 +1992,9 @@ export interface Operations {
           default?: {
             days: number | null;
           };
+          rawInbound?: {
+            days: number | null;
+          };
           channels?: {
             sms?: {
               days: number | null;
@@ -2114,6 +2117,9 @@ export interface Operations {
         reopenWindowHours?: number;
         retention?: {
           default?: {
+            days: number | null;
+          };
+          rawInbound?: {
             days: number | null;
           };
           channels?: {

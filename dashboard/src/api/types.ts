@@ -107,6 +107,8 @@ export interface ConnectorVersion {
   major: number;
   capabilities: string[];
   channels: string[];
+  baaEligible?: boolean;
+  oauth?: boolean;
   configSchema: Record<string, any>;
   secretsSchema: Record<string, any>;
   [k: string]: unknown;

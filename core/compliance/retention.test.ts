@@ -261,7 +261,7 @@ test('with no retention configured (the default) nothing is ever purged', async 
   const { orgId, apiKey } = await h.newOrg();
   const m = await inbound(orgId, { channel: 'sms', ageDays: 5000 });
   const settings = (await h.call(apiKey, 'GET', '/v1/org')).body.settings;
-  assert.deepEqual(settings.retention, { default: { days: null } });
+  assert.deepEqual(settings.retention, { default: { days: null }, rawInbound: { days: 30 } });
   await runRetention(h.engine);
   assert.equal(await purged(orgId, m.id), false);
   const bad = await h.call(apiKey, 'PATCH', '/v1/org', { settings: { retention: { default: { days: 0 } } } });

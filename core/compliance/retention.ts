@@ -16,7 +16,8 @@ import { RETENTION_CHANNELS, retentionDays, type RetentionSettings } from './ret
  *  3. AI enrichments of those messages and of their conversations are deleted (events too);
  *     a conversation whose messages are all purged loses its subject, in its row and its events;
  *  4. raw_inbound archive rows (whole provider requests) past the shortest window whose messages
- *     are all purged are deleted.
+ *     are all purged are deleted, and so is any past the archive's own window (rawInbound, 30
+ *     days unless set) that no legal hold protects.
  * Several workers may run this at once: a per-org transaction-level advisory try-lock lets one
  * of them work on an org at a time (the others skip it this tick), and each step only selects
  * rows not yet purged, so running it again changes nothing.
@@ -140,6 +141,26 @@ async function purgeConversationSubjects(trx: Knex.Transaction, conversationIds:
   return rows.map((r: { id: string }) => r.id);
 }
 
+/**
+ * The archive's own window: a provider request older than it goes whatever its status (a failed
+ * one too: replay is for recent failures), unless it is held for a suspended org or names a
+ * message under a legal hold.
+ */
+async function purgeArchive(trx: Knex.Transaction, days: number, limit: number): Promise<number> {
+  const { rows } = await trx.raw(
+    `WITH RECURSIVE ${heldSetsSql}
+     DELETE FROM raw_inbound WHERE id IN (
+       SELECT r.id FROM raw_inbound r
+       WHERE r.org_id = sb_org() AND r.status <> 'held' AND r.received_at < now() - make_interval(days => ?::int)
+         AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = ANY(r.message_ids)
+           AND (m.conversation_id IN (SELECT id FROM held_conversations) OR m.contact_id IN (SELECT id FROM held_contacts)))
+       ORDER BY r.received_at LIMIT ? FOR UPDATE SKIP LOCKED)
+     RETURNING id`,
+    [days, limit],
+  );
+  return rows.length;
+}
+
 async function purgeRawInbound(trx: Knex.Transaction, days: number, limit: number): Promise<number> {
   const { rows } = await trx.raw(
     `DELETE FROM raw_inbound WHERE id IN (
@@ -159,19 +180,21 @@ export async function purgeStep(tx: TenantTx, opts: { batchSize: number }): Prom
   if (!rows[0].ok) return null;
   const settings = (await orgSettings(tx.trx, tx.orgId)).retention;
   const days = shortestDays(settings);
-  if (days === null) return { counts: { messages: 0, events: 0, conversations: 0, rawInbound: 0 }, more: false };
-  const purged = await purgeMessages(tx, settings, opts.batchSize);
+  const archiveDays = settings.rawInbound?.days ?? null;
+  if (days === null && archiveDays === null) return { counts: { messages: 0, events: 0, conversations: 0, rawInbound: 0 }, more: false };
+  const purged = days === null ? [] : await purgeMessages(tx, settings, opts.batchSize);
   const purgedAt = new Date(purged[0]?.purged_at ?? Date.now()).toISOString();
   const messageEvents = await rewriteEvents(tx, purged.map((m) => m.id), 'message.%', (d) => stripMessageEvent(d, purgedAt));
   const touched = [...new Set(purged.map((m) => m.conversation_id))];
   const enrichmentEvents = await forgetEnrichments(tx, purged.map((m) => m.id), touched);
   const conversations = await purgeConversationSubjects(tx.trx, touched);
   const conversationEvents = await rewriteEvents(tx, conversations, 'conversation.%', stripConversationEvent);
-  const rawInbound = await purgeRawInbound(tx.trx, days, opts.batchSize);
+  const rawInbound =
+    (days === null ? 0 : await purgeRawInbound(tx.trx, days, opts.batchSize)) + (archiveDays === null ? 0 : await purgeArchive(tx.trx, archiveDays, opts.batchSize));
   const counts = { messages: purged.length, events: messageEvents + enrichmentEvents + conversationEvents, conversations: conversations.length, rawInbound };
   // Every purge is audited in its own transaction: the entry commits with the purge or not at all.
   if (counts.messages || counts.rawInbound) {
     await recordAudit(tx, { actor: SYSTEM_ACTOR, action: 'retention.purged', details: { counts, policy: settings } });
   }
-  return { counts, more: purged.length === opts.batchSize || rawInbound === opts.batchSize };
+  return { counts, more: purged.length === opts.batchSize || rawInbound >= opts.batchSize };
 }

@@ -36,8 +36,10 @@ async function createOrgWithOwner(env: CliEnv) {
   return { orgId: org.id as string, apiKey: apiKey as string, owner };
 }
 
-export async function startDashboardServer(): Promise<DashboardServer> {
+/** `extraEnv`: settings the test needs the server to have (e.g. WEBHOOKS_ALLOW_PRIVATE for a local endpoint). */
+export async function startDashboardServer(extraEnv: Record<string, string> = {}): Promise<DashboardServer> {
   const env = await cliEnv();
+  Object.assign(env.env, extraEnv);
   const server = await startCli(env.env, 300_000);
   const out = server.stdout();
   let org: { orgId: string; apiKey: string; owner: { email: string; password: string } };

@@ -113,7 +113,7 @@ test('the owner installs a sandbox Twilio from the form; a signed inbound SMS to
   const reply = page.getByLabel('Reply', { exact: true });
   await reply.fill('A plumber is on the way');
   await page.getByText('Ready to send on SMS').waitFor();
-  await page.getByRole('button', { name: 'Send' }).click();
+  await reply.press('Enter'); // the keyboard sends (Shift+Enter would start a new line)
   await page.locator('.message-out .message-status[data-status="delivered"]').waitFor({ timeout: 30_000 });
   const statuses = (await page.evaluate('window.__statuses')) as string[];
   assert.deepEqual(statuses, ['queued', 'sent', 'delivered'], `statuses shown: ${statuses}`);

@@ -74,7 +74,7 @@ export function AuditLog() {
                     {e.actor.id && <div className="mono muted">{e.actor.id}</div>}
                   </td>
                   <td className="small">{e.target ? `${e.target.type} ${e.target.id ?? ''}` : '—'}</td>
-                  <td className="small mono">{Object.keys(e.details ?? {}).length ? JSON.stringify(e.details) : '—'}</td>
+                  <td className="small mono break">{Object.keys(e.details ?? {}).length ? JSON.stringify(e.details) : '—'}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { CUSTOMER, stored, twilioConnection } from '../../test/connections.ts';
@@ -8,10 +8,10 @@ import { CUSTOMER, stored, twilioConnection } from '../../test/connections.ts';
  * send would get (the dashboard composer shows it before sending), and nothing is ever stored.
  */
 let h: Harness;
-before(async () => {
+beforeAll(async () => {
   h = await startHarness();
 });
-after(async () => h?.close());
+afterAll(async () => h?.close());
 
 const sms = { channel: 'sms', to: { handle: { kind: 'phone', value: CUSTOMER } }, body: 'Tech en route' };
 

@@ -979,6 +979,8 @@ export interface Operations {
           major?: number;
           capabilities?: Array<string>;
           channels?: Array<string>;
+          baaEligible?: boolean;
+          oauth?: boolean;
           configSchema?: Record<string, unknown>;
           secretsSchema?: Record<string, unknown>;
         }>;
@@ -1961,6 +1963,57 @@ export interface Operations {
       metadata?: Record<string, unknown>;
       createdAt?: string;
       updatedAt?: string;
+    };
+  };
+  "postV1MessagesPreflight": {
+    params: never;
+    query: never;
+    body: {
+      direction?: "outbound" | "inbound";
+      channel?: string;
+      to?: {
+        handle: {
+          kind: string;
+          value: string;
+        };
+      } | {
+        contactId: string;
+      };
+      from?: {
+        handle: {
+          kind: string;
+          value: string;
+        };
+      } | {
+        contactId: string;
+      } | {
+        address: string;
+      };
+      body?: string;
+      subject?: string;
+      media?: Array<{
+        url: string;
+        contentType?: string;
+      }>;
+      conversationId?: string;
+      metadata?: Record<string, unknown>;
+      externalId?: string;
+      purpose?: "transactional" | "marketing";
+      noDefer?: boolean;
+      template?: {
+        id: string;
+        variables?: {
+          [key: string]: string;
+        };
+      };
+    };
+    response: {
+      object?: "send_preflight";
+      allow?: boolean;
+      code?: string | null;
+      message?: string | null;
+      deferredUntil?: string | null;
+      details?: unknown;
     };
   };
   "getV1OauthCallback": {
@@ -3547,6 +3600,7 @@ export const operations = {
   "deleteV1LegalHoldsId": { method: 'DELETE', path: '/v1/legal-holds/{id}', resource: 'legalHolds', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "postV1Messages": { method: 'POST', path: '/v1/messages', resource: 'messages', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "messages:send" },
   "getV1MessagesId": { method: 'GET', path: '/v1/messages/{id}', resource: 'messages', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "messages:read" },
+  "postV1MessagesPreflight": { method: 'POST', path: '/v1/messages/preflight', resource: 'messages', name: 'preflight', params: [], hasBody: true, hasQuery: false, list: false, scope: "messages:send" },
   "getV1OauthCallback": { method: 'GET', path: '/v1/oauth/callback', resource: 'oauth', name: 'getCallback', params: [], hasBody: false, hasQuery: true, list: false, scope: null },
   "getV1Org": { method: 'GET', path: '/v1/org', resource: 'org', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "patchV1Org": { method: 'PATCH', path: '/v1/org', resource: 'org', name: 'update', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },

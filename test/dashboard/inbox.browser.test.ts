@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test, beforeAll, afterAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { api } from '../../cli/testing.ts';
 import { browserAvailable, launchBrowser, screenshot } from '../browser.ts';
@@ -18,7 +18,7 @@ let browser: Browser;
 let s: DashboardServer;
 let inboundUrl: string;
 
-before(async () => {
+beforeAll(async () => {
   if (skip) return;
   [browser, s] = await Promise.all([launchBrowser(), startDashboardServer()]);
   const res = await api(s.url, s.apiKey, 'POST', '/v1/connections', {
@@ -31,7 +31,7 @@ before(async () => {
   assert.equal(res.status, 201, res.text);
   inboundUrl = res.json.inboundUrl;
 });
-after(async () => {
+afterAll(async () => {
   await browser?.close();
   await s?.close();
 });
@@ -61,7 +61,7 @@ async function recordStatuses(page: Page) {
   })()`);
 }
 
-test('the owner installs a sandbox Twilio from the form; a signed inbound SMS to its URL appears live; the reply moves queued → sent → delivered on screen', { skip }, async () => {
+test.skipIf(skip)('the owner installs a sandbox Twilio from the form; a signed inbound SMS to its URL appears live; the reply moves queued → sent → delivered on screen', async () => {
   const { page, problems } = await signIn(browser, s.url, s.owner.email, s.owner.password);
   const nav = page.getByRole('navigation', { name: 'Main' });
   await nav.getByRole('link', { name: 'Connectors' }).click();
@@ -122,7 +122,7 @@ test('the owner installs a sandbox Twilio from the form; a signed inbound SMS to
   await page.context().close();
 });
 
-test('an opted-out recipient: the composer shows recipient_opted_out before sending; the send is refused and nothing is queued', { skip }, async () => {
+test.skipIf(skip)('an opted-out recipient: the composer shows recipient_opted_out before sending; the send is refused and nothing is queued', async () => {
   const from = customer();
   await inboundSms(from, 'STOP sending me these');
   const optOut = await api(s.url, s.apiKey, 'POST', '/v1/consents', { handle: { kind: 'phone', value: from }, channel: 'sms', status: 'opted_out' });
@@ -143,7 +143,7 @@ test('an opted-out recipient: the composer shows recipient_opted_out before send
   await page.context().close();
 });
 
-test('customer text is shown as text: <img src=x onerror=alert(1)> creates no element and opens no dialog', { skip }, async () => {
+test.skipIf(skip)('customer text is shown as text: <img src=x onerror=alert(1)> creates no element and opens no dialog', async () => {
   const from = customer();
   const hostile = '<img src=x onerror=alert(1)>';
   await inboundSms(from, hostile);
@@ -157,7 +157,7 @@ test('customer text is shown as text: <img src=x onerror=alert(1)> creates no el
   await page.context().close();
 });
 
-test('a viewer sees no reply, close, install or delete action and their session is refused writes; an agent replies but sees no connectors', { skip }, async () => {
+test.skipIf(skip)('a viewer sees no reply, close, install or delete action and their session is refused writes; an agent replies but sees no connectors', async () => {
   const from = customer();
   await inboundSms(from, 'Viewer can read this');
   const viewer = await s.addUser('viewer', 'Vera Viewer');

@@ -339,3 +339,28 @@ test('the versioned URL is immutable and matches the manifest\'s SRI hash; a pag
     await context.close();
   }
 });
+
+test('white-label: a key without a theme takes the org\'s branding (display name, primary colour); the key\'s own options win over it', { skip }, async () => {
+  const branded = await api(server.url, apiKey, 'PATCH', '/v1/org', { settings: { branding: { displayName: 'Maple Court Homes', colors: { primary: '#7a1fa2' } } } });
+  assert.equal(branded.status, 200, branded.text);
+  const plain = await api(server.url, apiKey, 'POST', `/v1/connections/${connectionId}/publishable-keys`, {});
+  assert.equal(plain.status, 201, plain.text);
+  site.page('/branded', `<!doctype html><html lang="en"><head><title>Branded</title></head><body>
+<script src="${proxy.url}/widget.js" data-key="${plain.json.key}" async></script></body></html>`);
+  site.page('/keyed', snippet());
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${site.origin}/branded`);
+    await openChat(page);
+    await page.locator('switchboard-chat .title', { hasText: 'Maple Court Homes' }).waitFor({ timeout: 15_000 });
+    assert.equal(await launcher(page).evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(122, 31, 162)', 'the org\'s primary colour');
+    await screenshot(page, 'widget-org-branding');
+    await page.goto(`${site.origin}/keyed`);
+    await openChat(page);
+    await page.locator('switchboard-chat .title', { hasText: 'Maple Property Co.' }).waitFor({ timeout: 15_000 });
+    assert.equal(await launcher(page).evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(11, 110, 79)', 'the key\'s brand colour wins');
+  } finally {
+    await context.close();
+  }
+});

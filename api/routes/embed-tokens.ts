@@ -45,12 +45,12 @@ export function signEmbedToken(engine: Engine, c: EmbedClaims): string {
   return `${EMBED_PREFIX}${payload}.${mac(engine, payload).toString('base64url')}`;
 }
 
-/** The issuing API key's live scopes (null: revoked, org deleted, or not an API key). */
-async function issuerScopes(engine: Engine, orgId: string, keyId: string): Promise<string[] | null> {
+/** The issuing API key's live scopes and whether its org is suspended (null: revoked, org deleted, or not an API key). */
+async function issuer(engine: Engine, orgId: string, keyId: string): Promise<{ scopes: string[]; suspended: boolean } | null> {
   const row = await withTenantRaw(engine.db, orgId, (trx) =>
-    trx('api_keys as k').join('orgs as o', 'o.id', 'k.org_id').where('k.id', keyId).whereNull('k.revoked_at').whereNull('o.deleted_at').first('k.scopes'),
+    trx('api_keys as k').join('orgs as o', 'o.id', 'k.org_id').where('k.id', keyId).whereNull('k.revoked_at').whereNull('o.deleted_at').first('k.scopes', 'o.suspended_at'),
   );
-  return row ? (row.scopes as string[]) : null;
+  return row ? { scopes: row.scopes as string[], suspended: !!row.suspended_at } : null;
 }
 
 /** Signature, expiry, then the issuing key: the token's scopes are cut to what that key still holds. */
@@ -62,11 +62,12 @@ export async function authenticateEmbedToken(engine: Engine, token: string): Pro
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
   const p = JSON.parse(Buffer.from(m[1], 'base64url').toString());
   if (!(p.e > Date.now() / 1000)) return null;
-  const held = await issuerScopes(engine, p.o, p.k);
+  const held = await issuer(engine, p.o, p.k);
   if (!held) return null;
-  const scopes = (p.s as Scope[]).filter((s) => hasScope(held, s));
+  const scopes = (p.s as Scope[]).filter((s) => hasScope(held.scopes, s));
   const embed: EmbedClaims = { orgId: p.o, keyId: p.k, scopes, metadata: p.m ?? {}, ...(p.u ? { userRef: p.u } : {}), exp: p.e };
-  return { orgId: p.o, keyId: p.k, scopes, embed };
+  // A suspended org's tokens are refused like its API keys (scopeToOrg answers 401 org_suspended).
+  return { orgId: p.o, keyId: p.k, scopes, embed, ...(held.suspended ? { suspended: true } : {}) };
 }
 
 interface MintBody {
@@ -115,9 +116,9 @@ export const embedTokenRoutes = [
     },
     handler: async ({ engine, auth, body, res }) => {
       if ((res.locals as { embed?: unknown }).embed) throw new AppError('forbidden', 'An embed token cannot mint embed tokens.');
-      const held = await issuerScopes(engine, auth.orgId, auth.keyId);
+      const held = await issuer(engine, auth.orgId, auth.keyId);
       if (!held) throw new AppError('forbidden', "Mint embed tokens with your server's API key (not a dashboard session).");
-      const missing = body.scopes.find((s) => !hasScope(held, s));
+      const missing = body.scopes.find((s) => !hasScope(held.scopes, s));
       if (missing) throw invalid('/scopes', `"${missing}" is not held by this API key: a token can only narrow its issuer`);
       const exp = Math.floor(Date.now() / 1000) + (body.ttlSeconds ?? DEFAULT_TTL);
       const claims: EmbedClaims = { orgId: auth.orgId, keyId: auth.keyId, scopes: body.scopes, metadata: body.metadata ?? {}, userRef: body.userRef, exp };

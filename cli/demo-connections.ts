@@ -5,16 +5,27 @@ import { demoSandboxConnections } from '../connectors/registry.ts';
 /**
  * The demo org's sandbox connections: every flow (inbound, send, status callbacks through the
  * signed ingress) works at once, without provider credentials. Connectors not installed are skipped.
+ * Each is reported with its id and, for connectors that receive webhooks, its inbound URL (the
+ * banner prints them, so a newcomer can post a provider-shaped request at once).
  */
-export async function installDemoConnections(engine: Engine, orgId: string): Promise<string[]> {
+export interface DemoConnectionInfo {
+  id: string;
+  name: string;
+  connector: string;
+  channels: string[];
+  inboundUrl: string | null;
+}
+
+export async function installDemoConnections(engine: Engine, orgId: string): Promise<DemoConnectionInfo[]> {
   const deps = { connectors: engine.connectors, publicUrl: engine.config.publicUrl };
-  const installed = new Set(engine.connectors.catalog().map((c) => c.id));
+  const installed = new Map(engine.connectors.catalog().map((c) => [c.id, c]));
   return engine.tenant(orgId, async (tx) => {
-    const names: string[] = [];
-    for (const demo of demoSandboxConnections().filter((d) => installed.has(d.connector))) {
-      await createConnection(tx, deps, { ...demo, sandbox: true });
-      names.push(demo.name);
+    const out: DemoConnectionInfo[] = [];
+    for (const demo of demoSandboxConnections(engine.config.publicUrl).filter((d) => installed.has(d.connector))) {
+      const view = await createConnection(tx, deps, { ...demo, sandbox: true });
+      const def = engine.connectors.resolve(demo.connector, view.major);
+      out.push({ id: view.id, name: demo.name, connector: demo.connector, channels: [...(def?.channels ?? [])], inboundUrl: def?.receivesWebhooks === false ? null : view.inboundUrl });
     }
-    return names;
+    return out;
   });
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Engine } from '../core/engine.ts';
 import { createOrg, listOrgIds, type Org } from '../core/orgs.ts';
-import { installDemoConnections } from './demo-connections.ts';
+import { installDemoConnections, type DemoConnectionInfo } from './demo-connections.ts';
 import { createUser, generatePassword } from '../core/users/create.ts';
 
 /**
@@ -15,7 +15,7 @@ export const DEMO_NAME = 'Demo org';
 /** The demo org's dashboard owner; the password is generated and printed once, like the API key. */
 export const DEMO_OWNER_EMAIL = 'owner@demo.example';
 
-export type DemoOrg = { created: true; org: Org; apiKey: string; connections: string[]; owner: { email: string; password: string } } | { created: false; orgId: string | null };
+export type DemoOrg = { created: true; org: Org; apiKey: string; connections: DemoConnectionInfo[]; owner: { email: string; password: string } } | { created: false; orgId: string | null };
 
 export async function ensureDemoOrg(engine: Engine): Promise<DemoOrg> {
   const file = path.join(engine.config.dataDir, DEMO_FILE);

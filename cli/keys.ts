@@ -3,13 +3,16 @@ import path from 'node:path';
 import { loadConfig, parseMasterKey, type Config } from '../core/config.ts';
 import { createEngine } from '../core/engine.ts';
 import { loadMasterKey, MASTER_KEY_FILE, masterFingerprint } from '../core/crypto/master.ts';
-import { rotateDataKeys, rotateMasterKey } from '../core/admin.ts';
+import { createApiKey, rotateDataKeys, rotateMasterKey } from '../core/admin.ts';
 import { invalid } from '../core/errors.ts';
 import { orgIdArg, output, parse, UsageError } from './args.ts';
 import { assertDataDirFree } from './admin-file.ts';
 import { viaServerOrDirect } from './target.ts';
 
 const HELP = `Usage:
+  switchboard keys create --org ID [--name NAME] [--scopes a,b] [--json]
+      A new API key for the org (admin scope unless --scopes says otherwise), shown only this
+      once: the way back in when the org's key is lost. Works while the embedded server runs.
   switchboard keys rotate [--org ID] [--json]
       A new data key version for every org (or one): new writes use it, older versions keep
       decrypting. Works while the embedded server runs.
@@ -75,13 +78,35 @@ async function rotateMaster(config: Config, raw: string, json: boolean): Promise
   return 0;
 }
 
+async function createKey(args: string[]): Promise<number> {
+  const p = parse('keys create', args, { org: { type: 'string' }, name: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' } });
+  if (!p) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (typeof p.values.org !== 'string') throw new UsageError('--org is required (the org id; "switchboard org list" shows them).', 'keys create');
+  const orgId = orgIdArg(p.values.org);
+  const name = typeof p.values.name === 'string' ? p.values.name : undefined;
+  const scopes = typeof p.values.scopes === 'string' ? p.values.scopes.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const config = loadConfig(process.env);
+  const opts = { ...(name ? { name } : {}), ...(scopes ? { scopes } : {}) };
+  const { key, secret } = await viaServerOrDirect(
+    config,
+    (client) => client.call<Awaited<ReturnType<typeof createApiKey>>>('POST', '/internal/admin/api-keys', { orgId, ...opts }),
+    (engine) => createApiKey(engine, orgId, opts),
+  );
+  output(!!p.values.json, { key, apiKey: secret }, `Created API key "${key.name}" (${key.scopes.join(', ')}) for org ${orgId}. Shown only this once, store it now:\n\n  ${secret}\n`);
+  return 0;
+}
+
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === '--help' || sub === '-h') {
     process.stdout.write(HELP);
     return 0;
   }
-  if (sub !== 'rotate') throw new UsageError(`Unknown subcommand "${sub}" (rotate).`, 'keys');
+  if (sub === 'create') return createKey(rest);
+  if (sub !== 'rotate') throw new UsageError(`Unknown subcommand "${sub}" (create, rotate).`, 'keys');
   const p = parse('keys rotate', rest, { org: { type: 'string' }, 'new-master-key': { type: 'string' }, json: { type: 'boolean' } });
   if (!p) {
     process.stdout.write(HELP);

@@ -20,16 +20,17 @@ const COMMANDS: Record<string, CommandEntry> = {
   org: { file: './org.ts', summary: 'Create, list or delete orgs (org create --name N [--json])' },
   platform: { file: './platform.ts', summary: 'Create a platform that runs its orgs by API (platform create --name N [--json])' },
   user: { file: './user.ts', summary: 'Add a dashboard user (user create --org ID --email E --role R)' },
-  keys: { file: './keys.ts', summary: 'Rotate data keys or the master key (keys rotate)' },
+  keys: { file: './keys.ts', summary: 'A new API key for an org (keys create --org ID); rotate data keys or the master key (keys rotate)' },
   audit: { file: './audit.ts', summary: "Verify orgs' hash-chained audit trails (audit verify [--org ID])" },
   connector: { file: './connector.ts', summary: 'Scaffold (connector new NAME) or check (connector validate PATH) a connector package' },
 };
 
+const NAME_WIDTH = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
 const USAGE = `Usage: switchboard <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(9)}${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(NAME_WIDTH)}${c.summary}`)
   .join('\n')}
 
 Run "switchboard <command> --help" (or "switchboard help <command>") for its options.

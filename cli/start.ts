@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { loadConfig, type Config } from '../core/config.ts';
+import { AppError } from '../core/errors.ts';
+import { MASTER_KEY_FILE } from '../core/crypto/master.ts';
 import { createEngine } from '../core/engine.ts';
 import { createConnectorRegistry } from '../connectors/registry.ts';
 import { startBackgroundWork } from './background.ts';
@@ -9,6 +13,7 @@ import { parse } from './args.ts';
 import { assertDataDirFree, removeAdminInfo, writeAdminInfo } from './admin-file.ts';
 import { cleanupStack, untilSignal } from './lifecycle.ts';
 import { ensureDemoOrg, type DemoOrg } from './demo.ts';
+import type { DemoConnectionInfo } from './demo-connections.ts';
 
 const log = createLogger('cli');
 
@@ -32,7 +37,47 @@ function baseUrl(config: Config, port: number): string {
   return `http://${host}:${port}`;
 }
 
-function banner(config: Config, url: string, demo: DemoOrg | null): string {
+/**
+ * Checked before anything else (migrations take a while): a port another process holds is one
+ * clear line, not a stack trace after the database work. The probe is closed at once; the API
+ * binds the port for real moments later.
+ */
+async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'is already in use (another Switchboard, or another program)' : `cannot be opened (${err.code ?? err.message})`;
+      reject(new AppError('config_invalid', `Port ${port} on ${host} ${why}: stop that process or set PORT to a free port.`));
+    });
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+/** A sandbox send a newcomer can paste: the first demo connection that carries SMS. */
+function sendExample(url: string, apiKey: string, connections: DemoConnectionInfo[]): string[] {
+  if (!connections.some((c) => c.channels.includes('sms'))) return [];
+  const body = JSON.stringify({ channel: 'sms', to: { handle: { kind: 'phone', value: '+14155550134' } }, body: 'Hello from the Switchboard sandbox' });
+  return [
+    'Send a sandbox SMS (nothing leaves; watch it go queued → sent → delivered in the dashboard or /v1/sync):',
+    '',
+    `  curl -X POST ${url}/v1/messages -H "Authorization: Bearer ${apiKey}" -H 'content-type: application/json' -d '${body}'`,
+    '',
+  ];
+}
+
+function connectionLines(connections: DemoConnectionInfo[]): string[] {
+  if (!connections.length) return ['Sandbox connections: none', ''];
+  const width = Math.max(...connections.map((c) => c.name.length)) + 2;
+  return [
+    'Sandbox connections (sends are simulated; their status callbacks come back through the signed ingress):',
+    '',
+    ...connections.map((c) => `  ${c.name.padEnd(width)}${c.id}  ${c.inboundUrl ? `inbound ${c.inboundUrl}` : 'no webhooks (the widget and the API)'}`),
+    '',
+  ];
+}
+
+function banner(config: Config, url: string, demo: DemoOrg | null, newMasterKey: string | null): string {
   const where =
     config.mode === 'embedded'
       ? `embedded mode: PGlite in ${path.join(config.dataDir, 'pgdata')}, in-process queue and realtime`
@@ -41,6 +86,13 @@ function banner(config: Config, url: string, demo: DemoOrg | null): string {
     '',
     `Switchboard is running (${where}).`,
     '',
+    ...(newMasterKey
+      ? [
+          `! A new master key was generated in ${newMasterKey}. Back it up: without it nothing stored can be decrypted.`,
+          '  In production, set SWITCHBOARD_MASTER_KEY instead.',
+          '',
+        ]
+      : []),
     `  Dashboard   ${url}/`,
     `  API base    ${url}/v1`,
     `  Health      ${url}/v1/health`,
@@ -55,15 +107,17 @@ function banner(config: Config, url: string, demo: DemoOrg | null): string {
       '',
       `  ${demo.apiKey}`,
       '',
+      `Lost it? npx switchboard keys create --org ${demo.org.id} makes another.`,
+      '',
       `Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${url}/v1/sync`,
       '',
       `Dashboard sign-in (the owner's password, shown only this once): ${demo.owner.email}  ${demo.owner.password}`,
       '',
-      `Sandbox connections (sends are simulated, callbacks come through the signed ingress): ${demo.connections.join(', ') || 'none'}`,
-      '',
+      ...connectionLines(demo.connections),
+      ...sendExample(url, demo.apiKey, demo.connections),
     );
   } else if (demo?.orgId) {
-    lines.push(`Demo org: ${demo.orgId} (its API key was printed on the first start).`, '');
+    lines.push(`Demo org: ${demo.orgId} (its API key was printed on the first start; npx switchboard keys create --org ${demo.orgId} makes a new one).`, '');
   }
   lines.push('New org and API key: npx switchboard org create --name "Acme" --json', 'New dashboard user: npx switchboard user create --org ID --email E --role admin', '');
   return lines.join('\n');
@@ -76,6 +130,10 @@ export async function run(args: string[]): Promise<number> {
   }
   const config = loadConfig(process.env);
   const embedded = config.mode === 'embedded';
+  await assertPortFree(config.host, config.port);
+  // Known before the engine makes it: the banner tells to back it up (a log line scrolls away).
+  const keyFile = path.join(config.dataDir, MASTER_KEY_FILE);
+  const newMasterKey = !config.masterKey && !fs.existsSync(keyFile) ? keyFile : null;
   const cleanup = cleanupStack();
   if (embedded) {
     // Claim the data dir before opening PGlite, so a CLI command never opens it beside us.
@@ -101,7 +159,7 @@ export async function run(args: string[]): Promise<number> {
       demo = await ensureDemoOrg(engine);
     }
     log.info({ port: api.port, mode: config.mode }, 'listening');
-    process.stdout.write(banner(config, url, demo));
+    process.stdout.write(banner(config, url, demo, newMasterKey));
     await untilSignal();
   } finally {
     await cleanup.run();

@@ -50,14 +50,25 @@ export interface DemoConnection {
   secrets: Record<string, unknown>;
 }
 
-export function demoSandboxConnections(): DemoConnection[] {
+export function demoSandboxConnections(publicUrl: string): DemoConnection[] {
   return [
     { connector: 'twilio', name: 'Twilio (sandbox)', config: { accountSid: 'AC' + '0'.repeat(32), fromNumbers: ['+15005550006'] }, secrets: { authToken: 'sandbox' } },
     { connector: 'whatsapp', name: 'WhatsApp (sandbox)', config: { phoneNumberId: '100000000000001', verifyToken: 'sandbox-verify-token' }, secrets: { accessToken: 'sandbox', appSecret: 'sandbox' } },
-    { connector: 'webchat', name: 'Web chat', config: { allowedOrigins: ['http://localhost:3000', 'http://127.0.0.1:3000'] }, secrets: { identitySecret: randomBytes(32).toString('base64url') } },
+    { connector: 'webchat', name: 'Web chat', config: { allowedOrigins: demoOrigins(publicUrl) }, secrets: { identitySecret: randomBytes(32).toString('base64url') } },
     sendgridDemo(),
     { connector: 'sinch', name: 'Sinch SMS (sandbox)', config: { servicePlanId: '0'.repeat(32), region: 'us', fromNumbers: ['+15005550007'] }, secrets: { apiToken: 'sandbox', webhookSecret: randomBytes(24).toString('base64url') } },
   ];
+}
+
+/**
+ * The origins of pages this process serves (the widget demo, a page on the same host): PUBLIC_URL's,
+ * or on a loopback host both of its names, on whatever port the server bound.
+ */
+function demoOrigins(publicUrl: string): string[] {
+  const u = new URL(publicUrl);
+  const loopback = ['localhost', '127.0.0.1'];
+  if (!loopback.includes(u.hostname)) return [u.origin];
+  return loopback.map((host) => `${u.protocol}//${host}${u.port ? `:${u.port}` : ''}`);
 }
 
 /** SendGrid's Event Webhook is ECDSA-signed: a sandbox signs its simulated events with a key pair of its own. */

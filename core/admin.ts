@@ -3,7 +3,7 @@ import type { Database } from './db/database.ts';
 import { withTenantRaw } from './db/tenant.ts';
 import { rewrapAll, type Keyring } from './crypto/keyring.ts';
 import { masterFingerprint } from './crypto/master.ts';
-import { forgetPrincipals, listOrgIds, orgView, type Org } from './orgs.ts';
+import { forgetPrincipals, insertApiKey, listOrgIds, orgView, type ApiKeyInfo, type Org } from './orgs.ts';
 import { notFound } from './errors.ts';
 import { recordAudit, type AuditActor } from './audit/record.ts';
 
@@ -48,6 +48,25 @@ export async function rotateDataKeys(deps: Deps, orgId?: string, actor = CLI_ACT
     rotated.push({ orgId: id, version });
   }
   return rotated;
+}
+
+/**
+ * A new API key for an org, from the operator's side: the way back in when the org's only key is
+ * lost (the demo key is shown once). Admin scope unless told otherwise; audited like one made
+ * through the API.
+ */
+export async function createApiKey(
+  deps: Deps,
+  orgId: string,
+  opts: { name?: string; scopes?: string[] } = {},
+  actor = CLI_ACTOR,
+): Promise<{ key: ApiKeyInfo; secret: string }> {
+  return withTenantRaw(deps.db, orgId, async (trx) => {
+    await liveOrg(trx, orgId);
+    const created = await insertApiKey(trx, orgId, { name: opts.name ?? 'CLI key', scopes: opts.scopes ?? ['admin'] });
+    await recordAudit({ orgId, trx }, { actor, action: 'api_key.created', target: { type: 'api_key', id: created.key.id }, details: { scopes: created.key.scopes } });
+    return created;
+  });
 }
 
 /**

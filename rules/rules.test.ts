@@ -59,7 +59,7 @@ const rule = async (apiKey: string, body: Record<string, unknown>) => {
 };
 
 async function sendgridConnection(apiKey: string) {
-  const d = demoSandboxConnections().find((c) => c.connector === 'sendgrid')!;
+  const d = demoSandboxConnections('http://localhost:3000').find((c) => c.connector === 'sendgrid')!;
   const res = await h.call(apiKey, 'POST', '/v1/connections', { connector: d.connector, name: d.name, config: d.config, secrets: d.secrets, sandbox: true });
   assert.equal(res.status, 201, JSON.stringify(res.body));
 }

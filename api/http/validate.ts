@@ -1,6 +1,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { AppError } from '../../core/errors.ts';
+import { meantBranches } from '../../connectors/kit/index.ts';
+
+const BRANCHING = new Set(['oneOf', 'anyOf']);
 
 /**
  * JSON Schema validation for request bodies and query strings. The same schemas generate the
@@ -28,14 +31,24 @@ function reason(e: ErrorObject): string {
   return e.message ?? 'is invalid';
 }
 
+function describe(e: ErrorObject): { field: string; reason: string } {
+  // Several branches matched (oneOf only): the one error there is to report.
+  if (e.keyword === 'oneOf') return { field: e.instancePath || '/', reason: 'matches more than one of its allowed forms' };
+  return { field: field(e), reason: reason(e) };
+}
+
 export function compile(schema: Schema, kind: 'body' | 'query'): (value: unknown) => void {
   const validate: ValidateFunction = (kind === 'body' ? bodyAjv : queryAjv).compile(schema);
   return (value) => {
     if (validate(value)) return;
-    const details = (validate.errors ?? [])
-      // oneOf/anyOf repeat their branches' errors; the branch errors are the useful ones.
-      .filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && e.keyword !== 'if')
-      .map((e) => ({ field: field(e), reason: reason(e) }));
+    const errors = meantBranches(validate.errors ?? []);
+    const all = errors
+      // A branching's own error only repeats its branches' (kept above); unless no branch failed.
+      .filter((e) => e.keyword !== 'if' && !(BRANCHING.has(e.keyword) && errors.some((x) => x !== e && x.schemaPath.startsWith(`${e.schemaPath}/`))))
+      .filter((e) => e.keyword !== 'anyOf')
+      .map(describe);
+    // Tied branches may repeat one complaint ("/from/nickname is not a known field" per branch).
+    const details = all.filter((d, i) => all.findIndex((x) => x.field === d.field && x.reason === d.reason) === i);
     const first = details[0];
     throw new AppError(
       'validation_failed',

@@ -313,3 +313,21 @@ test('the server pings and drops a client that stops answering', async () => {
     await new Promise((r) => server.close(r));
   }
 });
+
+test('a dashboard session mints realtime tokens that stream until the session ends', async () => {
+  const { orgId, apiKey } = await h.newOrg();
+  const email = `viewer.${Date.now()}@acme.test`;
+  const password = 'correct horse battery staple';
+  assert.equal((await h.call(apiKey, 'POST', '/v1/users', { email, role: 'viewer', password })).status, 201);
+  const session = (await h.call(null, 'POST', '/v1/sessions', { email, password })).body.token as string;
+  const minted = await h.call(session, 'POST', '/v1/realtime/tokens', { ttlSeconds: 600 });
+  assert.equal(minted.status, 201, JSON.stringify(minted.body));
+  const c = await connect(h.baseUrl, `?token=${minted.body.token}`);
+  await c.ready();
+  await emit(h.engine, orgId, [{ data: { n: 1 } }]);
+  await waitFor('the event over the session token', () => c.events().length === 1);
+  c.close();
+  // Signing out ends the token with the session, long before its expiry.
+  assert.equal((await h.call(session, 'DELETE', '/v1/sessions/current')).status, 204);
+  assert.equal((await refused(`?token=${minted.body.token}`)).status, 401);
+});

@@ -4,13 +4,16 @@ import { withTenantRaw } from '../../core/db/tenant.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { hasScope } from '../../core/scopes.ts';
 import { isPublishableKeyLive } from '../../core/widget/keys.ts';
+import { isSessionLive } from '../../core/users/sessions.ts';
 import { defineRoute } from '../http/route.ts';
 
 /**
  * Short-lived realtime tokens, for browsers (which cannot set an Authorization header on a
  * WebSocket) and for handing a page access to one conversation's stream without its API key.
  * Stateless: an HMAC over {org, key, conversation?, expiry} with a key every API replica derives
- * from the master key. Revoking the API key that issued a token revokes the token too.
+ * from the master key. Revoking the API key that issued a token revokes the token too; a token a
+ * dashboard session minted (the browser's cookie cannot reach a WebSocket on every deployment) dies
+ * with the session (sign-out, expiry, disabled user).
  */
 const PREFIX = 'sbrt_';
 const MAX_TTL = 3600;
@@ -31,6 +34,8 @@ export interface RealtimeClaims {
   audience?: 'widget';
   visitor?: string;
   connectionId?: string;
+  /** Issued to a dashboard session (keyId is then the session id): the session must still be live. */
+  session?: true;
 }
 
 const signingKey = (engine: Engine) => engine.keyring.systemKey('realtime-token');
@@ -38,7 +43,8 @@ const mac = (engine: Engine, payload: string) => crypto.createHmac('sha256', sig
 
 export function signRealtimeToken(engine: Engine, claims: RealtimeClaims): string {
   const widget = claims.audience === 'widget' ? { a: 'widget', v: claims.visitor, n: claims.connectionId } : {};
-  const payload = Buffer.from(JSON.stringify({ o: claims.orgId, k: claims.keyId, c: claims.conversationId, e: claims.exp, ...widget })).toString('base64url');
+  const session = claims.session ? { s: 1 } : {};
+  const payload = Buffer.from(JSON.stringify({ o: claims.orgId, k: claims.keyId, c: claims.conversationId, e: claims.exp, ...widget, ...session })).toString('base64url');
   return `${PREFIX}${payload}.${mac(engine, payload).toString('base64url')}`;
 }
 
@@ -54,7 +60,12 @@ export async function verifyRealtimeToken(engine: Engine, token: string): Promis
   const p = JSON.parse(Buffer.from(m[1], 'base64url').toString());
   const claims: RealtimeClaims = { orgId: p.o, keyId: p.k, conversationId: p.c ?? undefined, exp: p.e };
   if (p.a === 'widget') Object.assign(claims, { audience: 'widget', visitor: p.v, connectionId: p.n });
+  if (p.s === 1) claims.session = true;
   if (!(claims.exp > Date.now() / 1000)) throw bad();
+  if (claims.session) {
+    if (!(await isSessionLive(engine.db, claims.orgId, claims.keyId, 'events:read'))) throw bad();
+    return claims;
+  }
   if (claims.audience === 'widget') {
     if (!(await withTenantRaw(engine.db, claims.orgId, (trx) => isPublishableKeyLive({ trx }, claims.keyId, claims.connectionId!)))) throw bad();
     return claims;
@@ -102,7 +113,8 @@ export const realtimeRoutes = [
     handler: async ({ engine, auth, body }) => {
       if (body.conversationId) await assertConversation(engine, auth.orgId, body.conversationId);
       const exp = Math.floor(Date.now() / 1000) + (body.ttlSeconds ?? DEFAULT_TTL);
-      const token = signRealtimeToken(engine, { orgId: auth.orgId, keyId: auth.keyId, conversationId: body.conversationId, exp });
+      const session = 'sessionId' in auth ? { session: true as const } : {};
+      const token = signRealtimeToken(engine, { orgId: auth.orgId, keyId: auth.keyId, conversationId: body.conversationId, exp, ...session });
       return { token, expiresAt: new Date(exp * 1000).toISOString() };
     },
   }),

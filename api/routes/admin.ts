@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Engine } from '../../core/engine.ts';
 import { createOrg } from '../../core/orgs.ts';
 import { createPlatform } from '../../core/platforms/platforms.ts';
-import { deleteOrg, listOrgs, rotateDataKeys } from '../../core/admin.ts';
+import { createApiKey, deleteOrg, listOrgs, rotateDataKeys } from '../../core/admin.ts';
 import { verifyOrgs } from '../../core/audit/verify.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
 import { errorHandler } from '../http/errors.ts';
@@ -74,6 +74,13 @@ export function createAdminApp(engine: Engine, token: string) {
     if (!ROLES.includes(role) || typeof email !== 'string' || typeof password !== 'string') throw invalid('/', 'needs email, role and password');
     const user = await createUser(engine, orgIdParam(orgId), { email, role, name: typeof name === 'string' ? name : null, password });
     res.status(201).json(createdView(user, password));
+  });
+
+  app.post('/internal/admin/api-keys', async (req, res) => {
+    const { orgId, name, scopes } = req.body ?? {};
+    if (name !== undefined && (typeof name !== 'string' || !name.trim() || name.length > 100)) throw invalid('/name', 'must be a non-empty string of at most 100 characters');
+    if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string'))) throw invalid('/scopes', 'must be an array of scope names');
+    res.status(201).json(await createApiKey(engine, orgIdParam(orgId), { ...(name ? { name: name.trim() } : {}), ...(scopes ? { scopes } : {}) }));
   });
 
   app.post('/internal/admin/keys/rotate', async (req, res) => {

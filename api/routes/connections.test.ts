@@ -37,6 +37,8 @@ test('the catalog lists twilio with its versions, channels and schemas', async (
   assert.deepEqual(tw.versions[0].channels, ['sms', 'mms', 'whatsapp']);
   assert.deepEqual(tw.versions[0].configSchema.required, ['accountSid']);
   assert.ok(tw.versions[0].capabilities.includes('messaging.send'));
+  assert.deepEqual([tw.versions[0].baaEligible, tw.versions[0].oauth], [true, false], 'the dashboard shows BAA eligibility and Connect vs pasted secrets');
+  assert.equal(res.body.data.find((c: { id: string }) => c.id === 'hubspot')?.versions[0].oauth, true);
   const acme = res.body.data.find((c: { id: string }) => c.id === 'acme-sms');
   assert.deepEqual(acme.versions.map((v: { version: string }) => v.version), ['3.0.0', '2.0.0', '1.2.0']);
 });

@@ -8,6 +8,8 @@ const versionSchema = {
     major: { type: 'integer' },
     capabilities: { type: 'array', items: { type: 'string' } },
     channels: { type: 'array', items: { type: 'string' } },
+    baaEligible: { type: 'boolean', description: 'The provider signs a BAA: usable in HIPAA mode (WhatsApp content excepted)' },
+    oauth: { type: 'boolean', description: 'Authorized through an OAuth consent (/v1/connections/:id/oauth/authorize) rather than pasted secrets' },
     configSchema: { type: 'object' },
     secretsSchema: { type: 'object' },
   },
@@ -38,7 +40,10 @@ export const connectorRoutes = [
       data: engine.connectors.catalog().map((entry) => ({
         object: 'connector',
         ...entry,
-        versions: entry.versions.map((v) => ({ ...v, channels: engine.connectors.get(entry.id, v.version)?.channels ?? [] })),
+        versions: entry.versions.map((v) => {
+          const def = engine.connectors.get(entry.id, v.version);
+          return { ...v, channels: def?.channels ?? [], baaEligible: !!def?.baaEligible, oauth: !!def?.oauth };
+        }),
       })),
     }),
   }),

@@ -11,9 +11,10 @@ before(async () => {
 });
 after(async () => h?.close());
 
-const ADA = { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550134', alias: 'Ada Alias', aliasEmail: 'ada.alias@example.com' };
+// Ada's CRM record id is an email address, as some CRMs have it: an id that is personal data.
+const ADA = { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+14155550134', alias: 'Ada Alias', aliasEmail: 'ada.alias@example.com', crmId: 'ada.crm@example.org' };
 const ADA_BODY = { name: ADA.name, attributes: { employer: 'Difference Ltd' }, handles: [{ kind: 'email', value: ADA.email }, { kind: 'phone', value: ADA.phone }] };
-const SECRETS = [ADA.name, ADA.email, ADA.phone, ADA.alias, ADA.aliasEmail, 'analytical engine', 'Ada subject', 'https://media.example/ada.png', 'Difference'];
+const SECRETS = [ADA.name, ADA.email, ADA.phone, ADA.alias, ADA.aliasEmail, ADA.crmId, 'https://crm.example/ada', 'analytical engine', 'Ada subject', 'https://media.example/ada.png', 'Difference'];
 
 /** Ada (with an absorbed alias contact, a link, two messages, a consent signal and an archived request) and Bob in one org. */
 async function seed() {
@@ -22,7 +23,7 @@ async function seed() {
   const alias = await h.call(apiKey, 'POST', '/v1/contacts', { name: ADA.alias, handles: [{ kind: 'email', value: ADA.aliasEmail }] });
   const bob = await h.call(apiKey, 'POST', '/v1/contacts', { name: 'Bob Babbage', handles: [{ kind: 'phone', value: '+14155550199' }] });
   assert.equal((await h.call(apiKey, 'POST', `/v1/contacts/${ada.body.id}/merge`, { contactId: alias.body.id })).status, 200);
-  await h.call(apiKey, 'POST', `/v1/contacts/${ada.body.id}/links`, { system: 'hubspot', externalId: 'hs-ada', url: 'https://crm.example/ada' });
+  await h.call(apiKey, 'POST', `/v1/contacts/${ada.body.id}/links`, { system: 'hubspot', externalId: ADA.crmId, url: 'https://crm.example/ada' });
   const say = (contactId: string, body: string, extra = {}) =>
     h.call(apiKey, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { contactId }, body, ...extra });
   const m1 = await say(ada.body.id, 'About the analytical engine', { subject: 'Ada subject', media: [{ url: 'https://media.example/ada.png' }] });
@@ -50,7 +51,7 @@ test('export holds everything about the contact, decrypted, and nothing about an
   assert.deepEqual([doc.contact.id, doc.contact.name, doc.contact.attributes], [s.ada.id, ADA.name, { employer: 'Difference Ltd' }]);
   assert.deepEqual(doc.handles.map((x: any) => x.value).sort(), [ADA.aliasEmail, ADA.email, ADA.phone].sort());
   assert.deepEqual(doc.absorbedContacts.map((c: any) => [c.id, c.name, c.mergedInto]), [[s.alias.id, ADA.alias, s.ada.id]]);
-  assert.deepEqual(doc.links.map((l: any) => l.externalId), ['hs-ada']);
+  assert.deepEqual(doc.links.map((l: any) => l.externalId), [ADA.crmId]);
   assert.deepEqual(doc.messages.map((m: any) => m.id), s.adaMessages);
   assert.deepEqual([doc.messages[0].body, doc.messages[0].subject, doc.messages[0].media[0].url], ['About the analytical engine', 'Ada subject', 'https://media.example/ada.png']);
   assert.equal(doc.conversations.length, 1);
@@ -71,6 +72,18 @@ test('export holds everything about the contact, decrypted, and nothing about an
 
 test('erasure destroys PII and content in the database and in the feed, leaves other contacts alone, and is audited', async () => {
   const s = await seed();
+  // A webhook receiver that echoed Ada's contact.created event back (its answer is kept with the attempt).
+  const attemptId = await h.engine.tenant(s.orgId, async (tx) => {
+    const event = await tx.trx('events').where({ type: 'contact.created', subject_id: s.ada.id }).first();
+    const [sub, delivery, attempt] = [uuidv7(), uuidv7(), uuidv7()];
+    await tx.trx('webhook_subscriptions').insert({ id: sub, org_id: s.orgId, url: 'https://hooks.example/in', event_types: ['contact.created'], secret_enc: tx.crypto.encrypt(sub, 'secret', 'whsec_x') });
+    await tx.trx('webhook_deliveries').insert({ id: delivery, org_id: s.orgId, subscription_id: sub, event_id: event.id, event_type: event.type, event_seq: event.seq, status: 'succeeded' });
+    await tx.trx('webhook_attempts').insert({
+      id: attempt, org_id: s.orgId, delivery_id: delivery, attempt: 1, started_at: new Date(), duration_ms: 5, status_code: 200, outcome: 'succeeded',
+      response_enc: tx.crypto.encrypt(attempt, 'response_body', JSON.stringify({ received: { name: ADA.name } })),
+    });
+    return attempt;
+  });
   const res = await h.call(s.apiKey, 'DELETE', `/v1/contacts/${s.ada.id}`);
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.deepEqual(res.body, {
@@ -98,6 +111,7 @@ test('erasure destroys PII and content in the database and in the feed, leaves o
       assert.ok(m.content_purged_at);
     }
     assert.equal((await tx.trx('external_links').where({ contact_id: s.ada.id })).length, 0);
+    assert.equal((await tx.trx('webhook_attempts').where({ id: attemptId }).first()).response_enc, null, 'the receiver\'s echo of her event is gone');
     assert.equal((await tx.trx('raw_inbound').where({ id: s.archived })).length, 0);
     const bob = await tx.trx('messages').where({ id: s.bobMessage }).first();
     assert.equal(tx.crypto.decrypt(bob.id, 'body', bob.body_enc), 'Bob body stays');
@@ -114,6 +128,10 @@ test('erasure destroys PII and content in the database and in the feed, leaves o
   assert.ok(text.includes('Bob body stays') && text.includes('Bob Babbage') && text.includes('+14155550199'), 'other contacts untouched');
   const created = feed.body.events.find((e: any) => e.type === 'message.created' && e.subjectId === s.adaMessages[0]);
   assert.deepEqual([created.data.message.id, created.data.message.contactId, created.data.erased], [s.adaMessages[0], s.ada.id, true]);
+  const linked = feed.body.events.find((e: any) => e.type === 'contact.updated' && e.subjectId === s.ada.id && e.data.contact?.links?.length);
+  assert.ok(linked, 'the feed keeps the event of the link, erased');
+  const link = linked.data.contact.links[0];
+  assert.deepEqual(link, { id: link.id, data: {}, createdAt: link.createdAt }, 'only our id and time are left of the link');
   const deleted = feed.body.events.find((e: any) => e.type === 'contact.deleted');
   assert.deepEqual(deleted.data, { contactId: s.ada.id, erased: true, absorbedIds: [s.alias.id] });
 

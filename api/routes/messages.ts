@@ -2,7 +2,8 @@ import { defineRoute } from '../http/route.ts';
 import { AppError, invalid } from '../../core/errors.ts';
 import { CHANNEL_PATTERN } from '../../core/conversations/channels.ts';
 import { ingestInbound } from '../../core/messages/ingest.ts';
-import { queueOutbound, Refused } from '../../core/send/preflight.ts';
+import { queueOutbound, Refused, type QueueOutboundInput } from '../../core/send/preflight.ts';
+import { previewOutbound } from '../../core/send/dry-run.ts';
 import { recordAudit } from '../../core/audit/record.ts';
 import { auditBy } from '../http/audit.ts';
 import type { MessageTemplate } from '../../core/send/template.ts';
@@ -83,6 +84,66 @@ interface PostMessage {
 /** Metadata keys the engine sets itself (the compliance preflight trusts them). */
 const RESERVED_METADATA = ['compliance', 'purpose', 'deferredUntil'];
 
+const messageBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    direction: { type: 'string', enum: ['outbound', 'inbound'], default: 'outbound', description: 'inbound only on channel chat' },
+    channel: { type: 'string', pattern: CHANNEL_PATTERN, description: "sms, mms, email, whatsapp, chat…; defaults to the conversation's" },
+    to: { oneOf: [handleParty, contactParty], description: 'Outbound recipient; defaults to the conversation customer' },
+    from: {
+      oneOf: [handleParty, contactParty, addressParty],
+      description: 'Inbound: the contact who wrote ({contactId} or {handle}). Outbound: our sender {address} (optional).',
+    },
+    body: { type: 'string', maxLength: MAX_BODY_CHARS },
+    subject: { type: 'string', maxLength: 998 },
+    media: {
+      type: 'array',
+      maxItems: 10,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['url'],
+        properties: { url: { type: 'string', format: 'uri', maxLength: 2048 }, contentType: { type: 'string', maxLength: 255 } },
+      },
+    },
+    conversationId: { type: 'string', format: 'uuid' },
+    metadata: { type: 'object', maxProperties: 50 },
+    externalId: { type: 'string', minLength: 1, maxLength: 255, description: 'Inbound: your id for the message; a repeat is reported, not stored twice' },
+    purpose: {
+      type: 'string',
+      enum: ['transactional', 'marketing'],
+      default: 'transactional',
+      description: 'Outbound: marketing messages honour quiet hours and marketing consent; transactional ones pass quiet hours',
+    },
+    noDefer: { type: 'boolean', description: 'Outbound marketing: refuse (422 quiet_hours) instead of holding the message until the next allowed time' },
+    template: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id'],
+      properties: {
+        id: { type: 'string', minLength: 1, maxLength: 512, description: 'Twilio ContentSid (HX…) or the WhatsApp template name' },
+        variables: { type: 'object', maxProperties: 100, additionalProperties: { type: 'string', maxLength: 1024 } },
+      },
+      description: 'Outbound: a provider-approved template; required for WhatsApp outside the 24-hour customer service window',
+    },
+  },
+};
+
+function checkContent(b: PostMessage) {
+  const reserved = RESERVED_METADATA.find((k) => b.metadata && k in b.metadata);
+  if (reserved) throw invalid(`/metadata/${reserved}`, 'is reserved: set by the engine');
+  if (!b.body?.trim() && !b.media?.length && !b.template) throw invalid('/body', 'is required unless media or a template is given');
+}
+
+/** An outbound request as queueOutbound takes it (the send and its preflight read it alike). */
+function outboundInput(b: PostMessage): QueueOutboundInput {
+  if (b.from && !('address' in b.from)) throw invalid('/from', 'of an outbound message is our sender address: {"address"}');
+  if (b.externalId) throw invalid('/externalId', 'is for inbound messages; send an Idempotency-Key header to make a send safe to retry');
+  const content = { body: b.body, subject: b.subject, media: b.media, conversationId: b.conversationId, metadata: b.metadata };
+  return { channel: b.channel, to: b.to, from: b.from, ...content, template: b.template, purpose: b.purpose, noDefer: b.noDefer };
+}
+
 const postMessage = (path: string, summary: string) =>
   defineRoute<PostMessage>({
     method: 'post',
@@ -91,57 +152,11 @@ const postMessage = (path: string, summary: string) =>
     tag: 'Messages',
     scope: 'messages:send',
     status: 201,
-    body: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        direction: { type: 'string', enum: ['outbound', 'inbound'], default: 'outbound', description: 'inbound only on channel chat' },
-        channel: { type: 'string', pattern: CHANNEL_PATTERN, description: "sms, mms, email, whatsapp, chat…; defaults to the conversation's" },
-        to: { oneOf: [handleParty, contactParty], description: 'Outbound recipient; defaults to the conversation customer' },
-        from: {
-          oneOf: [handleParty, contactParty, addressParty],
-          description: 'Inbound: the contact who wrote ({contactId} or {handle}). Outbound: our sender {address} (optional).',
-        },
-        body: { type: 'string', maxLength: MAX_BODY_CHARS },
-        subject: { type: 'string', maxLength: 998 },
-        media: {
-          type: 'array',
-          maxItems: 10,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['url'],
-            properties: { url: { type: 'string', format: 'uri', maxLength: 2048 }, contentType: { type: 'string', maxLength: 255 } },
-          },
-        },
-        conversationId: { type: 'string', format: 'uuid' },
-        metadata: { type: 'object', maxProperties: 50 },
-        externalId: { type: 'string', minLength: 1, maxLength: 255, description: 'Inbound: your id for the message; a repeat is reported, not stored twice' },
-        purpose: {
-          type: 'string',
-          enum: ['transactional', 'marketing'],
-          default: 'transactional',
-          description: 'Outbound: marketing messages honour quiet hours and marketing consent; transactional ones pass quiet hours',
-        },
-        noDefer: { type: 'boolean', description: 'Outbound marketing: refuse (422 quiet_hours) instead of holding the message until the next allowed time' },
-        template: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['id'],
-          properties: {
-            id: { type: 'string', minLength: 1, maxLength: 512, description: 'Twilio ContentSid (HX…) or the WhatsApp template name' },
-            variables: { type: 'object', maxProperties: 100, additionalProperties: { type: 'string', maxLength: 1024 } },
-          },
-          description: 'Outbound: a provider-approved template; required for WhatsApp outside the 24-hour customer service window',
-        },
-      },
-    },
+    body: messageBody,
     response: messageSchema,
     handler: async (ctx) => {
       const { engine, auth, body: b } = ctx;
-      const reserved = RESERVED_METADATA.find((k) => b.metadata && k in b.metadata);
-      if (reserved) throw invalid(`/metadata/${reserved}`, 'is reserved: set by the engine');
-      if (!b.body?.trim() && !b.media?.length && !b.template) throw invalid('/body', 'is required unless media or a template is given');
+      checkContent(b);
       const content = { body: b.body, subject: b.subject, media: b.media, conversationId: b.conversationId, metadata: b.metadata };
       if ((b.direction ?? 'outbound') === 'inbound') {
         if (!b.channel) throw invalid('/channel', 'is required');
@@ -157,10 +172,7 @@ const postMessage = (path: string, summary: string) =>
         const r = await engine.tenant(auth.orgId, (tx) => ingestInbound(tx, { channel: 'chat', from, providerMessageId: b.externalId, ...content }));
         return r.message;
       }
-      if (b.from && !('address' in b.from)) throw invalid('/from', 'of an outbound message is our sender address: {"address"}');
-      if (b.externalId) throw invalid('/externalId', 'is for inbound messages; send an Idempotency-Key header to make a send safe to retry');
-      const from = b.from;
-      const input = { channel: b.channel, to: b.to, from, ...content, template: b.template, purpose: b.purpose, noDefer: b.noDefer };
+      const input = outboundInput(b);
       try {
         const r = await engine.tenant(auth.orgId, (tx) => queueOutbound(tx, engine.connectors, input));
         return r.message;
@@ -178,6 +190,32 @@ const postMessage = (path: string, summary: string) =>
 export const messageRoutes = [
   postMessage('/v1/messages', 'Send a message (queued for its channel), or record an inbound chat message from your app'),
   postMessage('/v1/send', 'Alias of POST /v1/messages'),
+  defineRoute<PostMessage>({
+    method: 'post',
+    path: '/v1/messages/preflight',
+    summary:
+      'Dry-run an outbound send: the same checks as POST /v1/messages (service window, consent, 10DLC sender, quiet hours, monthly limit) in a transaction ' +
+      'that is rolled back, so nothing is stored. Answers the verdict: allow, or the refusal code and message the send would get.',
+    tag: 'Messages',
+    scope: 'messages:send',
+    body: messageBody,
+    response: {
+      type: 'object',
+      properties: {
+        object: { const: 'send_preflight' },
+        allow: { type: 'boolean' },
+        code: { type: ['string', 'null'], description: 'recipient_opted_out, quiet_hours, window_closed, unregistered_sender…' },
+        message: { type: ['string', 'null'] },
+        deferredUntil: { type: ['string', 'null'], format: 'date-time', description: 'Marketing in quiet hours: when the message would leave' },
+        details: {},
+      },
+    },
+    handler: async ({ engine, auth, body: b }) => {
+      checkContent(b);
+      if ((b.direction ?? 'outbound') !== 'outbound') throw invalid('/direction', 'a preflight checks outbound sends');
+      return previewOutbound(engine, auth.orgId, outboundInput(b));
+    },
+  }),
   defineRoute({
     method: 'get',
     path: '/v1/messages/:id',

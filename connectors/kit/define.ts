@@ -15,6 +15,7 @@ import {
   type HttpAnswer,
   type OutboundMessage,
   type RawRequest,
+  type SendPreview,
   type SendResult,
   type SimulatedRequest,
   type SimulatedStatus,
@@ -54,6 +55,11 @@ export interface ConnectorSpec<C = Record<string, unknown>, S = Record<string, u
   sign?(req: RawRequest, ctx: ConnectorContext<C, S>): Record<string, string> | Promise<Record<string, string>>;
   /** Sends one message; throws ConnectorError on failure. */
   send?(msg: OutboundMessage, ctx: ConnectorContext<C, S>): Promise<SendResult>;
+  /**
+   * What send() would report about the message without calling the provider: its sender address
+   * and email Message-ID. Sandbox connections record it, so replies thread as in production.
+   */
+  preview?(msg: OutboundMessage, ctx: ConnectorContext<C, S>): SendPreview | Promise<SendPreview>;
   /** Checks the credentials with a harmless provider call. */
   test?(ctx: ConnectorContext<C, S>): Promise<TestResult>;
   /**
@@ -103,10 +109,10 @@ export type AnyConnectorSpec = ConnectorSpec<object, object>;
 const DEFINITION = Symbol.for('switchboard.kit.ConnectorDefinition');
 const KEYS = new Set([
   'id', 'version', 'kind', 'displayName', 'description', 'icon', 'configSchema', 'secretsSchema',
-  'capabilities', 'channels', 'manifest', 'receivesWebhooks', 'verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus',
+  'capabilities', 'channels', 'manifest', 'receivesWebhooks', 'verify', 'sign', 'send', 'preview', 'test', 'handshake', 'ack', 'simulateStatus',
   'crm', 'poll', 'oauth', 'actions', 'provisioning', 'baaEligible',
 ]);
-const HOOKS = ['verify', 'sign', 'send', 'test', 'handshake', 'ack', 'simulateStatus'] as const;
+const HOOKS = ['verify', 'sign', 'send', 'preview', 'test', 'handshake', 'ack', 'simulateStatus'] as const;
 const CHANNEL = /^[a-z][a-z0-9_]{0,31}$/;
 const ID = /^[a-z][a-z0-9_-]{0,63}$/;
 

@@ -57,3 +57,4 @@ export { kitFunctions } from './functions.ts';
 export { compareSemver, parseSemver, type SemVer } from './semver.ts';
 export { createRegistry, type CatalogEntry, type CatalogVersion, type Registry, type RegistryOptions } from './registry.ts';
 export * from './signatures/index.ts';
+export { meantBranches } from './ajv.ts';

@@ -174,9 +174,18 @@ export interface SendResult {
   providerMessageId: string;
   status?: CanonicalStatus;
   providerStatus?: string;
+  /**
+   * The address the message left from, as the provider's inbound webhooks name it (a connection's
+   * default number, a phone number id, an email address): the customer's reply to it threads into
+   * this conversation. Absent when the provider chose (e.g. a Twilio Messaging Service's pool).
+   */
+  senderAddress?: string;
   /** Email: the Message-ID the connector gave the message, for the engine to thread replies by. */
   email?: { messageId: string };
 }
+
+/** What a send would report about itself, known before the provider is called (sandbox sends record it). */
+export type SendPreview = Pick<SendResult, 'senderAddress' | 'email'>;
 
 /**
  * An HTTP answer a connector chooses: the acknowledgement of a webhook (Twilio expects TwiML,

@@ -29,6 +29,7 @@ const sendgridConnector = defineConnector<SendGridConfig, SendGridSecrets>({
   verify,
   sign,
   send: sender.send,
+  preview: sender.preview,
   test: sender.test,
   simulateStatus,
   provisioning,

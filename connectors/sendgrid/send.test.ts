@@ -71,6 +71,14 @@ describe('sendgrid send (real SDK, HTTP intercepted)', () => {
       providerMessageId: 'W86EgYT6SQKk0lRflfLRsA',
       status: 'queued',
       providerStatus: 'accepted',
+      senderAddress: 'support@mail.acme-pm.com',
+      email: { messageId: '<0193a1b2-0000-7000-8000-00000000000a@mail.acme-pm.com>' },
+    });
+  });
+
+  it('previews the sender address and Message-ID a send would give, without calling SendGrid', async () => {
+    assert.deepEqual(await sendgrid.preview!(msg, ctx), {
+      senderAddress: 'support@mail.acme-pm.com',
       email: { messageId: '<0193a1b2-0000-7000-8000-00000000000a@mail.acme-pm.com>' },
     });
   });

@@ -8,6 +8,7 @@ import {
   type ConnectorContext,
   type Manifest,
   type OutboundMessage,
+  type SendPreview,
   type SendResult,
   type TestResult,
 } from '../kit/index.ts';
@@ -87,12 +88,23 @@ export function toConnectorError(err: unknown, now = Date.now()): ConnectorError
   return new ConnectorError('invalid_request', typeof e.message === 'string' && e.message ? `SendGrid refused the mail: ${e.message}` : 'SendGrid request failed');
 }
 
+/** The mail's From address and the Message-ID the manifest gave it: what a reply names. */
+function describe(params: Record<string, unknown>): Required<SendPreview> {
+  const from = (params.from as { email: string }).email;
+  return { senderAddress: from, email: { messageId: (params.headers as Record<string, string>)['Message-ID']! } };
+}
+
 export function createSender(manifest: Manifest) {
+  const paramsOf = (msg: OutboundMessage, ctx: Ctx) => mapOutbound(manifest, msg, { config: ctx.config as unknown as Record<string, unknown> });
   return {
+    async preview(msg: OutboundMessage, ctx: Ctx): Promise<SendPreview> {
+      return describe(await paramsOf(msg, ctx));
+    },
+
     async send(msg: OutboundMessage, ctx: Ctx): Promise<SendResult> {
       if (msg.media?.length) throw new ConnectorError('invalid_request', 'The SendGrid connector sends no attachments yet');
-      const params = await mapOutbound(manifest, msg, { config: ctx.config as unknown as Record<string, unknown> });
-      const messageId = (params.headers as Record<string, string>)['Message-ID']!;
+      const params = await paramsOf(msg, ctx);
+      const sent = describe(params);
       let response: Awaited<ReturnType<MailService['send']>>[0];
       try {
         [response] = await mailService(ctx.secrets.apiKey, ctx.config.region).send(params as unknown as MailData);
@@ -100,8 +112,8 @@ export function createSender(manifest: Manifest) {
         throw toConnectorError(err);
       }
       // 202 + X-Message-Id; Event Webhook events carry it as the prefix of sg_message_id.
-      const providerMessageId = header(response.headers, 'x-message-id') ?? messageId;
-      return { providerMessageId, status: 'queued', providerStatus: 'accepted', email: { messageId } };
+      const providerMessageId = header(response.headers, 'x-message-id') ?? sent.email.messageId;
+      return { providerMessageId, status: 'queued', providerStatus: 'accepted', ...sent };
     },
 
     /** GET /v3/scopes: proves the key works and may send mail, without sending anything. */

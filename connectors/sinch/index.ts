@@ -28,6 +28,7 @@ const sinchConnector = defineConnector<SinchConfig, SinchSecrets>({
   verify,
   sign,
   send: sender.send,
+  preview: sender.preview,
   test: sender.test,
   simulateStatus,
 });

@@ -83,7 +83,17 @@ describe('sinch send (real SDK, HTTP intercepted)', () => {
       })
       .matchHeader('authorization', `Bearer ${TOKEN}`)
       .reply(...reply(201, created('01JDQ5H7K2M3N4P5Q6R7S8T9V0')));
-    assert.deepEqual(await sinch.send!(msg, ctx), { providerMessageId: '01JDQ5H7K2M3N4P5Q6R7S8T9V0', providerStatus: 'Queued', status: 'queued' });
+    assert.deepEqual(await sinch.send!(msg, ctx), {
+      providerMessageId: '01JDQ5H7K2M3N4P5Q6R7S8T9V0',
+      providerStatus: 'Queued',
+      status: 'queued',
+      senderAddress: '+14155550199',
+    });
+  });
+
+  it('previews the originator a send would use, without calling Sinch', async () => {
+    assert.deepEqual(await sinch.preview!(msg, ctx), { senderAddress: '+14155550199' });
+    assert.deepEqual(await sinch.preview!(msg, { ...ctx, config: { servicePlanId: PLAN, region: 'us' } }), {});
   });
 
   it('sends an MMS (one media item) and uses the region of the service plan', async () => {

@@ -7,6 +7,7 @@ import {
   type ConnectorContext,
   type Manifest,
   type OutboundMessage,
+  type SendPreview,
   type SendResult,
   type TestResult,
 } from '../kit/index.ts';
@@ -56,13 +57,23 @@ export function toConnectorError(manifest: Manifest, err: unknown): ConnectorErr
   return new ConnectorError('invalid_request', text ? `Sinch request refused before sending: ${text}` : 'Sinch request failed');
 }
 
+/** Sinch's inbound `to` is digits without the plus; the engine normalizes both to the same E.164 number. */
+const addressOf = (from: unknown) => (typeof from === 'string' && from ? from : undefined);
+
 export function createSender(manifest: Manifest) {
+  const paramsOf = (msg: OutboundMessage, ctx: Ctx) => mapOutbound(manifest, msg, { config: ctx.config as unknown as Record<string, unknown> });
   return {
+    /** The originator the manifest chooses (the message's, else the connection's first number); none leaves it to the service plan. */
+    async preview(msg: OutboundMessage, ctx: Ctx): Promise<SendPreview> {
+      const senderAddress = addressOf((await paramsOf(msg, ctx)).from);
+      return senderAddress ? { senderAddress } : {};
+    },
+
     /** The manifest yields the batch in Sinch's own field names (to, from, body, delivery_report, callback_url…). */
     async send(msg: OutboundMessage, ctx: Ctx): Promise<SendResult> {
-      const params = await mapOutbound(manifest, msg, { config: ctx.config as unknown as Record<string, unknown> });
+      const params = await paramsOf(msg, ctx);
       const client = sinchClient(ctx.config.servicePlanId, ctx.secrets.apiToken, ctx.config.region);
-      let batch: { id?: string };
+      let batch: { id?: string; from?: string };
       try {
         batch = await client.sms.batches.send({ sendSMSRequestBody: params as unknown as SendRequest });
       } catch (err) {
@@ -70,7 +81,9 @@ export function createSender(manifest: Manifest) {
       }
       if (!batch.id) throw new ConnectorError('unknown', 'Sinch accepted the batch without returning its id', { retryable: false });
       // A batch to one recipient: its id names the message in delivery reports.
-      return { providerMessageId: batch.id, providerStatus: 'Queued', status: 'queued' };
+      // The service plan's default originator, when the batch named none, is in Sinch's answer.
+      const senderAddress = addressOf(params.from) ?? addressOf(batch.from);
+      return { providerMessageId: batch.id, providerStatus: 'Queued', status: 'queued', ...(senderAddress ? { senderAddress } : {}) };
     },
 
     /** Lists one batch: proves the service plan id, token and region work, without sending anything. */

@@ -29,6 +29,7 @@ const twilioConnector = defineConnector<TwilioConfig, TwilioSecrets>({
   verify,
   sign,
   send: sender.send,
+  preview: sender.preview,
   test: sender.test,
   ack,
   simulateStatus,

@@ -68,7 +68,21 @@ describe('twilio send (real SDK, HTTP intercepted)', () => {
       })
       .matchHeader('authorization', auth)
       .reply(...reply(201, twilioMessageResource('SM9f8e7d6c5b4a39281706f5e4d3c2b1a0', { body: msg.body, numMedia: 1 })));
-    assert.deepEqual(await twilio.send!(msg, ctx), { providerMessageId: 'SM9f8e7d6c5b4a39281706f5e4d3c2b1a0', providerStatus: 'queued', status: 'queued' });
+    assert.deepEqual(await twilio.send!(msg, ctx), {
+      providerMessageId: 'SM9f8e7d6c5b4a39281706f5e4d3c2b1a0',
+      providerStatus: 'queued',
+      status: 'queued',
+      senderAddress: '+14155550199',
+    });
+  });
+
+  it('previews the number a send leaves from without calling Twilio (none when a Messaging Service chooses)', async () => {
+    // The network is closed and nothing is intercepted: any request would fail.
+    assert.deepEqual(await twilio.preview!(msg, ctx), { senderAddress: '+14155550199' });
+    assert.deepEqual(await twilio.preview!({ ...msg, from: { address: '+14155550177' } }, ctx), { senderAddress: '+14155550177' });
+    assert.deepEqual(await twilio.preview!({ ...msg, channel: 'whatsapp', from: { address: 'whatsapp:+14155550177' } }, ctx), { senderAddress: '+14155550177' });
+    const service = { ...ctx, config: { accountSid: ACCOUNT, messagingServiceSid: 'MG0123456789abcdef0123456789abcdef' } };
+    assert.deepEqual(await twilio.preview!(msg, service), {});
   });
 
   it('21610 → recipient_opted_out, permanent, provider code kept', async () => {

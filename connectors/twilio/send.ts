@@ -8,6 +8,7 @@ import {
   type ConnectorContext,
   type Manifest,
   type OutboundMessage,
+  type SendPreview,
   type SendResult,
   type TestResult,
 } from '../kit/index.ts';
@@ -54,11 +55,21 @@ export function toConnectorError(manifest: Manifest, err: unknown, headers?: Rec
 
 const lowerFirst = (key: string) => key.charAt(0).toLowerCase() + key.slice(1);
 
+/** Twilio writes WhatsApp senders as whatsapp:+E164; its inbound webhooks' To, as we map it, is the bare number. */
+const addressOf = (from: unknown) => (typeof from === 'string' && from ? from.replace(/^whatsapp:/, '') : undefined);
+
 export function createSender(manifest: Manifest) {
+  const paramsOf = (msg: OutboundMessage, ctx: Ctx) => mapOutbound(manifest, msg, { config: ctx.config as unknown as Record<string, unknown> });
   return {
+    /** The From the manifest chooses (the message's, else the connection's first number); none with a Messaging Service. */
+    async preview(msg: OutboundMessage, ctx: Ctx): Promise<SendPreview> {
+      const senderAddress = addressOf((await paramsOf(msg, ctx)).From);
+      return senderAddress ? { senderAddress } : {};
+    },
+
     /** The manifest yields Twilio's documented parameter names (To, From, Body…); the SDK takes them in camelCase. */
     async send(msg: OutboundMessage, ctx: Ctx): Promise<SendResult> {
-      const params = await mapOutbound(manifest, msg, { config: ctx.config as unknown as Record<string, unknown> });
+      const params = await paramsOf(msg, ctx);
       const sdkParams = Object.fromEntries(Object.entries(params).map(([k, v]) => [lowerFirst(k), v]));
       const client = twilioClient(ctx.config.accountSid, ctx.secrets.authToken);
       const created = await callTwilio(
@@ -66,7 +77,9 @@ export function createSender(manifest: Manifest) {
         (err, headers) => toConnectorError(manifest, err, headers),
       );
       const status = canonicalStatus(manifest, created.status);
-      return { providerMessageId: created.sid, providerStatus: created.status, ...(status ? { status } : {}) };
+      // A Messaging Service picks the number itself: Twilio's answer names it when it already has.
+      const senderAddress = addressOf(params.From) ?? addressOf(created.from);
+      return { providerMessageId: created.sid, providerStatus: created.status, ...(status ? { status } : {}), ...(senderAddress ? { senderAddress } : {}) };
     },
 
     /** Fetches the account: proves the SID and token work without sending anything. */

@@ -30,6 +30,7 @@ const whatsappConnector = defineConnector<WhatsAppConfig, WhatsAppSecrets>({
   handshake,
   simulateStatus,
   send: sender.send,
+  preview: sender.preview,
   test: sender.test,
   provisioning: createProvisioning(manifest),
 });

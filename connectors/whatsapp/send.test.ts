@@ -55,7 +55,11 @@ describe('whatsapp send (fetch, HTTP intercepted)', () => {
       .post(MESSAGES, { messaging_product: 'whatsapp', recipient_type: 'individual', to: '14155550123', type: 'text', text: { preview_url: false, body: msg.body } })
       .matchHeader('content-type', 'application/json')
       .reply(200, accepted());
-    assert.deepEqual(await whatsapp.send!(msg, ctx), { providerMessageId: WAMID });
+    assert.deepEqual(await whatsapp.send!(msg, ctx), { providerMessageId: WAMID, senderAddress: PHONE_NUMBER_ID });
+  });
+
+  it('previews the phone number id a send leaves from (what the webhooks name as ours), without calling Meta', async () => {
+    assert.deepEqual(await whatsapp.preview!(msg, ctx), { senderAddress: PHONE_NUMBER_ID });
   });
 
   it('posts a template outside the window and reports the accepted status when Meta gives one', async () => {
@@ -69,7 +73,7 @@ describe('whatsapp send (fetch, HTTP intercepted)', () => {
       })
       .reply(200, accepted(WAMID, { message_status: 'accepted' }));
     const sent = await whatsapp.send!({ ...msg, body: undefined, template: { id: 'visit_reminder', variables: { '1': 'Tuesday' } } }, ctx);
-    assert.deepEqual(sent, { providerMessageId: WAMID, providerStatus: 'accepted', status: 'queued' });
+    assert.deepEqual(sent, { providerMessageId: WAMID, senderAddress: PHONE_NUMBER_ID, providerStatus: 'accepted', status: 'queued' });
   });
 
   it('posts media by link on the configured Graph API version', async () => {

@@ -8,6 +8,7 @@ import {
   type ConnectorContext,
   type Manifest,
   type OutboundMessage,
+  type SendPreview,
   type SendResult,
   type TestResult,
 } from '../kit/index.ts';
@@ -86,6 +87,11 @@ export async function graph(manifest: Manifest, ctx: Ctx, method: 'GET' | 'POST'
 
 export function createSender(manifest: Manifest) {
   return {
+    /** Cloud API messages always leave from the connection's phone number; its webhooks name that id as ours. */
+    preview(_msg: OutboundMessage, ctx: Ctx): SendPreview {
+      return { senderAddress: ctx.config.phoneNumberId };
+    },
+
     /** The manifest builds the Graph request body (text, media by link, or template); the answer carries the wamid. */
     async send(msg: OutboundMessage, ctx: Ctx): Promise<SendResult> {
       const payload = await mapOutbound(manifest, msg, { config: ctx.config as unknown as Record<string, unknown> });
@@ -95,7 +101,7 @@ export function createSender(manifest: Manifest) {
       const sent = body?.messages?.[0];
       if (!sent?.id) throw new ConnectorError('unknown', 'WhatsApp accepted the request but returned no message id', { retryable: false });
       const status = sent.message_status ? canonicalStatus(manifest, sent.message_status) : undefined;
-      return { providerMessageId: sent.id, ...(sent.message_status ? { providerStatus: sent.message_status } : {}), ...(status ? { status } : {}) };
+      return { providerMessageId: sent.id, senderAddress: ctx.config.phoneNumberId, ...(sent.message_status ? { providerStatus: sent.message_status } : {}), ...(status ? { status } : {}) };
     },
 
     /** Reads the phone number's profile: proves the token and the phone number ID without sending anything. */

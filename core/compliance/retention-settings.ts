@@ -12,13 +12,21 @@ const windowSchema = {
 export const RETENTION_CHANNELS = ['sms', 'email', 'whatsapp', 'chat'] as const;
 export type RetentionChannel = (typeof RETENTION_CHANNELS)[number];
 
+/** Archived provider requests (raw_inbound, kept for replay) have their own window, on by default: they hold everything a payload carried. */
+export const RAW_INBOUND_DEFAULT_DAYS = 30;
+
 export const retentionSettingsSchema = {
   type: 'object',
   additionalProperties: false,
-  default: { default: { days: null } },
-  description: 'Message content (bodies, subjects, media, provider error text) older than the window is destroyed by the retention job; metadata, status and ids stay. Legal holds suspend it.',
+  default: { default: { days: null }, rawInbound: { days: RAW_INBOUND_DEFAULT_DAYS } },
+  description: 'Message content (bodies, subjects, media, provider error text, template variables, Message-IDs) older than the window is destroyed by the retention job; metadata, status and ids stay. Archived provider requests are deleted after their own window. Legal holds suspend both.',
   properties: {
     default: { ...windowSchema, default: { days: null } },
+    rawInbound: {
+      ...windowSchema,
+      default: { days: RAW_INBOUND_DEFAULT_DAYS },
+      description: 'Days an archived provider request (kept for replay) is kept, whatever its status; null = until its messages\' content is purged.',
+    },
     channels: {
       type: 'object',
       additionalProperties: false,
@@ -33,6 +41,7 @@ export interface RetentionWindow {
 
 export interface RetentionSettings {
   default: RetentionWindow;
+  rawInbound?: RetentionWindow;
   channels?: Partial<Record<RetentionChannel, RetentionWindow>>;
 }
 

@@ -8,6 +8,8 @@ import { createOutbound } from '../messages/outbound.ts';
 import { applyStatus } from '../messages/status.ts';
 import { archiveRequest, settleArchived } from '../connections/archive.ts';
 import { runRetention, startRetentionJob } from './retention-job.ts';
+import { attachTemplate } from '../send/template.ts';
+import { MESSAGE_CONTENT_COLUMNS } from '../messages/content.ts';
 
 let h: Harness;
 before(async () => {
@@ -137,6 +139,58 @@ test('content past its channel window is destroyed (row, API, sync) while metada
   assert.equal(await purgedCount(orgId), 5);
 });
 
+test('template variables and email Message-IDs are content: retention clears every column erasure clears', async () => {
+  const { orgId, apiKey } = await org({ default: { days: 30 } });
+  const email = await h.engine.tenant(orgId, async (tx) =>
+    (await ingestInbound(tx, {
+      channel: 'email',
+      from: { handle: { kind: 'email', value: 'jane.tenant@example.test' } },
+      to: { address: 'support@acme.test' },
+      body: 'About my lease',
+      email: { messageId: '<jane.tenant.lease-4B@mail.example.test>' },
+      receivedAt: new Date(Date.now() - 40 * DAY),
+    })).message,
+  );
+  const reminder = await h.engine.tenant(orgId, async (tx) => {
+    const m = await createOutbound(tx, { channel: 'whatsapp', to: { handle: { kind: 'whatsapp', value: '+14155557001' } } });
+    await attachTemplate(tx, m.message.id, { id: 'visit_reminder', variables: { name: 'Jane Tenant', when: 'Tuesday 9am, unit 4B' } });
+    await tx.trx('messages').where({ id: m.message.id }).update({ created_at: new Date(Date.now() - 40 * DAY) }).returning('id');
+    return m.message;
+  });
+  const before = await row(orgId, email.id);
+  assert.ok(before.rfc_message_id_enc, 'the seed holds a Message-ID');
+  assert.ok((await row(orgId, reminder.id)).template_enc, 'the seed holds template variables');
+
+  await runRetention(h.engine);
+  for (const m of [email, reminder]) {
+    const r = await row(orgId, m.id);
+    for (const column of ['template_enc', 'rfc_message_id_enc', ...MESSAGE_CONTENT_COLUMNS]) assert.equal(r[column], null, `${m.channel} ${column}`);
+    assert.ok(r.content_purged_at);
+  }
+  // Every sealed column of a message is content (or it would outlive retention and erasure).
+  const sealed = await h.engine.tenant(orgId, (tx) => tx.trx('information_schema.columns').where({ table_name: 'messages' }).whereLike('column_name', '%\\_enc').pluck('column_name'));
+  assert.deepEqual([...sealed].sort(), [...MESSAGE_CONTENT_COLUMNS].sort());
+  assert.equal((await h.call(apiKey, 'GET', `/v1/messages/${email.id}`)).body.body, null);
+});
+
+test('AI enrichments quote content: those of purged messages and their conversations go, in the table and the feed', async () => {
+  const { orgId, apiKey } = await org({ default: { days: 30 } });
+  const old = await inbound(orgId, { channel: 'chat', ageDays: 40, body: 'Water is pouring through my ceiling in 4B, call Jane Tenant' });
+  const enriched = await h.call(apiKey, 'POST', `/v1/conversations/${old.conversationId}/enrich`, { tasks: ['summary', 'entities'] });
+  assert.equal(enriched.status, 200, JSON.stringify(enriched.body));
+  assert.match(JSON.stringify(enriched.body), /ceiling|Jane/i, 'the enrichment quotes the message');
+
+  await runRetention(h.engine);
+  assert.equal(await purged(orgId, old.id), true);
+  assert.equal((await h.call(apiKey, 'GET', `/v1/conversations/${old.conversationId}/enrichment`)).status, 404);
+  const left = await h.engine.tenant(orgId, (tx) => tx.trx('ai_enrichments').where({ conversation_id: old.conversationId }));
+  assert.equal(left.length, 0);
+  const events = await syncEvents(apiKey);
+  const event = events.find((e) => e.type === 'conversation.enriched' && e.subjectId === old.conversationId)!;
+  assert.equal(event.data.enrichment, null);
+  assert.doesNotMatch(JSON.stringify(events), /ceiling|Jane/);
+});
+
 test('the purge is idempotent, and two concurrent runs purge each message exactly once', async () => {
   const { orgId, apiKey } = await org({ default: { days: 1 } });
   const ids: string[] = [];
@@ -207,7 +261,7 @@ test('with no retention configured (the default) nothing is ever purged', async 
   const { orgId, apiKey } = await h.newOrg();
   const m = await inbound(orgId, { channel: 'sms', ageDays: 5000 });
   const settings = (await h.call(apiKey, 'GET', '/v1/org')).body.settings;
-  assert.deepEqual(settings.retention, { default: { days: null } });
+  assert.deepEqual(settings.retention, { default: { days: null }, rawInbound: { days: 30 } });
   await runRetention(h.engine);
   assert.equal(await purged(orgId, m.id), false);
   const bad = await h.call(apiKey, 'PATCH', '/v1/org', { settings: { retention: { default: { days: 0 } } } });

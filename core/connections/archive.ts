@@ -2,6 +2,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RawRequest } from '../../connectors/kit/index.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { notFound } from '../errors.ts';
+import { orgSettings } from '../org-settings.ts';
+import { redact, type SafeModeSettings } from '../compliance/redaction.ts';
 
 /**
  * raw_inbound: every verified provider request, sealed with the org key, kept so a payload a
@@ -43,6 +45,53 @@ export async function archiveRequest(tx: TenantTx, connectionId: string, req: Ra
     status,
   });
   return id;
+}
+
+/**
+ * Safe mode "before_storage" covers the archive too: once a request is processed (its messages
+ * stored, redacted), the archived copy is re-sealed with its text values redacted the same way.
+ * What a replay needs stays: method, URL, headers and the body's structure (field names, provider
+ * ids), so a replay still maps it (its messages are then duplicates). Failed and unmatched
+ * requests keep every byte until they are processed: a replay after a fix must see the original.
+ */
+export async function redactArchived(tx: TenantTx, id: string, req: RawRequest): Promise<boolean> {
+  const safe = (await orgSettings(tx.trx, tx.orgId)).safeMode;
+  if (!safe.enabled || safe.apply !== 'before_storage') return false;
+  const body = redactBody(req, safe);
+  if (!body) return false;
+  const sealed: SealedRequest = { method: req.method, url: req.url, headers: req.headers, body: body.toString('base64') };
+  await tx.trx('raw_inbound').where({ id }).update({ request_enc: tx.crypto.encryptJson(id, 'request', sealed) }).returning('id');
+  return true;
+}
+
+/** The body with every text value redacted, decoded per content type; null when nothing was found. */
+function redactBody(req: RawRequest, safe: SafeModeSettings): Buffer | null {
+  const type = String(Object.entries(req.headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '').toLowerCase();
+  const text = req.body.toString('utf8');
+  let found = false;
+  const clean = (value: string) => {
+    const r = redact(value, safe);
+    if (r.findings.length) found = true;
+    return r.text;
+  };
+  let out: string;
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    const params = new URLSearchParams();
+    for (const [k, v] of new URLSearchParams(text)) params.append(k, clean(v));
+    out = params.toString();
+  } else if (type.includes('json')) {
+    const walk = (v: unknown): unknown =>
+      typeof v === 'string' ? clean(v) : Array.isArray(v) ? v.map(walk) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)])) : v;
+    try {
+      out = JSON.stringify(walk(JSON.parse(text)));
+    } catch {
+      out = clean(text);
+    }
+  } else {
+    // Multipart (email), XML, plain text: the text as it stands.
+    out = clean(text);
+  }
+  return found ? Buffer.from(out) : null;
 }
 
 export function openArchived(tx: TenantTx, row: ArchiveRow): RawRequest {

@@ -5,7 +5,7 @@ import { AppError, notFound } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { findUnstorable } from '../storable-text.ts';
 import { applyInboundEvents, type Applied } from './apply-events.ts';
-import { archiveRequest, settleArchived } from './archive.ts';
+import { archiveRequest, redactArchived, settleArchived } from './archive.ts';
 import { loadRuntime, type ConnectionRuntime } from './runtime.ts';
 
 const log = createLogger('ingress');
@@ -102,6 +102,7 @@ export async function processArchived(engine: IngressEngine, orgId: string, rt: 
       const applied = await applyInboundEvents(tx, connectionId, events);
       const status = applied.unmatchedProviderIds.length ? 'unmatched' : 'processed';
       await settleArchived(tx, archiveId, { status, messageIds: applied.messageIds, providerMessageIds: applied.providerMessageIds });
+      if (status === 'processed') await redactArchived(tx, archiveId, req);
       return { ...applied, archiveId, events, status };
     });
   } catch (err) {

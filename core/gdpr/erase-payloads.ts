@@ -7,7 +7,8 @@ import { scrubPayload } from './scrub.ts';
  * Erasure of the copies of a person's data that live inside encrypted payloads: the events
  * about them (the /v1/sync feed, WebSocket resumes and webhook replays read these) and stored
  * idempotent responses (a replay would hand back the original answer). Each affected payload is
- * re-sealed with only its ids, types, statuses and times left (scrubPayload).
+ * re-sealed with only its ids, types, statuses and times left (scrubPayload); what webhook
+ * receivers answered to those events is dropped.
  */
 const PAGE = 500;
 type EventRow = { id: string; type: string; subject_id: string | null; data_enc: Uint8Array };
@@ -16,6 +17,17 @@ const open = (tx: TenantTx, r: EventRow) => tx.crypto.decryptJson<Record<string,
 
 async function reseal(tx: TenantTx, r: EventRow, data: Record<string, unknown>) {
   await tx.trx('events').where({ id: r.id }).update({ data_enc: tx.crypto.encryptJson(r.id, 'data', scrubPayload(data)) }).returning('id');
+}
+
+/** Webhook receivers' answers to these events may echo the payload (names, numbers, bodies): they go too. */
+async function forgetAnswers(tx: TenantTx, eventIds: string[]) {
+  for (let i = 0; i < eventIds.length; i += PAGE) {
+    await tx.trx.raw(
+      `UPDATE webhook_attempts SET response_enc = NULL WHERE org_id = sb_org() AND response_enc IS NOT NULL
+         AND delivery_id IN (SELECT id FROM webhook_deliveries WHERE org_id = sb_org() AND event_id = ANY(?::uuid[]))`,
+      [eventIds.slice(i, i + PAGE)],
+    );
+  }
 }
 
 /** A handle a provider reported (consent signals carry the raw sender) in the engine's normal form, or null. */
@@ -34,12 +46,12 @@ function normalized(h: unknown): string | null {
  * involved them (those carry their handles); and provider consent signals sent from their handles.
  */
 export async function eraseEvents(tx: TenantTx, fp: Footprint, handles: { kind: string; value: string }[]): Promise<number> {
-  let n = 0;
+  const erased: string[] = [];
   const subjects = [...fp.contactIds, ...fp.messageIds, ...fp.ownConversationIds];
   for (let i = 0; i < subjects.length; i += PAGE) {
     const rows: EventRow[] = await tx.trx('events').select('id', 'type', 'subject_id', 'data_enc').whereRaw('subject_id = ANY(?::uuid[])', [subjects.slice(i, i + PAGE)]);
     for (const r of rows) await reseal(tx, r, open(tx, r));
-    n += rows.length;
+    erased.push(...rows.map((r) => r.id));
   }
   const merges: { id: string; survivor_id: string }[] = await tx.trx('contact_merges')
     .select('id', 'survivor_id')
@@ -54,7 +66,7 @@ export async function eraseEvents(tx: TenantTx, fp: Footprint, handles: { kind: 
       const data = open(tx, r);
       if (!mergeIds.has(String(data.mergeId))) continue;
       await reseal(tx, r, data);
-      n++;
+      erased.push(r.id);
     }
   }
   const mine = new Set(handles.map((h) => `${h.kind}:${h.value}`));
@@ -73,14 +85,15 @@ export async function eraseEvents(tx: TenantTx, fp: Footprint, handles: { kind: 
         const from = normalized((data.signal as { from?: unknown } | undefined)?.from);
         if (from && mine.has(from)) {
           await reseal(tx, r, data);
-          n++;
+          erased.push(r.id);
         }
       }
       if (rows.length < PAGE) break;
       after = BigInt(rows[rows.length - 1].seq);
     }
   }
-  return n;
+  await forgetAnswers(tx, erased);
+  return erased.length;
 }
 
 const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;

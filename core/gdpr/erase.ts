@@ -7,18 +7,21 @@ import { noSuchContact } from '../identity/views.ts';
 import { isUnderLegalHold } from '../compliance/legal-holds.ts';
 import { footprint, type Footprint } from './footprint.ts';
 import { eraseEvents, eraseIdempotentResponses } from './erase-payloads.ts';
+import { hasContentSql, noContent } from '../messages/content.ts';
 
 /**
  * GDPR erasure (art. 17) of one person, in one tenant transaction:
  * - the contact and the contacts merged into it are deleted with their handles: name,
  *   attributes and handle values are gone, not hidden. Afterwards the id answers 404 like an id
  *   that never existed (a tombstone would itself say that this person was a contact);
- * - their messages keep ids, direction, channel, status, error code and metadata; body, subject,
- *   media, provider error text and template are destroyed (content_purged_at records when);
+ * - their messages keep ids, direction, channel, status, error code and metadata; their content
+ *   (MESSAGE_CONTENT_COLUMNS, the same as retention) is destroyed (content_purged_at records when);
  *   the conversations they are the customer of lose their subject;
  * - external links (CRM records naming them) are deleted; so are the archived provider requests
  *   (raw_inbound) that carried their messages or status callbacks;
- * - the events about them and stored idempotent responses naming them are re-sealed with ids only;
+ * - the events about them and stored idempotent responses naming them are re-sealed with our ids
+ *   only (a CRM's or a provider's id for them goes too); webhook receivers' answers to those
+ *   events are dropped;
  * - contact.deleted {erased: true} tells feed consumers; contact.erased goes to the audit trail
  *   with counts. Kept on purpose: merge records (ids), the audit trail (never holds personal
  *   data) and the consent ledger (proof of an opt-out must outlive the person's other data).
@@ -42,7 +45,7 @@ export interface ErasureCounts {
  */
 async function contentRemains(tx: TenantTx, contactId: string): Promise<boolean> {
   const { rows } = await tx.trx.raw(
-    `SELECT EXISTS (SELECT 1 FROM messages WHERE contact_id = ?::uuid AND (body_enc IS NOT NULL OR subject_enc IS NOT NULL OR media_enc IS NOT NULL))
+    `SELECT EXISTS (SELECT 1 FROM messages m WHERE m.contact_id = ?::uuid AND ${hasContentSql('m')})
          OR EXISTS (SELECT 1 FROM external_links WHERE contact_id = ?::uuid) AS remains`,
     [contactId, contactId],
   );
@@ -52,7 +55,7 @@ async function contentRemains(tx: TenantTx, contactId: string): Promise<boolean>
 async function destroyContent(tx: TenantTx, fp: Footprint) {
   const messages = await tx.trx('messages')
     .whereRaw('contact_id = ANY(?::uuid[])', [fp.contactIds])
-    .update({ body_enc: null, subject_enc: null, media_enc: null, error_message_enc: null, template_enc: null, rfc_message_id_enc: null, content_purged_at: tx.trx.fn.now(), updated_at: tx.trx.fn.now() })
+    .update({ ...noContent(), content_purged_at: tx.trx.fn.now(), updated_at: tx.trx.fn.now() })
     .returning(['id', 'provider_message_id']);
   const conversations = await tx.trx('conversations').whereRaw('id = ANY(?::uuid[])', [fp.ownConversationIds]).whereNotNull('subject_enc').update({ subject_enc: null }).returning('id');
   const links = await tx.trx('external_links').whereRaw('contact_id = ANY(?::uuid[])', [fp.contactIds]).delete().returning('id');

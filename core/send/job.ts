@@ -11,6 +11,7 @@ import { replayUnmatched } from '../connections/replay.ts';
 import { applyStatus } from '../messages/status.ts';
 import { markSent } from '../messages/sent.ts';
 import { planSend } from './plan.ts';
+import { normalizeAddress } from '../conversations/channels.ts';
 import { recordAudit, SYSTEM_ACTOR } from '../audit/record.ts';
 import { recordOptOutFromProvider } from '../compliance/consent-send.ts';
 import { SEND_ATTEMPTS } from './policy.ts';
@@ -49,18 +50,20 @@ export async function runSendJob(engine: SendEngine, pacer: Pacer, job: Job<Even
     if (wait > 0) await sleep(wait);
   }
   let result: SendResult;
-  if (rt.row.sandbox) {
-    result = { providerMessageId: sandboxMessageId() };
-  } else {
-    try {
-      result = await rt.def.send!(message, rt.ctx);
-    } catch (err) {
-      return onSendError(engine, job, messageId, rt.def.id, err);
-    }
+  try {
+    // A sandbox send records everything a real one would (its sender address, an email's
+    // Message-ID) without the provider call; a message the connector cannot map fails alike.
+    result = rt.row.sandbox
+      ? { providerMessageId: sandboxMessageId(), ...(await rt.def.preview?.(message, rt.ctx)) }
+      : await rt.def.send!(message, rt.ctx);
+  } catch (err) {
+    return onSendError(engine, job, messageId, rt.def.id, err);
   }
   const { providerMessageId } = result;
   const connectionId = rt.row.id;
-  const senderAddress = message.from?.address ?? null;
+  // The address the provider reports it used, else the one we asked for: the conversation takes
+  // it, so the customer's reply to that number threads here (no registered sender needed).
+  const senderAddress = normalizeAddress(result.senderAddress ?? message.from?.address);
   await engine.tenant(orgId, (tx) =>
     markSent(tx, messageId, {
       providerMessageId,

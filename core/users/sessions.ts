@@ -82,6 +82,24 @@ export async function authenticateSession(db: Database, token: string): Promise<
   return { orgId, keyId: row.id, sessionId: row.id, userId: row.user_id, scopes: ROLE_SCOPES[row.role as Role], ...(row.suspended_at ? { suspended: true } : {}) };
 }
 
+/** Is the session still open (not ended, not expired, its user enabled) with a role that holds the scope? */
+export async function isSessionLive(db: Database, orgId: string, sessionId: string, scope: Scope): Promise<boolean> {
+  const row = await withTenantRaw(db, orgId, (trx) =>
+    trx('user_sessions as s')
+      .join('users as u', 'u.id', 's.user_id')
+      .join('orgs as o', 'o.id', 's.org_id')
+      .select('u.role')
+      .where('s.id', sessionId)
+      .whereNull('s.revoked_at')
+      .whereNull('u.disabled_at')
+      .whereNull('o.deleted_at')
+      .where('s.expires_at', '>', new Date())
+      .first(),
+  );
+  const scopes = row ? ROLE_SCOPES[row.role as Role] : [];
+  return scopes.includes('admin') || scopes.includes(scope);
+}
+
 export async function logout(db: Database, orgId: string, sessionId: string): Promise<void> {
   await withTenantRaw(db, orgId, (trx) => trx('user_sessions').where({ id: sessionId }).update({ revoked_at: new Date() }).returning('id'));
 }

@@ -1,35 +1,68 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { cliEnv, startCli, type CliEnv, type Server } from '../../cli/testing.ts';
+import { cliEnv, runCli, startCli, type CliEnv, type Server } from '../../cli/testing.ts';
 import { axeViolations, newContext, watchPage, type PageProblems } from '../browser.ts';
 
 /**
  * Dashboard browser tests: a real `switchboard start` (embedded, or production when the test
- * process has DATABASE_URL/REDIS_URL), its banner's demo API key and owner credentials, and a page
- * signed in through the sign-in form.
+ * process has DATABASE_URL/REDIS_URL) and an org with an owner — in embedded mode the demo org of
+ * the banner, in production mode (which creates no demo org) one made with `switchboard org create`
+ * and `switchboard user create`, as an operator would — and a page signed in through the form.
  */
 export interface DashboardServer {
   env: CliEnv;
   server: Server;
   url: string;
+  orgId: string;
   apiKey: string;
   owner: { email: string; password: string };
+  /** Another dashboard user of the org, through `switchboard user create`. */
+  addUser(role: 'owner' | 'admin' | 'agent' | 'viewer', name?: string): Promise<{ email: string; password: string }>;
   close(): Promise<void>;
 }
 
-export async function startDashboardServer(): Promise<DashboardServer> {
+async function cli(env: CliEnv, args: string[]): Promise<any> {
+  const r = await runCli([...args, '--json'], env.env, 120_000);
+  assert.equal(r.code, 0, `switchboard ${args.join(' ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+/** The org an operator would make in production mode: `org create`, then its owner with `user create`. */
+async function createOrgWithOwner(env: CliEnv) {
+  const { org, apiKey } = await cli(env, ['org', 'create', '--name', 'Dashboard test org']);
+  const owner = { email: 'owner@dashboard-test.example', password: `pw-${crypto.randomUUID()}` };
+  await cli(env, ['user', 'create', '--org', org.id, '--email', owner.email, '--role', 'owner', '--name', 'Demo owner', '--password', owner.password]);
+  return { orgId: org.id as string, apiKey: apiKey as string, owner };
+}
+
+/** `extraEnv`: settings the test needs the server to have (e.g. WEBHOOKS_ALLOW_PRIVATE for a local endpoint). */
+export async function startDashboardServer(extraEnv: Record<string, string> = {}): Promise<DashboardServer> {
   const env = await cliEnv();
+  Object.assign(env.env, extraEnv);
   const server = await startCli(env.env, 300_000);
   const out = server.stdout();
-  const apiKey = /\s(sb_live_\S+)/.exec(out)?.[1];
-  const owner = /Dashboard sign-in[^:]*:\s+(\S+@\S+)\s+(\S+)/.exec(out);
-  assert.ok(apiKey && owner, `banner lacks the API key or the owner's credentials:\n${out}`);
+  let org: { orgId: string; apiKey: string; owner: { email: string; password: string } };
+  if (env.mode === 'embedded') {
+    const apiKey = /\s(sb_live_\S+)/.exec(out)?.[1];
+    const orgId = /demo org "[^"]*" \(id ([0-9a-f-]{36})\)/.exec(out)?.[1];
+    const owner = /Dashboard sign-in[^:]*:\s+(\S+@\S+)\s+(\S+)/.exec(out);
+    assert.ok(apiKey && orgId && owner, `banner lacks the demo org, its API key or the owner's credentials:\n${out}`);
+    org = { orgId, apiKey, owner: { email: owner[1]!, password: owner[2]! } };
+  } else {
+    org = await createOrgWithOwner(env);
+  }
+  let users = 0;
   return {
     env,
     server,
     url: server.url,
-    apiKey,
-    owner: { email: owner[1]!, password: owner[2]! },
+    ...org,
+    async addUser(role, name) {
+      const user = { email: `${role}-${++users}@dashboard-test.example`, password: `pw-${crypto.randomUUID()}` };
+      await cli(env, ['user', 'create', '--org', org.orgId, '--email', user.email, '--role', role, '--name', name ?? `Test ${role}`, '--password', user.password]);
+      return user;
+    },
     async close() {
       await server.stop();
       await env.dispose();

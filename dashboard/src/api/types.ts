@@ -96,6 +96,9 @@ export interface Contact {
   id: string;
   name: string | null;
   handles: Handle[];
+  links?: ExternalLink[];
+  attributes?: Record<string, unknown>;
+  timezone?: string | null;
   [k: string]: unknown;
 }
 
@@ -104,6 +107,8 @@ export interface ConnectorVersion {
   major: number;
   capabilities: string[];
   channels: string[];
+  baaEligible?: boolean;
+  oauth?: boolean;
   configSchema: Record<string, any>;
   secretsSchema: Record<string, any>;
   [k: string]: unknown;
@@ -135,4 +140,28 @@ export interface Connection {
   createdAt: string;
   updatedAt: string;
   [k: string]: unknown;
+}
+
+/** POST /v1/messages/preflight: the verdict a send would get now (nothing is stored). */
+export interface SendVerdict {
+  allow: boolean;
+  code: string | null;
+  message: string | null;
+  deferredUntil: string | null;
+}
+
+export interface Consent {
+  id: string;
+  channel: string;
+  purpose: 'transactional' | 'marketing';
+  status: 'opted_in' | 'opted_out' | string;
+  source: string;
+  recordedAt: string;
+}
+
+export interface ExternalLink {
+  id: string;
+  system: string;
+  externalId: string;
+  url: string | null;
 }

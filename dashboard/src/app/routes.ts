@@ -21,9 +21,12 @@ export const routes: RouteEntry[] = [
   { path: '/connectors', component: lazy(() => import('../pages/connectors/ConnectorsPage.tsx')), nav: { label: 'Connectors', scope: 'connections:read' } },
   { path: '/connectors/install/:connectorId', component: lazy(() => import('../pages/connectors/InstallPage.tsx')) },
   { path: '/connections/:id', component: lazy(() => import('../pages/connectors/ConnectionPage.tsx')) },
-  // Filled in by the Rules, Developers and Compliance screens.
-  { path: '/rules', component: placeholder, nav: { label: 'Rules', scope: 'admin' } },
-  { path: '/developers', component: placeholder, nav: { label: 'Developers', scope: 'admin' } },
+  { path: '/rules', component: lazy(() => import('../pages/rules/RulesPage.tsx')), nav: { label: 'Rules', scope: 'admin' } },
+  { path: '/rules/new', component: lazy(() => import('../pages/rules/RuleEditorPage.tsx')) },
+  { path: '/rules/:id', component: lazy(() => import('../pages/rules/RuleEditorPage.tsx')) },
+  // Filled in by the Developers, Compliance and Settings screens.
+  { path: '/developers', component: lazy(() => import('../pages/developers/DevelopersPage.tsx')), nav: { label: 'Developers', scope: 'admin' } },
+  { path: '/developers/webhooks/:id', component: lazy(() => import('../pages/developers/WebhookPage.tsx')) },
   { path: '/compliance', component: placeholder, nav: { label: 'Compliance', scope: 'admin' } },
   { path: '/settings', component: placeholder, nav: { label: 'Settings', scope: 'admin' } },
 ];

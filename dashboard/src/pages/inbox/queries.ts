@@ -1,0 +1,89 @@
+import { useInfiniteQuery, useQuery, type InfiniteData, type QueryClient } from '@tanstack/react-query';
+import { get } from '../../api/client.ts';
+import type { Consent, Contact, Conversation, Message, Page } from '../../api/types.ts';
+
+/**
+ * The inbox's reads, one query key each, so a realtime event refreshes exactly what it touched
+ * (InboxPage invalidates by these keys) and the list, thread and contact panel share one cache.
+ */
+export interface InboxFilters {
+  status: string;
+  channel: string;
+}
+
+export const inboxKeys = {
+  conversations: ['conversations'] as const,
+  conversation: (id: string) => ['conversation', id] as const,
+  messages: (id: string) => ['messages', id] as const,
+  contact: (id: string) => ['contact', id] as const,
+  consents: (contactId: string) => ['consents', contactId] as const,
+};
+
+const PAGE = 50;
+
+export function useConversations(f: InboxFilters) {
+  return useInfiniteQuery({
+    queryKey: [...inboxKeys.conversations, f],
+    queryFn: ({ pageParam, signal }) => get<Page<Conversation>>('/v1/conversations', { status: f.status, channel: f.channel, limit: PAGE, cursor: pageParam }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => (last.hasMore ? (last.nextCursor ?? undefined) : undefined),
+  });
+}
+
+export const useConversation = (id: string) =>
+  useQuery({ queryKey: inboxKeys.conversation(id), queryFn: ({ signal }) => get<Conversation>(`/v1/conversations/${id}`, undefined, signal) });
+
+/** Newest first from the API, one page at a time (older pages on demand). */
+export function useMessages(conversationId: string) {
+  return useInfiniteQuery({
+    queryKey: inboxKeys.messages(conversationId),
+    queryFn: ({ pageParam, signal }) => get<Page<Message>>(`/v1/conversations/${conversationId}/messages`, { limit: PAGE, cursor: pageParam }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => (last.hasMore ? (last.nextCursor ?? undefined) : undefined),
+  });
+}
+
+export const useContact = (id: string | null) =>
+  useQuery({
+    queryKey: inboxKeys.contact(id ?? ''),
+    queryFn: ({ signal }) => get<Contact>(`/v1/contacts/${id}`, undefined, signal),
+    enabled: !!id,
+    staleTime: 60_000,
+  });
+
+export const useConsents = (contactId: string | null) =>
+  useQuery({
+    queryKey: inboxKeys.consents(contactId ?? ''),
+    queryFn: ({ signal }) => get<{ current: Consent[] }>('/v1/consents', { contactId }, signal),
+    enabled: !!contactId,
+  });
+
+/** What to call a contact: their name, else their first handle. */
+export const contactLabel = (c: Contact | undefined) => c?.name || c?.handles[0]?.value || 'Unknown contact';
+
+export const CHANNEL_LABELS: Record<string, string> = { sms: 'SMS', mms: 'MMS', whatsapp: 'WhatsApp', email: 'Email', chat: 'Chat' };
+export const channelLabel = (c: string) => CHANNEL_LABELS[c] ?? c;
+
+type MessagePages = InfiniteData<Page<Message>, string | undefined>;
+
+/**
+ * Puts a message into a loaded thread at once (the send's answer, a status from the realtime
+ * frame), so each status is on screen the moment it is known; a refetch then confirms it.
+ */
+export function upsertMessage(qc: QueryClient, conversationId: string, id: string, change: (m: Message | undefined) => Message | undefined) {
+  qc.setQueryData<MessagePages>(inboxKeys.messages(conversationId), (data) => {
+    if (!data) return data;
+    let found = false;
+    const pages = data.pages.map((p) => ({
+      ...p,
+      data: p.data.map((m) => {
+        if (m.id !== id) return m;
+        found = true;
+        return change(m) ?? m;
+      }),
+    }));
+    const added = found ? undefined : change(undefined);
+    if (added && pages[0]) pages[0] = { ...pages[0], data: [added, ...pages[0].data] };
+    return { ...data, pages };
+  });
+}

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { api } from '../../cli/testing.ts';
+import { browserAvailable, launchBrowser, screenshot } from '../browser.ts';
+import { ACCOUNT_SID, OUR_NUMBER, postTwilio } from '../connections.ts';
+import { assertClean, signIn, startDashboardServer, type DashboardServer } from './support.ts';
+
+/**
+ * The inbox in a real browser against `switchboard start` (embedded and production mode): a
+ * signed inbound SMS appears live, the agent's reply moves queued → sent → delivered on screen,
+ * an opted-out recipient is refused before sending, customer text is shown as text, and a viewer
+ * gets no write actions (and the server refuses their session's writes).
+ */
+const skip = !browserAvailable() && 'Chromium is not installed (apt-get install chromium)';
+let browser: Browser;
+let s: DashboardServer;
+let inboundUrl: string;
+
+before(async () => {
+  if (skip) return;
+  [browser, s] = await Promise.all([launchBrowser(), startDashboardServer()]);
+  const res = await api(s.url, s.apiKey, 'POST', '/v1/connections', {
+    connector: 'twilio',
+    name: 'Inbox test Twilio',
+    config: { accountSid: ACCOUNT_SID, fromNumbers: [OUR_NUMBER] },
+    secrets: { authToken: AUTH_TOKEN },
+    sandbox: true,
+  });
+  assert.equal(res.status, 201, res.text);
+  inboundUrl = res.json.inboundUrl;
+});
+after(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+const AUTH_TOKEN = '5d4c3b2a19f8e7d6c5b4a39281706f5e';
+let customers = 0;
+const customer = () => `+1415555${String(2000 + ++customers)}`;
+
+/** An SMS from a customer, signed by the twilio SDK as Twilio signs it, posted to the connection's inbound URL. */
+async function inboundSms(from: string, body: string, to = { url: inboundUrl, number: OUR_NUMBER }) {
+  const sid = 'SM' + crypto.randomBytes(16).toString('hex');
+  const res = await postTwilio(to.url, { MessageSid: sid, SmsSid: sid, AccountSid: ACCOUNT_SID, From: from, To: to.number, Body: body, NumMedia: '0' }, { token: AUTH_TOKEN });
+  assert.equal(res.status, 200, res.text);
+}
+
+const row = (page: Page, label: string) => page.getByRole('region', { name: 'Conversations' }).getByRole('link', { name: new RegExp(label.replace('+', '\\+')) });
+
+/** Records, in the page, every delivery status an outbound message shows, in order (so a quick step is not missed between two polls). */
+async function recordStatuses(page: Page) {
+  await page.evaluate(`(() => {
+    window.__statuses = [];
+    const seen = () => document.querySelectorAll('.message-out .message-status').forEach((el) => {
+      const s = el.getAttribute('data-status');
+      if (window.__statuses[window.__statuses.length - 1] !== s) window.__statuses.push(s);
+    });
+    new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });
+  })()`);
+}
+
+test('the owner installs a sandbox Twilio from the form; a signed inbound SMS to its URL appears live; the reply moves queued → sent → delivered on screen', { skip }, async () => {
+  const { page, problems } = await signIn(browser, s.url, s.owner.email, s.owner.password);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Connectors' }).click();
+  await page.getByRole('heading', { name: 'Catalog' }).waitFor();
+  await screenshot(page, `dashboard-connectors-${s.env.mode}`);
+  await assertClean(page, problems, 'connectors');
+  await page.getByRole('link', { name: 'Install Twilio' }).click();
+  await page.getByRole('heading', { name: 'Install Twilio' }).waitFor();
+  const number = '+14155550198';
+  await page.getByLabel('Connection name').fill('Front desk SMS');
+  assert.equal(await page.getByLabel('Sandbox').isChecked(), true, 'sandbox is the default');
+  await page.getByLabel('Account SID').fill(ACCOUNT_SID);
+  await page.getByRole('button', { name: /add/i }).click();
+  await page.locator('input[id$="fromNumbers_0"]').fill(number);
+  await page.getByLabel('Auth Token').fill(AUTH_TOKEN);
+  assert.equal(await page.getByLabel('Auth Token').getAttribute('type'), 'password', 'secrets are not shown');
+  await screenshot(page, `dashboard-connector-install-${s.env.mode}`);
+  await assertClean(page, problems, 'install form');
+  await page.getByRole('button', { name: 'Install Twilio' }).click();
+  const urlField = page.getByRole('textbox', { name: 'Inbound URL to copy' });
+  await urlField.waitFor();
+  const url = await urlField.inputValue();
+  assert.match(url, new RegExp(`^${s.url}/v1/receive/[0-9a-f-]{36}$`));
+  await page.getByRole('button', { name: 'Test' }).click();
+  await page.getByText('The credentials work').waitFor();
+  await screenshot(page, `dashboard-connection-${s.env.mode}`);
+  await assertClean(page, problems, 'connection page');
+
+  await nav.getByRole('link', { name: 'Inbox' }).click();
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  await page.getByText('Live', { exact: true }).waitFor();
+  await page.evaluate('window.__sameDocument = true');
+  const from = customer();
+  const sentAt = Date.now();
+  await inboundSms(from, 'Hi, the sink in 4B is leaking', { url, number });
+  await row(page, from).waitFor({ timeout: 30_000 });
+  const shownAfterMs = Date.now() - sentAt;
+  assert.equal(await page.evaluate('window.__sameDocument'), true, 'shown without a reload');
+  console.log(`# inbound SMS shown in the inbox ${shownAfterMs} ms after it was posted (${s.env.mode})`);
+
+  await row(page, from).click();
+  await page.getByText('Hi, the sink in 4B is leaking').waitFor();
+  await recordStatuses(page);
+  const reply = page.getByLabel('Reply', { exact: true });
+  await reply.fill('A plumber is on the way');
+  await page.getByText('Ready to send on SMS').waitFor();
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.locator('.message-out .message-status[data-status="delivered"]').waitFor({ timeout: 30_000 });
+  const statuses = (await page.evaluate('window.__statuses')) as string[];
+  assert.deepEqual(statuses, ['queued', 'sent', 'delivered'], `statuses shown: ${statuses}`);
+  await screenshot(page, `dashboard-inbox-${s.env.mode}`);
+  await assertClean(page, problems, 'inbox thread');
+  await page.context().close();
+});
+
+test('an opted-out recipient: the composer shows recipient_opted_out before sending; the send is refused and nothing is queued', { skip }, async () => {
+  const from = customer();
+  await inboundSms(from, 'STOP sending me these');
+  const optOut = await api(s.url, s.apiKey, 'POST', '/v1/consents', { handle: { kind: 'phone', value: from }, channel: 'sms', status: 'opted_out' });
+  assert.equal(optOut.status, 201, optOut.text);
+  const { page, problems } = await signIn(browser, s.url, s.owner.email, s.owner.password);
+  await row(page, from).click();
+  await page.getByLabel('Reply', { exact: true }).fill('Are you still there?');
+  const verdict = page.locator('.composer-refusal');
+  await verdict.getByText('recipient_opted_out').waitFor();
+  await page.getByText('opted out', { exact: false }).first().waitFor();
+  await screenshot(page, `dashboard-inbox-opted-out-${s.env.mode}`);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('alert').getByText('recipient_opted_out').waitFor();
+  const conversationId = new URL(page.url()).pathname.split('/').pop()!;
+  const messages = await api(s.url, s.apiKey, 'GET', `/v1/conversations/${conversationId}/messages`);
+  assert.deepEqual(messages.json.data.map((m: any) => m.direction), ['inbound'], 'nothing was queued');
+  await assertClean(page, problems, 'composer refusal');
+  await page.context().close();
+});
+
+test('customer text is shown as text: <img src=x onerror=alert(1)> creates no element and opens no dialog', { skip }, async () => {
+  const from = customer();
+  const hostile = '<img src=x onerror=alert(1)>';
+  await inboundSms(from, hostile);
+  const { page, problems } = await signIn(browser, s.url, s.owner.email, s.owner.password);
+  await row(page, from).click();
+  await page.locator('.message-body', { hasText: hostile }).waitFor();
+  assert.equal(await page.locator('.message-body').first().textContent(), hostile);
+  assert.equal(await page.locator('main img').count(), 0, 'no element created from the message');
+  await screenshot(page, `dashboard-inbox-hostile-text-${s.env.mode}`);
+  await assertClean(page, problems, 'hostile text');
+  await page.context().close();
+});
+
+test('a viewer sees no reply, close, install or delete action; their session is refused writes by the server', { skip }, async () => {
+  const from = customer();
+  await inboundSms(from, 'Viewer can read this');
+  const viewer = await s.addUser('viewer', 'Vera Viewer');
+  const { page, problems } = await signIn(browser, s.url, viewer.email, viewer.password);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  assert.equal(await nav.getByRole('link', { name: 'Connectors' }).count(), 0);
+  await row(page, from).click();
+  await page.getByText('Viewer can read this').waitFor();
+  assert.equal(await page.getByLabel('Reply', { exact: true }).count(), 0);
+  for (const name of ['Send', 'Close', 'Reopen']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
+  await screenshot(page, `dashboard-inbox-viewer-${s.env.mode}`);
+  await assertClean(page, problems, 'viewer inbox');
+
+  await page.goto(s.url + '/connectors');
+  await page.getByRole('alert').getByText('forbidden').first().waitFor();
+  for (const name of [/install/i, /delete/i, /disable/i]) assert.equal(await page.getByRole('button', { name }).count(), 0, String(name));
+
+  // The server is the enforcer: the same session, called directly, is refused with a code.
+  const conversationId = (await api(s.url, s.apiKey, 'GET', '/v1/conversations?limit=1')).json.data[0].id;
+  const answers = (await page.evaluate(`Promise.all([
+    fetch('/v1/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversationId: '${conversationId}', body: 'sneaky' }) }),
+    fetch('/v1/connections', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ connector: 'twilio', name: 'x' }) }),
+    fetch('/v1/conversations/${conversationId}', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'closed' }) }),
+  ].map((p) => p.then(async (r) => ({ status: r.status, code: (await r.json()).error?.code }))))`)) as { status: number; code: string }[];
+  assert.deepEqual(answers, [
+    { status: 403, code: 'forbidden' },
+    { status: 403, code: 'forbidden' },
+    { status: 403, code: 'forbidden' },
+  ]);
+  await page.context().close();
+});

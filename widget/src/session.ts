@@ -193,6 +193,7 @@ export class ChatSession {
   }
 
   private async openSession(): Promise<void> {
+    const gen = this.generation;
     const store = storage();
     const id = this.cfg.identity;
     const visitorId = id ? undefined : store?.getItem(storeKey(this.cfg.publishableKey)) ?? undefined;
@@ -201,6 +202,9 @@ export class ChatSession {
       : { publishableKey: this.cfg.publishableKey, ...(visitorId ? { visitorId } : {}) };
     this.token = null;
     const s = await this.call<{ token: string; visitorId?: string; conversationId: string | null; options?: WidgetOptions; branding?: Branding }>('POST', '/v1/widget/sessions', body);
+    // identify() restarts with a new identity while the anonymous session may still be opening:
+    // that late answer must not become our token (the visitor's message would land anonymously).
+    if (gen !== this.generation) throw { status: 0, code: 'superseded', message: 'Superseded by a newer session' } satisfies ChatError;
     this.token = s.token;
     if (s.visitorId) store?.setItem(storeKey(this.cfg.publishableKey), s.visitorId);
     this.set({ conversationId: s.conversationId, options: { ...brandingOptions(s.branding), ...s.options } });
@@ -266,6 +270,7 @@ export class ChatSession {
       if (this.state.conversationId) await this.connect(gen);
       else this.set({ status: 'ready' });
     } catch (err) {
+      if (gen !== this.generation) return;
       const e = err as ChatError;
       if (e.status === 0 || e.status >= 500 || e.status === 429 || e.status === 404) return this.reconnectSoon();
       this.set({ status: 'error', error: e });

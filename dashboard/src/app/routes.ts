@@ -27,6 +27,7 @@ export const routes: RouteEntry[] = [
   // Filled in by the Developers, Compliance and Settings screens.
   { path: '/developers', component: lazy(() => import('../pages/developers/DevelopersPage.tsx')), nav: { label: 'Developers', scope: 'admin' } },
   { path: '/developers/webhooks/:id', component: lazy(() => import('../pages/developers/WebhookPage.tsx')) },
+  { path: '/widget', component: lazy(() => import('../pages/widget/WidgetPage.tsx')), nav: { label: 'Chat widget', scope: 'connections:read' } },
   { path: '/compliance', component: placeholder, nav: { label: 'Compliance', scope: 'admin' } },
   { path: '/settings', component: placeholder, nav: { label: 'Settings', scope: 'admin' } },
 ];

@@ -73,10 +73,15 @@ test('the owner installs a sandbox Twilio from the form; a signed inbound SMS to
   const number = '+14155550198';
   await page.getByLabel('Connection name').fill('Front desk SMS');
   assert.equal(await page.getByLabel('Sandbox').isChecked(), true, 'sandbox is the default');
-  await page.getByLabel('Account SID').fill(ACCOUNT_SID);
+  await page.getByLabel('Account SID').fill('AC-not-a-sid');
   await page.getByRole('button', { name: /add/i }).click();
   await page.locator('input[id$="fromNumbers_0"]').fill(number);
   await page.getByLabel('Auth Token').fill(AUTH_TOKEN);
+  // The page validates nothing itself (no eval under the CSP): the API's 400 lands on the field.
+  await page.getByRole('button', { name: 'Install Twilio' }).click();
+  await page.getByRole('alert').getByText('validation_failed').waitFor();
+  await page.locator('.form-group', { has: page.getByLabel('Account SID') }).getByText(/must match pattern/).waitFor();
+  await page.getByLabel('Account SID').fill(ACCOUNT_SID);
   assert.equal(await page.getByLabel('Auth Token').getAttribute('type'), 'password', 'secrets are not shown');
   await screenshot(page, `dashboard-connector-install-${s.env.mode}`);
   await assertClean(page, problems, 'install form');
@@ -108,7 +113,7 @@ test('the owner installs a sandbox Twilio from the form; a signed inbound SMS to
   const reply = page.getByLabel('Reply', { exact: true });
   await reply.fill('A plumber is on the way');
   await page.getByText('Ready to send on SMS').waitFor();
-  await page.getByRole('button', { name: 'Send' }).click();
+  await reply.press('Enter'); // the keyboard sends (Shift+Enter would start a new line)
   await page.locator('.message-out .message-status[data-status="delivered"]').waitFor({ timeout: 30_000 });
   const statuses = (await page.evaluate('window.__statuses')) as string[];
   assert.deepEqual(statuses, ['queued', 'sent', 'delivered'], `statuses shown: ${statuses}`);
@@ -152,7 +157,7 @@ test('customer text is shown as text: <img src=x onerror=alert(1)> creates no el
   await page.context().close();
 });
 
-test('a viewer sees no reply, close, install or delete action; their session is refused writes by the server', { skip }, async () => {
+test('a viewer sees no reply, close, install or delete action and their session is refused writes; an agent replies but sees no connectors', { skip }, async () => {
   const from = customer();
   await inboundSms(from, 'Viewer can read this');
   const viewer = await s.addUser('viewer', 'Vera Viewer');
@@ -183,4 +188,14 @@ test('a viewer sees no reply, close, install or delete action; their session is 
     { status: 403, code: 'forbidden' },
   ]);
   await page.context().close();
+
+  // An agent answers customers but does not configure connectors.
+  const agent = await s.addUser('agent', 'Ada Agent');
+  const signed = await signIn(browser, s.url, agent.email, agent.password);
+  assert.equal(await signed.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connectors' }).count(), 0);
+  await row(signed.page, from).click();
+  await signed.page.getByLabel('Reply', { exact: true }).waitFor();
+  assert.equal(await signed.page.getByRole('button', { name: 'Close' }).count(), 1);
+  await assertClean(signed.page, signed.problems, 'agent inbox');
+  await signed.page.context().close();
 });

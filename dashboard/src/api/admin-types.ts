@@ -94,3 +94,40 @@ export interface Delivery {
   createdAt: string;
   attemptLog: DeliveryAttempt[];
 }
+
+export interface Org {
+  id: string;
+  name: string;
+  settings: Record<string, any>;
+}
+
+export interface AuditEntry {
+  id: string;
+  position: number;
+  actor: { type: string; id: string | null };
+  action: string;
+  target: { type: string; id: string | null } | null;
+  details: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Consent {
+  id: string;
+  handleKind: string;
+  channel: string;
+  purpose: string;
+  status: 'opted_in' | 'opted_out';
+  source: string;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+export interface Sender {
+  id: string;
+  channel: string;
+  address: string;
+  registrationStatus: string;
+  messagesPerSecond: number;
+  brandId: string | null;
+  campaignId: string | null;
+}

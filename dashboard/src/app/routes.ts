@@ -13,7 +13,6 @@ export interface RouteEntry {
   nav?: { label: string; scope: Scope };
 }
 
-const placeholder = lazy(() => import('../pages/Placeholder.tsx'));
 
 export const routes: RouteEntry[] = [
   { path: '/', component: lazy(() => import('../pages/inbox/InboxPage.tsx')), nav: { label: 'Inbox', scope: 'conversations:read' } },
@@ -24,10 +23,9 @@ export const routes: RouteEntry[] = [
   { path: '/rules', component: lazy(() => import('../pages/rules/RulesPage.tsx')), nav: { label: 'Rules', scope: 'admin' } },
   { path: '/rules/new', component: lazy(() => import('../pages/rules/RuleEditorPage.tsx')) },
   { path: '/rules/:id', component: lazy(() => import('../pages/rules/RuleEditorPage.tsx')) },
-  // Filled in by the Developers, Compliance and Settings screens.
   { path: '/developers', component: lazy(() => import('../pages/developers/DevelopersPage.tsx')), nav: { label: 'Developers', scope: 'admin' } },
   { path: '/developers/webhooks/:id', component: lazy(() => import('../pages/developers/WebhookPage.tsx')) },
   { path: '/widget', component: lazy(() => import('../pages/widget/WidgetPage.tsx')), nav: { label: 'Chat widget', scope: 'connections:read' } },
-  { path: '/compliance', component: placeholder, nav: { label: 'Compliance', scope: 'admin' } },
-  { path: '/settings', component: placeholder, nav: { label: 'Settings', scope: 'admin' } },
+  { path: '/compliance', component: lazy(() => import('../pages/compliance/CompliancePage.tsx')), nav: { label: 'Compliance', scope: 'admin' } },
+  { path: '/settings', component: lazy(() => import('../pages/settings/SettingsPage.tsx')), nav: { label: 'Settings', scope: 'admin' } },
 ];

@@ -1,0 +1,17 @@
+import { PageHeader } from '../../ui/states.tsx';
+import { AuditLog } from './AuditLog.tsx';
+import { ConsentLookup } from './ConsentLookup.tsx';
+import { SendingRules } from './SendingRules.tsx';
+import '../admin.css';
+
+/** Compliance: consent and opt-outs, what limits sending (quiet hours, 10DLC), and the audit trail with its chain check. */
+export default function CompliancePage() {
+  return (
+    <>
+      <PageHeader title="Compliance" subtitle="Who may be messaged, when, from which registered numbers, and who changed what." />
+      <ConsentLookup />
+      <SendingRules />
+      <AuditLog />
+    </>
+  );
+}

@@ -364,3 +364,38 @@ test('white-label: a key without a theme takes the org\'s branding (display name
     await context.close();
   }
 });
+
+test('segmentation: the page\'s property attribute becomes conversation metadata that a rule routes on (assign to the property\'s team, tag it)', { skip }, async () => {
+  const rule = await api(server.url, apiKey, 'POST', '/v1/rules', {
+    name: 'Harbor Lofts chats go to the Harbor team',
+    trigger: 'message.received',
+    condition: { and: [{ '==': [{ var: 'message.channel' }, 'chat'] }, { '==': [{ var: 'conversation.metadata.property' }, 'Harbor Lofts'] }] },
+    actions: [{ type: 'assign', assignee: 'team-harbor' }, { type: 'tag', tags: ['harbor-lofts'] }],
+  });
+  assert.equal(rule.status, 201, rule.text);
+  site.page('/harbor', snippet('data-property="Harbor Lofts" data-unit="12A"'));
+  site.page('/other', snippet('data-property="Maple Court" data-unit="3C"'));
+  // Two visitors (their own browser contexts), one on each property's page.
+  for (const [path, text] of [['/harbor', 'Is parking included at Harbor?'], ['/other', 'Is parking included at Maple?']] as const) {
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(site.origin + path);
+      await openChat(page);
+      await send(page, text);
+    } finally {
+      await context.close();
+    }
+  }
+  {
+    const harbor = await waitFor('the Harbor conversation routed', async () => {
+      const c = (await api(server.url, apiKey, 'GET', '/v1/conversations?metadata[unit]=12A')).json.data[0];
+      return c?.metadata?.assignee === 'team-harbor' && c;
+    }, 30_000);
+    assert.equal(harbor.metadata.property, 'Harbor Lofts');
+    assert.deepEqual(harbor.metadata.tags, ['harbor-lofts']);
+    const other = (await api(server.url, apiKey, 'GET', '/v1/conversations?metadata[unit]=3C')).json.data[0];
+    assert.equal(other.metadata.property, 'Maple Court');
+    assert.equal(other.metadata.assignee ?? null, null, 'another property is not routed to Harbor');
+  }
+});

@@ -157,7 +157,7 @@ test('customer text is shown as text: <img src=x onerror=alert(1)> creates no el
   await page.context().close();
 });
 
-test('a viewer sees no reply, close, install or delete action; their session is refused writes by the server', { skip }, async () => {
+test('a viewer sees no reply, close, install or delete action and their session is refused writes; an agent replies but sees no connectors', { skip }, async () => {
   const from = customer();
   await inboundSms(from, 'Viewer can read this');
   const viewer = await s.addUser('viewer', 'Vera Viewer');
@@ -188,4 +188,14 @@ test('a viewer sees no reply, close, install or delete action; their session is 
     { status: 403, code: 'forbidden' },
   ]);
   await page.context().close();
+
+  // An agent answers customers but does not configure connectors.
+  const agent = await s.addUser('agent', 'Ada Agent');
+  const signed = await signIn(browser, s.url, agent.email, agent.password);
+  assert.equal(await signed.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Connectors' }).count(), 0);
+  await row(signed.page, from).click();
+  await signed.page.getByLabel('Reply', { exact: true }).waitFor();
+  assert.equal(await signed.page.getByRole('button', { name: 'Close' }).count(), 1);
+  await assertClean(signed.page, signed.problems, 'agent inbox');
+  await signed.page.context().close();
 });

@@ -27,8 +27,10 @@ export interface EmbedClaims {
   scopes: Scope[];
   /** Conversations the token reaches: all of these metadata pairs must match. Empty: every conversation. */
   metadata: Record<string, string>;
-  /** The app's own user id, for the audit trail. */
+  /** The app's user id, for the audit trail. */
   userRef?: string;
+  /** Browser origins (https://portal.example.com) that may call the API with it cross-origin (CORS). */
+  origins?: string[];
   exp: number;
 }
 
@@ -41,7 +43,7 @@ const signingKey = (engine: Engine) => engine.keyring.systemKey('embed-token');
 const mac = (engine: Engine, payload: string) => crypto.createHmac('sha256', signingKey(engine)).update(EMBED_PREFIX + payload).digest();
 
 export function signEmbedToken(engine: Engine, c: EmbedClaims): string {
-  const payload = Buffer.from(JSON.stringify({ o: c.orgId, k: c.keyId, s: c.scopes, m: c.metadata, u: c.userRef, e: c.exp })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ o: c.orgId, k: c.keyId, s: c.scopes, m: c.metadata, u: c.userRef, r: c.origins, e: c.exp })).toString('base64url');
   return `${EMBED_PREFIX}${payload}.${mac(engine, payload).toString('base64url')}`;
 }
 
@@ -65,7 +67,7 @@ export async function authenticateEmbedToken(engine: Engine, token: string): Pro
   const held = await issuer(engine, p.o, p.k);
   if (!held) return null;
   const scopes = (p.s as Scope[]).filter((s) => hasScope(held.scopes, s));
-  const embed: EmbedClaims = { orgId: p.o, keyId: p.k, scopes, metadata: p.m ?? {}, ...(p.u ? { userRef: p.u } : {}), exp: p.e };
+  const embed: EmbedClaims = { orgId: p.o, keyId: p.k, scopes, metadata: p.m ?? {}, ...(p.u ? { userRef: p.u } : {}), ...(p.r ? { origins: p.r } : {}), exp: p.e };
   // A suspended org's tokens are refused like its API keys (scopeToOrg answers 401 org_suspended).
   return { orgId: p.o, keyId: p.k, scopes, embed, ...(held.suspended ? { suspended: true } : {}) };
 }
@@ -75,6 +77,7 @@ interface MintBody {
   ttlSeconds?: number;
   metadata?: Record<string, string>;
   userRef?: string;
+  origins?: string[];
 }
 
 export const embedTokenRoutes = [
@@ -103,6 +106,13 @@ export const embedTokenRoutes = [
           description: 'Only conversations whose metadata has all these values',
         },
         userRef: { type: 'string', maxLength: 200, description: "Your user's id, kept in the token for the audit trail" },
+        origins: {
+          type: 'array',
+          maxItems: 10,
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$', maxLength: 300 },
+          description: 'Browser origins that may use the token cross-origin (CORS), e.g. ["https://portal.example.com"]; a request from any other origin is refused (403)',
+        },
       },
     },
     response: {
@@ -112,6 +122,7 @@ export const embedTokenRoutes = [
         expiresAt: { type: 'string', format: 'date-time' },
         scopes: { type: 'array', items: { type: 'string' } },
         metadata: { type: 'object' },
+        origins: { type: 'array', items: { type: 'string' } },
       },
     },
     handler: async ({ engine, auth, body, res }) => {
@@ -121,8 +132,9 @@ export const embedTokenRoutes = [
       const missing = body.scopes.find((s) => !hasScope(held.scopes, s));
       if (missing) throw invalid('/scopes', `"${missing}" is not held by this API key: a token can only narrow its issuer`);
       const exp = Math.floor(Date.now() / 1000) + (body.ttlSeconds ?? DEFAULT_TTL);
-      const claims: EmbedClaims = { orgId: auth.orgId, keyId: auth.keyId, scopes: body.scopes, metadata: body.metadata ?? {}, userRef: body.userRef, exp };
-      return { token: signEmbedToken(engine, claims), expiresAt: new Date(exp * 1000).toISOString(), scopes: claims.scopes, metadata: claims.metadata };
+      const origins = body.origins?.map((o) => o.toLowerCase());
+      const claims: EmbedClaims = { orgId: auth.orgId, keyId: auth.keyId, scopes: body.scopes, metadata: body.metadata ?? {}, userRef: body.userRef, origins, exp };
+      return { token: signEmbedToken(engine, claims), expiresAt: new Date(exp * 1000).toISOString(), scopes: claims.scopes, metadata: claims.metadata, origins: origins ?? [] };
     },
   }),
 ];

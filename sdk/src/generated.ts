@@ -407,12 +407,99 @@ export interface Operations {
   "postV1ConnectionsIdPublishableKeys": {
     params: { id: string };
     query: never;
-    body: Record<string, never>;
+    body: {
+      widgetOptions?: {
+        brandColor?: string;
+        theme?: {
+          brand?: string;
+          "brand-contrast"?: string;
+          background?: string;
+          surface?: string;
+          text?: string;
+          muted?: string;
+          border?: string;
+          "visitor-bubble"?: string;
+          "visitor-text"?: string;
+          "agent-bubble"?: string;
+          "agent-text"?: string;
+          radius?: string;
+          font?: string;
+          shadow?: string;
+          "z-index"?: string;
+        };
+        position?: "bottom-right" | "bottom-left";
+        title?: string;
+        greeting?: string;
+        launcherLabel?: string;
+        agentName?: string;
+        locale?: "en" | "es";
+        strings?: {
+          [key: string]: string;
+        };
+        channels?: {
+          chat?: boolean;
+          sms?: string;
+          whatsapp?: string;
+          email?: string;
+        };
+        businessHours?: {
+          timeZone: string;
+          days: Array<number>;
+          open: string;
+          close: string;
+        };
+        sound?: boolean;
+        notifications?: boolean;
+      };
+    };
     response: {
       id?: string;
       object?: "publishable_key";
       connectionId?: string;
       prefix?: string;
+      widgetOptions?: {
+        brandColor?: string;
+        theme?: {
+          brand?: string;
+          "brand-contrast"?: string;
+          background?: string;
+          surface?: string;
+          text?: string;
+          muted?: string;
+          border?: string;
+          "visitor-bubble"?: string;
+          "visitor-text"?: string;
+          "agent-bubble"?: string;
+          "agent-text"?: string;
+          radius?: string;
+          font?: string;
+          shadow?: string;
+          "z-index"?: string;
+        };
+        position?: "bottom-right" | "bottom-left";
+        title?: string;
+        greeting?: string;
+        launcherLabel?: string;
+        agentName?: string;
+        locale?: "en" | "es";
+        strings?: {
+          [key: string]: string;
+        };
+        channels?: {
+          chat?: boolean;
+          sms?: string;
+          whatsapp?: string;
+          email?: string;
+        };
+        businessHours?: {
+          timeZone: string;
+          days: Array<number>;
+          open: string;
+          close: string;
+        };
+        sound?: boolean;
+        notifications?: boolean;
+      };
       key?: string;
       createdAt?: string;
       revokedAt?: string | null;
@@ -428,10 +515,154 @@ export interface Operations {
         object?: "publishable_key";
         connectionId?: string;
         prefix?: string;
+        widgetOptions?: {
+          brandColor?: string;
+          theme?: {
+            brand?: string;
+            "brand-contrast"?: string;
+            background?: string;
+            surface?: string;
+            text?: string;
+            muted?: string;
+            border?: string;
+            "visitor-bubble"?: string;
+            "visitor-text"?: string;
+            "agent-bubble"?: string;
+            "agent-text"?: string;
+            radius?: string;
+            font?: string;
+            shadow?: string;
+            "z-index"?: string;
+          };
+          position?: "bottom-right" | "bottom-left";
+          title?: string;
+          greeting?: string;
+          launcherLabel?: string;
+          agentName?: string;
+          locale?: "en" | "es";
+          strings?: {
+            [key: string]: string;
+          };
+          channels?: {
+            chat?: boolean;
+            sms?: string;
+            whatsapp?: string;
+            email?: string;
+          };
+          businessHours?: {
+            timeZone: string;
+            days: Array<number>;
+            open: string;
+            close: string;
+          };
+          sound?: boolean;
+          notifications?: boolean;
+        };
         key?: string;
         createdAt?: string;
         revokedAt?: string | null;
       }>);
+    };
+  };
+  "patchV1ConnectionsIdPublishableKeysKeyId": {
+    params: { id: string; keyId: string };
+    query: never;
+    body: {
+      widgetOptions: {
+        brandColor?: string;
+        theme?: {
+          brand?: string;
+          "brand-contrast"?: string;
+          background?: string;
+          surface?: string;
+          text?: string;
+          muted?: string;
+          border?: string;
+          "visitor-bubble"?: string;
+          "visitor-text"?: string;
+          "agent-bubble"?: string;
+          "agent-text"?: string;
+          radius?: string;
+          font?: string;
+          shadow?: string;
+          "z-index"?: string;
+        };
+        position?: "bottom-right" | "bottom-left";
+        title?: string;
+        greeting?: string;
+        launcherLabel?: string;
+        agentName?: string;
+        locale?: "en" | "es";
+        strings?: {
+          [key: string]: string;
+        };
+        channels?: {
+          chat?: boolean;
+          sms?: string;
+          whatsapp?: string;
+          email?: string;
+        };
+        businessHours?: {
+          timeZone: string;
+          days: Array<number>;
+          open: string;
+          close: string;
+        };
+        sound?: boolean;
+        notifications?: boolean;
+      };
+    };
+    response: {
+      id?: string;
+      object?: "publishable_key";
+      connectionId?: string;
+      prefix?: string;
+      widgetOptions?: {
+        brandColor?: string;
+        theme?: {
+          brand?: string;
+          "brand-contrast"?: string;
+          background?: string;
+          surface?: string;
+          text?: string;
+          muted?: string;
+          border?: string;
+          "visitor-bubble"?: string;
+          "visitor-text"?: string;
+          "agent-bubble"?: string;
+          "agent-text"?: string;
+          radius?: string;
+          font?: string;
+          shadow?: string;
+          "z-index"?: string;
+        };
+        position?: "bottom-right" | "bottom-left";
+        title?: string;
+        greeting?: string;
+        launcherLabel?: string;
+        agentName?: string;
+        locale?: "en" | "es";
+        strings?: {
+          [key: string]: string;
+        };
+        channels?: {
+          chat?: boolean;
+          sms?: string;
+          whatsapp?: string;
+          email?: string;
+        };
+        businessHours?: {
+          timeZone: string;
+          days: Array<number>;
+          open: string;
+          close: string;
+        };
+        sound?: boolean;
+        notifications?: boolean;
+      };
+      key?: string;
+      createdAt?: string;
+      revokedAt?: string | null;
     };
   };
   "deleteV1ConnectionsIdPublishableKeysKeyId": {
@@ -443,6 +674,49 @@ export interface Operations {
       object?: "publishable_key";
       connectionId?: string;
       prefix?: string;
+      widgetOptions?: {
+        brandColor?: string;
+        theme?: {
+          brand?: string;
+          "brand-contrast"?: string;
+          background?: string;
+          surface?: string;
+          text?: string;
+          muted?: string;
+          border?: string;
+          "visitor-bubble"?: string;
+          "visitor-text"?: string;
+          "agent-bubble"?: string;
+          "agent-text"?: string;
+          radius?: string;
+          font?: string;
+          shadow?: string;
+          "z-index"?: string;
+        };
+        position?: "bottom-right" | "bottom-left";
+        title?: string;
+        greeting?: string;
+        launcherLabel?: string;
+        agentName?: string;
+        locale?: "en" | "es";
+        strings?: {
+          [key: string]: string;
+        };
+        channels?: {
+          chat?: boolean;
+          sms?: string;
+          whatsapp?: string;
+          email?: string;
+        };
+        businessHours?: {
+          timeZone: string;
+          days: Array<number>;
+          open: string;
+          close: string;
+        };
+        sound?: boolean;
+        notifications?: boolean;
+      };
       key?: string;
       createdAt?: string;
       revokedAt?: string | null;
@@ -705,6 +979,8 @@ export interface Operations {
           major?: number;
           capabilities?: Array<string>;
           channels?: Array<string>;
+          baaEligible?: boolean;
+          oauth?: boolean;
           configSchema?: Record<string, unknown>;
           secretsSchema?: Record<string, unknown>;
         }>;
@@ -1325,6 +1601,90 @@ export interface Operations {
       updatedAt?: string;
     };
   };
+  "postV1ConversationsIdEnrich": {
+    params: { id: string };
+    query: never;
+    body: {
+      tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
+    };
+    response: {
+      id?: string;
+      object?: "enrichment";
+      subject?: {
+        type?: "message" | "conversation";
+        id?: string;
+      };
+      conversationId?: string;
+      version?: string;
+      tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
+      provider?: "local" | "openai";
+      model?: string | null;
+      fallback?: string | null;
+      cached?: boolean;
+      createdAt?: string;
+      intent?: {
+        id?: string;
+        confidence?: number;
+      };
+      sentiment?: {
+        label?: "negative" | "neutral" | "positive";
+        score?: number;
+      };
+      entities?: Array<{
+        type?: string;
+        text?: string;
+        start?: number;
+        end?: number;
+      }>;
+      summary?: string;
+      suggestedReplies?: Array<{
+        id?: string;
+        text?: string;
+        score?: number;
+      }>;
+    };
+  };
+  "getV1ConversationsIdEnrichment": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      id?: string;
+      object?: "enrichment";
+      subject?: {
+        type?: "message" | "conversation";
+        id?: string;
+      };
+      conversationId?: string;
+      version?: string;
+      tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
+      provider?: "local" | "openai";
+      model?: string | null;
+      fallback?: string | null;
+      cached?: boolean;
+      createdAt?: string;
+      intent?: {
+        id?: string;
+        confidence?: number;
+      };
+      sentiment?: {
+        label?: "negative" | "neutral" | "positive";
+        score?: number;
+      };
+      entities?: Array<{
+        type?: string;
+        text?: string;
+        start?: number;
+        end?: number;
+      }>;
+      summary?: string;
+      suggestedReplies?: Array<{
+        id?: string;
+        text?: string;
+        score?: number;
+      }>;
+    };
+  };
   "getV1ConversationsIdMessages": {
     params: { id: string };
     query: {
@@ -1413,6 +1773,26 @@ export interface Operations {
       lastMessageAt?: string;
       createdAt?: string;
       updatedAt?: string;
+    };
+  };
+  "postV1EmbedTokens": {
+    params: never;
+    query: never;
+    body: {
+      scopes: (Array<"conversations:read" | "messages:read" | "messages:send" | "contacts:read" | "events:read">);
+      ttlSeconds?: number;
+      metadata?: {
+        [key: string]: string;
+      };
+      userRef?: string;
+      origins?: Array<string>;
+    };
+    response: {
+      token?: string;
+      expiresAt?: string;
+      scopes?: Array<string>;
+      metadata?: Record<string, unknown>;
+      origins?: Array<string>;
     };
   };
   "getV1Health": {
@@ -1587,6 +1967,57 @@ export interface Operations {
       updatedAt?: string;
     };
   };
+  "postV1MessagesPreflight": {
+    params: never;
+    query: never;
+    body: {
+      direction?: "outbound" | "inbound";
+      channel?: string;
+      to?: {
+        handle: {
+          kind: string;
+          value: string;
+        };
+      } | {
+        contactId: string;
+      };
+      from?: {
+        handle: {
+          kind: string;
+          value: string;
+        };
+      } | {
+        contactId: string;
+      } | {
+        address: string;
+      };
+      body?: string;
+      subject?: string;
+      media?: Array<{
+        url: string;
+        contentType?: string;
+      }>;
+      conversationId?: string;
+      metadata?: Record<string, unknown>;
+      externalId?: string;
+      purpose?: "transactional" | "marketing";
+      noDefer?: boolean;
+      template?: {
+        id: string;
+        variables?: {
+          [key: string]: string;
+        };
+      };
+    };
+    response: {
+      object?: "send_preflight";
+      allow?: boolean;
+      code?: string | null;
+      message?: string | null;
+      deferredUntil?: string | null;
+      details?: unknown;
+    };
+  };
   "getV1OauthCallback": {
     params: never;
     query: {
@@ -1614,6 +2045,9 @@ export interface Operations {
         reopenWindowHours?: number;
         retention?: {
           default?: {
+            days: number | null;
+          };
+          rawInbound?: {
             days: number | null;
           };
           channels?: {
@@ -1665,6 +2099,29 @@ export interface Operations {
           days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
           start: string;
           end: string;
+        };
+        ai?: {
+          provider?: "auto" | "local";
+          onInboundMessage?: {
+            enabled?: boolean;
+            tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
+          };
+          onConversationClosed?: {
+            enabled?: boolean;
+            tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
+          };
+          intents?: Array<{
+            id: string;
+            description: string;
+            examples?: Array<string>;
+          }>;
+          savedReplies?: Array<{
+            id: string;
+            text: string;
+            intents?: Array<string>;
+          }>;
+          monthlyTokenBudget?: number | null;
+          timeoutMs?: number;
         };
         branding?: {
           displayName?: string;
@@ -1717,6 +2174,9 @@ export interface Operations {
           default?: {
             days: number | null;
           };
+          rawInbound?: {
+            days: number | null;
+          };
           channels?: {
             sms?: {
               days: number | null;
@@ -1766,6 +2226,29 @@ export interface Operations {
           days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
           start: string;
           end: string;
+        };
+        ai?: {
+          provider?: "auto" | "local";
+          onInboundMessage?: {
+            enabled?: boolean;
+            tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
+          };
+          onConversationClosed?: {
+            enabled?: boolean;
+            tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
+          };
+          intents?: Array<{
+            id: string;
+            description: string;
+            examples?: Array<string>;
+          }>;
+          savedReplies?: Array<{
+            id: string;
+            text: string;
+            intents?: Array<string>;
+          }>;
+          monthlyTokenBudget?: number | null;
+          timeoutMs?: number;
         };
         branding?: {
           displayName?: string;
@@ -2923,12 +3406,16 @@ export interface Operations {
     body: {
       body: string;
       clientMessageId?: string;
+      metadata?: {
+        [key: string]: string;
+      };
     };
     response: {
       id?: string;
       object?: "message";
       conversationId?: string;
       author?: "visitor" | "agent";
+      authorName?: string | null;
       body?: string | null;
       media?: Array<Record<string, unknown>>;
       createdAt?: string;
@@ -2947,6 +3434,7 @@ export interface Operations {
         object?: "message";
         conversationId?: string;
         author?: "visitor" | "agent";
+        authorName?: string | null;
         body?: string | null;
         media?: Array<Record<string, unknown>>;
         createdAt?: string;
@@ -2976,12 +3464,56 @@ export interface Operations {
       visitorId?: string;
       name?: string;
       email?: string;
+      phone?: string;
     };
     response: {
       token?: string;
       expiresAt?: string;
       visitorId?: string;
       conversationId?: string | null;
+      options?: {
+        brandColor?: string;
+        theme?: {
+          brand?: string;
+          "brand-contrast"?: string;
+          background?: string;
+          surface?: string;
+          text?: string;
+          muted?: string;
+          border?: string;
+          "visitor-bubble"?: string;
+          "visitor-text"?: string;
+          "agent-bubble"?: string;
+          "agent-text"?: string;
+          radius?: string;
+          font?: string;
+          shadow?: string;
+          "z-index"?: string;
+        };
+        position?: "bottom-right" | "bottom-left";
+        title?: string;
+        greeting?: string;
+        launcherLabel?: string;
+        agentName?: string;
+        locale?: "en" | "es";
+        strings?: {
+          [key: string]: string;
+        };
+        channels?: {
+          chat?: boolean;
+          sms?: string;
+          whatsapp?: string;
+          email?: string;
+        };
+        businessHours?: {
+          timeZone: string;
+          days: Array<number>;
+          open: string;
+          close: string;
+        };
+        sound?: boolean;
+        notifications?: boolean;
+      };
       branding?: {
         displayName?: string;
         logoUrl?: string | null;
@@ -3022,6 +3554,7 @@ export const operations = {
   "getV1ConnectionsIdProvisioning": { method: 'GET', path: '/v1/connections/{id}/provisioning', resource: 'connections', name: 'getProvisioning', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdPublishableKeys": { method: 'POST', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'publishableKeys', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdPublishableKeys": { method: 'GET', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'listPublishableKeys', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
+  "patchV1ConnectionsIdPublishableKeysKeyId": { method: 'PATCH', path: '/v1/connections/{id}/publishable-keys/{keyId}', resource: 'connections', name: 'updatePublishableKeys', params: ["id","keyId"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "deleteV1ConnectionsIdPublishableKeysKeyId": { method: 'DELETE', path: '/v1/connections/{id}/publishable-keys/{keyId}', resource: 'connections', name: 'deletePublishableKeys', params: ["id","keyId"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdRegistrationsSync": { method: 'POST', path: '/v1/connections/{id}/registrations/sync', resource: 'connections', name: 'registrationsSync', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdReplay": { method: 'POST', path: '/v1/connections/{id}/replay', resource: 'connections', name: 'replay', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
@@ -3056,9 +3589,12 @@ export const operations = {
   "getV1Conversations": { method: 'GET', path: '/v1/conversations', resource: 'conversations', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "conversations:read" },
   "getV1ConversationsId": { method: 'GET', path: '/v1/conversations/{id}', resource: 'conversations', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "conversations:read" },
   "patchV1ConversationsId": { method: 'PATCH', path: '/v1/conversations/{id}', resource: 'conversations', name: 'update', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "conversations:write" },
+  "postV1ConversationsIdEnrich": { method: 'POST', path: '/v1/conversations/{id}/enrich', resource: 'conversations', name: 'enrich', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "conversations:write" },
+  "getV1ConversationsIdEnrichment": { method: 'GET', path: '/v1/conversations/{id}/enrichment', resource: 'conversations', name: 'getEnrichment', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "conversations:read" },
   "getV1ConversationsIdMessages": { method: 'GET', path: '/v1/conversations/{id}/messages', resource: 'conversations', name: 'listMessages', params: ["id"], hasBody: false, hasQuery: true, list: true, scope: "messages:read" },
   "postV1ConversationsIdParticipants": { method: 'POST', path: '/v1/conversations/{id}/participants', resource: 'conversations', name: 'participants', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "conversations:write" },
   "deleteV1ConversationsIdParticipantsParticipantId": { method: 'DELETE', path: '/v1/conversations/{id}/participants/{participantId}', resource: 'conversations', name: 'deleteParticipants', params: ["id","participantId"], hasBody: false, hasQuery: false, list: false, scope: "conversations:write" },
+  "postV1EmbedTokens": { method: 'POST', path: '/v1/embed-tokens', resource: 'embedTokens', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "conversations:read" },
   "getV1Health": { method: 'GET', path: '/v1/health', resource: 'health', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
   "postV1LegalHolds": { method: 'POST', path: '/v1/legal-holds', resource: 'legalHolds', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1LegalHolds": { method: 'GET', path: '/v1/legal-holds', resource: 'legalHolds', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "admin" },
@@ -3066,6 +3602,7 @@ export const operations = {
   "deleteV1LegalHoldsId": { method: 'DELETE', path: '/v1/legal-holds/{id}', resource: 'legalHolds', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "postV1Messages": { method: 'POST', path: '/v1/messages', resource: 'messages', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "messages:send" },
   "getV1MessagesId": { method: 'GET', path: '/v1/messages/{id}', resource: 'messages', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "messages:read" },
+  "postV1MessagesPreflight": { method: 'POST', path: '/v1/messages/preflight', resource: 'messages', name: 'preflight', params: [], hasBody: true, hasQuery: false, list: false, scope: "messages:send" },
   "getV1OauthCallback": { method: 'GET', path: '/v1/oauth/callback', resource: 'oauth', name: 'getCallback', params: [], hasBody: false, hasQuery: true, list: false, scope: null },
   "getV1Org": { method: 'GET', path: '/v1/org', resource: 'org', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "patchV1Org": { method: 'PATCH', path: '/v1/org', resource: 'org', name: 'update', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },

@@ -1,12 +1,14 @@
 # Switchboard: one image for the api (`start`) and the worker (`worker`) processes.
-# TypeScript runs through tsx (a runtime dependency); the dashboard SPA is built in its own stage.
-FROM node:20-slim AS dashboard
+# TypeScript runs through tsx (a runtime dependency); the dashboard SPA, the chat widget and the UI
+# kit are built in their own stage.
+FROM node:20-slim AS ui
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: the sources are not copied yet; the build runs below.
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY dashboard ./dashboard
-RUN npm run build:dashboard
+COPY widget ./widget
+RUN npm run build:dashboard && npm run build:widget
 
 FROM node:20-slim
 
@@ -17,7 +19,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
-COPY --from=dashboard /app/dashboard/dist ./dashboard/dist
+COPY --from=ui /app/dashboard/dist ./dashboard/dist
+COPY --from=ui /app/dist ./dist
 
 # Embedded mode (no DATABASE_URL) keeps PGlite and the generated master key here; mount a volume.
 RUN mkdir -p /app/data && chown node:node /app/data

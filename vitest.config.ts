@@ -14,9 +14,6 @@ const TESTS = ['{core,api,connectors,rules,ai,cli,test,sdk,deploy,widget,dashboa
 // Files that need a process of their own: sdk-import asserts what loading node-quickbooks does,
 // so nothing may have imported it before.
 const ISOLATED = ['connectors/quickbooks/sdk-import.test.ts'];
-// The widget's browser tests fail on main until the widget branch's CORS preflight fix lands
-// (the dashboard's SPA fallback answers the widget's OPTIONS); they join the suite with it.
-const NOT_YET = ['widget/**'];
 
 export default defineConfig({
   // tsconfig.json's paths, for connector packages that import the kit by its published name.
@@ -39,7 +36,7 @@ export default defineConfig({
     execArgv: ['--import', 'tsx'],
     reporters: ['dot', './test/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'shared', include: TESTS, exclude: ['**/node_modules/**', ...ISOLATED, ...NOT_YET], isolate: false } },
+      { extends: true, test: { name: 'shared', include: TESTS, exclude: ['**/node_modules/**', ...ISOLATED], isolate: false } },
       { extends: true, test: { name: 'isolated', include: ISOLATED, isolate: true } },
     ],
   },

@@ -12,7 +12,7 @@ import { allRoutes } from './routes/index.ts';
 import { receiveRouter } from './routes/receive.ts';
 import { widgetCors } from './routes/widget.ts';
 import { authenticateEmbedToken, EMBED_PREFIX } from './routes/embed-tokens.ts';
-import { embedGuard } from './http/embed-guard.ts';
+import { embedCors, embedGuard } from './http/embed-guard.ts';
 import { authenticatePlatform, PLATFORM_KEY_PREFIX } from '../core/platforms/platforms.ts';
 import { ORG_HEADER, scopeToOrg } from './http/org-header.ts';
 import { httpMetrics, metricsEndpoint } from './metrics.ts';
@@ -38,6 +38,8 @@ export function createApp(engine: Engine, opts: ApiOptions = {}) {
   // Widget routes share the limiter (per-session limits, across replicas with Redis) and answer their own CORS preflight.
   app.locals.rateLimiter = limiter;
   app.use(widgetCors);
+  // So do the routes an embed token reaches (the UI kit on an app's own origin).
+  app.use(embedCors);
 
   // HSTS only when we are reached over https (a browser ignores it on http, and localhost stays usable).
   const hsts = engine.config.publicUrlConfigured && engine.config.publicUrl.startsWith('https://');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { api, cliEnv, runCli, startCli, type CliEnv, type Server } from '../cli/testing.ts';
 import { axeViolations, browserAvailable, launchBrowser, newContext, screenshot, watchPage } from '../test/browser.ts';
+import { cuttableProxy, type CuttableProxy } from './test-servers.ts';
 
 /**
  * The UI kit's example page (/kit/) in Chromium against a real `switchboard start`, authenticated
@@ -13,6 +14,7 @@ const skip = !browserAvailable() && 'no Chromium at /usr/bin/chromium';
 let ctx: CliEnv;
 let server: Server;
 let browser: Browser;
+let proxy: CuttableProxy;
 let apiKey: string;
 const SCOPES = ['conversations:read', 'messages:read', 'messages:send', 'contacts:read', 'events:read'];
 
@@ -23,11 +25,13 @@ beforeAll(async () => {
   const created = await runCli(['org', 'create', '--name', 'Portal Co', '--json'], ctx.env);
   assert.equal(created.code, 0, created.stderr);
   apiKey = JSON.parse(created.stdout).apiKey;
+  proxy = await cuttableProxy(server.url);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
+  await proxy?.close();
   if (server) assert.equal(await server.stop(), 0);
   await ctx?.dispose();
 });
@@ -82,13 +86,22 @@ test.skipIf(skip)('7: a unit=4B embed token lists only 4B\'s conversations on th
   const page = await context.newPage();
   const problems = watchPage(page);
   try {
-    await page.goto(`${server.url}/kit/#token=${token}`);
+    // Through a proxy the test can cut: the page's origin is the proxy, the API behind it.
+    await page.goto(`${proxy.url}/kit/#token=${token}`);
     await page.locator('.sb-conversation-item').first().waitFor({ timeout: 30_000 });
     const items = await page.locator('.sb-conversation-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id')));
     assert.deepEqual(items.sort(), [a.conversationId, b.conversationId].sort());
     assert.equal(await page.getByText('5C').count(), 0);
     await page.locator(`[data-conversation-id="${a.conversationId}"]`).click();
     await page.locator('.sb-bubble', { hasText: 'will not drain' }).waitFor();
+    const connection = page.locator('.sb-connection');
+    await page.locator('.sb-connection[data-connection="live"]', { hasText: 'Live' }).waitFor({ timeout: 20_000 });
+    proxy.cut();
+    await page.locator('.sb-connection[data-connection="reconnecting"]', { hasText: 'Reconnecting' }).waitFor({ timeout: 20_000 });
+    await screenshot(page, 'kit-reconnecting');
+    proxy.restore();
+    await page.locator('.sb-connection[data-connection="live"]').waitFor({ timeout: 30_000 });
+    assert.equal(await connection.getAttribute('role'), 'status', 'the state is announced');
     await page.locator('.sb-composer textarea').fill('A technician is booked for 2pm: https://maple.example/t/77');
     await page.locator('.sb-composer button[type="submit"]').click();
     await page.locator('.sb-message[data-direction="outbound"] .sb-bubble', { hasText: 'technician is booked' }).waitFor();

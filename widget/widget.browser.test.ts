@@ -339,3 +339,63 @@ test.skipIf(skip)('the versioned URL is immutable and matches the manifest\'s SR
     await context.close();
   }
 });
+
+test('white-label: a key without a theme takes the org\'s branding (display name, primary colour); the key\'s own options win over it', { skip }, async () => {
+  const branded = await api(server.url, apiKey, 'PATCH', '/v1/org', { settings: { branding: { displayName: 'Maple Court Homes', colors: { primary: '#7a1fa2' } } } });
+  assert.equal(branded.status, 200, branded.text);
+  const plain = await api(server.url, apiKey, 'POST', `/v1/connections/${connectionId}/publishable-keys`, {});
+  assert.equal(plain.status, 201, plain.text);
+  site.page('/branded', `<!doctype html><html lang="en"><head><title>Branded</title></head><body>
+<script src="${proxy.url}/widget.js" data-key="${plain.json.key}" async></script></body></html>`);
+  site.page('/keyed', snippet());
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${site.origin}/branded`);
+    await openChat(page);
+    await page.locator('switchboard-chat .title', { hasText: 'Maple Court Homes' }).waitFor({ timeout: 15_000 });
+    assert.equal(await launcher(page).evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(122, 31, 162)', 'the org\'s primary colour');
+    await screenshot(page, 'widget-org-branding');
+    await page.goto(`${site.origin}/keyed`);
+    await openChat(page);
+    await page.locator('switchboard-chat .title', { hasText: 'Maple Property Co.' }).waitFor({ timeout: 15_000 });
+    assert.equal(await launcher(page).evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(11, 110, 79)', 'the key\'s brand colour wins');
+  } finally {
+    await context.close();
+  }
+});
+
+test('segmentation: the page\'s property attribute becomes conversation metadata that a rule routes on (assign to the property\'s team, tag it)', { skip }, async () => {
+  const rule = await api(server.url, apiKey, 'POST', '/v1/rules', {
+    name: 'Harbor Lofts chats go to the Harbor team',
+    trigger: 'message.received',
+    condition: { and: [{ '==': [{ var: 'message.channel' }, 'chat'] }, { '==': [{ var: 'conversation.metadata.property' }, 'Harbor Lofts'] }] },
+    actions: [{ type: 'assign', assignee: 'team-harbor' }, { type: 'tag', tags: ['harbor-lofts'] }],
+  });
+  assert.equal(rule.status, 201, rule.text);
+  site.page('/harbor', snippet('data-property="Harbor Lofts" data-unit="12A"'));
+  site.page('/other', snippet('data-property="Maple Court" data-unit="3C"'));
+  // Two visitors (their own browser contexts), one on each property's page.
+  for (const [path, text] of [['/harbor', 'Is parking included at Harbor?'], ['/other', 'Is parking included at Maple?']] as const) {
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(site.origin + path);
+      await openChat(page);
+      await send(page, text);
+    } finally {
+      await context.close();
+    }
+  }
+  {
+    const harbor = await waitFor('the Harbor conversation routed', async () => {
+      const c = (await api(server.url, apiKey, 'GET', '/v1/conversations?metadata[unit]=12A')).json.data[0];
+      return c?.metadata?.assignee === 'team-harbor' && c;
+    }, 30_000);
+    assert.equal(harbor.metadata.property, 'Harbor Lofts');
+    assert.deepEqual(harbor.metadata.tags, ['harbor-lofts']);
+    const other = (await api(server.url, apiKey, 'GET', '/v1/conversations?metadata[unit]=3C')).json.data[0];
+    assert.equal(other.metadata.property, 'Maple Court');
+    assert.equal(other.metadata.assignee ?? null, null, 'another property is not routed to Harbor');
+  }
+});

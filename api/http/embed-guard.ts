@@ -95,11 +95,46 @@ const ROUTES: { method: string; path: RegExp; check: Check }[] = [
   },
 ];
 
+/**
+ * CORS preflight for the routes an embed token reaches. It may answer any origin: a preflight
+ * carries no token and grants nothing; the request that follows is checked against its token's
+ * origins (admitEmbedOrigin).
+ */
+export function embedCors(req: Request, res: Response, next: NextFunction): void {
+  if (req.method !== 'OPTIONS' || !ROUTES.some((r) => r.path.test(req.path))) return next();
+  const origin = req.get('origin');
+  res.setHeader('Vary', 'Origin');
+  if (origin) res.setHeader('Access-Control-Allow-Origin', origin);
+  res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+  res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type');
+  res.setHeader('Access-Control-Max-Age', '600');
+  res.status(204).end();
+}
+
+/**
+ * A browser on another origin may use a token only if the token names that origin (minted with
+ * origins: [...]); it then may read the answer. A refusal is readable too, so the app can tell
+ * "not allowed here" from a network failure. Same-origin pages (the /kit example) and servers
+ * (no Origin) need nothing.
+ */
+function admitEmbedOrigin(engine: Engine, claims: EmbedClaims, req: Request, res: Response): void {
+  const origin = req.get('origin')?.toLowerCase();
+  if (!origin) return;
+  const own = [`${req.protocol}://${req.get('host')}`.toLowerCase(), new URL(engine.config.publicUrl).origin.toLowerCase()];
+  if (own.includes(origin)) return;
+  res.setHeader('Vary', 'Origin');
+  res.setHeader('Access-Control-Allow-Origin', origin);
+  if (!claims.origins?.includes(origin)) {
+    throw new AppError('forbidden', `Origin "${origin}" is not allowed to use this embed token. Mint it with origins: ["${origin}"].`, { details: [{ field: 'Origin', reason: 'not in the token\'s origins' }] });
+  }
+}
+
 export function embedGuard(engine: Engine) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const claims = (res.locals as { embed?: EmbedClaims }).embed;
     if (!claims) return next();
     try {
+      admitEmbedOrigin(engine, claims, req, res);
       const route = ROUTES.find((r) => r.method === req.method && r.path.test(req.path));
       if (!route) throw new AppError('forbidden', `An embed token cannot call ${req.method} ${req.path}: it reaches conversations, their messages and contacts only.`);
       await route.check(engine, claims, req);

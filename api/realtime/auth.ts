@@ -7,6 +7,7 @@ import { decodeCursor, type Position } from '../../core/events/cursor.ts';
 import type { EngineEvent } from '../../core/events/events.ts';
 import { visitorEvent } from '../../core/widget/views.ts';
 import { assertConversation, verifyRealtimeToken } from './tokens.ts';
+import { refuseSuspended } from '../../core/platforms/branding.ts';
 
 export const REALTIME_PATH = '/v1/realtime';
 
@@ -51,6 +52,8 @@ export async function authorizeUpgrade(engine: Engine, req: IncomingMessage): Pr
   } else if (token) {
     const claims = await verifyRealtimeToken(engine, token);
     orgId = claims.orgId;
+    // Tokens are stateless: a suspension must still end the streams they open.
+    await engine.tenant(orgId, (tx) => refuseSuspended(tx));
     bound = claims.conversationId;
     widget = claims.audience === 'widget';
     if (widget && !bound) throw new AppError('forbidden', 'A widget session streams one conversation: use POST /v1/widget/realtime-tokens.');

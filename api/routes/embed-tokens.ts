@@ -27,8 +27,10 @@ export interface EmbedClaims {
   scopes: Scope[];
   /** Conversations the token reaches: all of these metadata pairs must match. Empty: every conversation. */
   metadata: Record<string, string>;
-  /** The app's own user id, for the audit trail. */
+  /** The app's user id, for the audit trail. */
   userRef?: string;
+  /** Browser origins (https://portal.example.com) that may call the API with it cross-origin (CORS). */
+  origins?: string[];
   exp: number;
 }
 
@@ -41,16 +43,16 @@ const signingKey = (engine: Engine) => engine.keyring.systemKey('embed-token');
 const mac = (engine: Engine, payload: string) => crypto.createHmac('sha256', signingKey(engine)).update(EMBED_PREFIX + payload).digest();
 
 export function signEmbedToken(engine: Engine, c: EmbedClaims): string {
-  const payload = Buffer.from(JSON.stringify({ o: c.orgId, k: c.keyId, s: c.scopes, m: c.metadata, u: c.userRef, e: c.exp })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ o: c.orgId, k: c.keyId, s: c.scopes, m: c.metadata, u: c.userRef, r: c.origins, e: c.exp })).toString('base64url');
   return `${EMBED_PREFIX}${payload}.${mac(engine, payload).toString('base64url')}`;
 }
 
-/** The issuing API key's live scopes (null: revoked, org deleted, or not an API key). */
-async function issuerScopes(engine: Engine, orgId: string, keyId: string): Promise<string[] | null> {
+/** The issuing API key's live scopes and whether its org is suspended (null: revoked, org deleted, or not an API key). */
+async function issuer(engine: Engine, orgId: string, keyId: string): Promise<{ scopes: string[]; suspended: boolean } | null> {
   const row = await withTenantRaw(engine.db, orgId, (trx) =>
-    trx('api_keys as k').join('orgs as o', 'o.id', 'k.org_id').where('k.id', keyId).whereNull('k.revoked_at').whereNull('o.deleted_at').first('k.scopes'),
+    trx('api_keys as k').join('orgs as o', 'o.id', 'k.org_id').where('k.id', keyId).whereNull('k.revoked_at').whereNull('o.deleted_at').first('k.scopes', 'o.suspended_at'),
   );
-  return row ? (row.scopes as string[]) : null;
+  return row ? { scopes: row.scopes as string[], suspended: !!row.suspended_at } : null;
 }
 
 /** Signature, expiry, then the issuing key: the token's scopes are cut to what that key still holds. */
@@ -62,11 +64,12 @@ export async function authenticateEmbedToken(engine: Engine, token: string): Pro
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
   const p = JSON.parse(Buffer.from(m[1], 'base64url').toString());
   if (!(p.e > Date.now() / 1000)) return null;
-  const held = await issuerScopes(engine, p.o, p.k);
+  const held = await issuer(engine, p.o, p.k);
   if (!held) return null;
-  const scopes = (p.s as Scope[]).filter((s) => hasScope(held, s));
-  const embed: EmbedClaims = { orgId: p.o, keyId: p.k, scopes, metadata: p.m ?? {}, ...(p.u ? { userRef: p.u } : {}), exp: p.e };
-  return { orgId: p.o, keyId: p.k, scopes, embed };
+  const scopes = (p.s as Scope[]).filter((s) => hasScope(held.scopes, s));
+  const embed: EmbedClaims = { orgId: p.o, keyId: p.k, scopes, metadata: p.m ?? {}, ...(p.u ? { userRef: p.u } : {}), ...(p.r ? { origins: p.r } : {}), exp: p.e };
+  // A suspended org's tokens are refused like its API keys (scopeToOrg answers 401 org_suspended).
+  return { orgId: p.o, keyId: p.k, scopes, embed, ...(held.suspended ? { suspended: true } : {}) };
 }
 
 interface MintBody {
@@ -74,6 +77,7 @@ interface MintBody {
   ttlSeconds?: number;
   metadata?: Record<string, string>;
   userRef?: string;
+  origins?: string[];
 }
 
 export const embedTokenRoutes = [
@@ -102,6 +106,13 @@ export const embedTokenRoutes = [
           description: 'Only conversations whose metadata has all these values',
         },
         userRef: { type: 'string', maxLength: 200, description: "Your user's id, kept in the token for the audit trail" },
+        origins: {
+          type: 'array',
+          maxItems: 10,
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$', maxLength: 300 },
+          description: 'Browser origins that may use the token cross-origin (CORS), e.g. ["https://portal.example.com"]; a request from any other origin is refused (403)',
+        },
       },
     },
     response: {
@@ -111,17 +122,19 @@ export const embedTokenRoutes = [
         expiresAt: { type: 'string', format: 'date-time' },
         scopes: { type: 'array', items: { type: 'string' } },
         metadata: { type: 'object' },
+        origins: { type: 'array', items: { type: 'string' } },
       },
     },
     handler: async ({ engine, auth, body, res }) => {
       if ((res.locals as { embed?: unknown }).embed) throw new AppError('forbidden', 'An embed token cannot mint embed tokens.');
-      const held = await issuerScopes(engine, auth.orgId, auth.keyId);
+      const held = await issuer(engine, auth.orgId, auth.keyId);
       if (!held) throw new AppError('forbidden', "Mint embed tokens with your server's API key (not a dashboard session).");
-      const missing = body.scopes.find((s) => !hasScope(held, s));
+      const missing = body.scopes.find((s) => !hasScope(held.scopes, s));
       if (missing) throw invalid('/scopes', `"${missing}" is not held by this API key: a token can only narrow its issuer`);
       const exp = Math.floor(Date.now() / 1000) + (body.ttlSeconds ?? DEFAULT_TTL);
-      const claims: EmbedClaims = { orgId: auth.orgId, keyId: auth.keyId, scopes: body.scopes, metadata: body.metadata ?? {}, userRef: body.userRef, exp };
-      return { token: signEmbedToken(engine, claims), expiresAt: new Date(exp * 1000).toISOString(), scopes: claims.scopes, metadata: claims.metadata };
+      const origins = body.origins?.map((o) => o.toLowerCase());
+      const claims: EmbedClaims = { orgId: auth.orgId, keyId: auth.keyId, scopes: body.scopes, metadata: body.metadata ?? {}, userRef: body.userRef, origins, exp };
+      return { token: signEmbedToken(engine, claims), expiresAt: new Date(exp * 1000).toISOString(), scopes: claims.scopes, metadata: claims.metadata, origins: origins ?? [] };
     },
   }),
 ];

@@ -6,6 +6,7 @@ import { startHarness, type Harness } from '../../test/harness.ts';
 import { sleep, waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../../core/events/relay.ts';
 import { startSendWorker, type SendWorker } from '../../core/send/worker.ts';
+import { createPlatform } from '../../core/platforms/platforms.ts';
 
 /**
  * The chat widget through real HTTP: publishable keys, Origin checks, identity verification,
@@ -303,4 +304,41 @@ test('rate limit per session', async () => {
   // Another visitor of the same site is not held back by this one.
   const calm = await session(c, { userId: 'calm' });
   assert.equal((await widget('POST', '/v1/widget/messages', { body: 'hi' }, calm.token)).status, 201);
+});
+
+test('a suspended org: its publishable key, open widget sessions, realtime tokens and embed tokens are refused (401 org_suspended) until it is resumed', async () => {
+  const { apiKey: platformKey } = await createPlatform(h.engine.db, { name: 'Suspending SaaS' });
+  const created = await h.call(platformKey, 'POST', '/v1/platform/orgs', { name: 'Sunset Apartments' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const orgId = created.body.org.id as string;
+  const apiKey = created.body.apiKey as string;
+  const conn = await h.call(apiKey, 'POST', '/v1/connections', { connector: 'webchat', name: 'Chat', config: { allowedOrigins: [ORIGIN] }, secrets: { identitySecret: SECRET } });
+  assert.equal(conn.status, 201, JSON.stringify(conn.body));
+  const key = await h.call(apiKey, 'POST', `/v1/connections/${conn.body.id}/publishable-keys`, {});
+  const c: Chat = { orgId, apiKey, connectionId: conn.body.id, pk: key.body.key };
+  const s = await session(c);
+  assert.equal((await widget('POST', '/v1/widget/messages', { body: 'Hello before the suspension' }, s.token)).status, 201);
+  const rt = await widget('POST', '/v1/widget/realtime-tokens', {}, s.token);
+  assert.equal(rt.status, 201, JSON.stringify(rt.body));
+  const embed = await h.call(apiKey, 'POST', '/v1/embed-tokens', { scopes: ['conversations:read'] });
+  assert.equal(embed.status, 201, JSON.stringify(embed.body));
+
+  assert.equal((await h.call(platformKey, 'POST', `/v1/platform/orgs/${orgId}/suspend`, {})).status, 200);
+  const refused = (r: { status: number; body: any }, what: string) => assert.deepEqual([r.status, r.body?.error?.code], [401, 'org_suspended'], what);
+  refused(await widget('POST', '/v1/widget/sessions', { publishableKey: c.pk }), 'a new session');
+  refused(await widget('POST', '/v1/widget/messages', { body: 'Hello?' }, s.token), 'a write on a session opened before');
+  refused(await widget('GET', '/v1/widget/messages', undefined, s.token), 'a read on a session opened before');
+  refused(await h.call(embed.body.token, 'GET', '/v1/conversations'), 'an embed token minted before');
+  const ws = new WebSocket(`${h.baseUrl.replace('http', 'ws')}/v1/realtime?token=${rt.body.token}`);
+  const status = await new Promise<number>((resolve) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('open', () => resolve(101));
+    ws.on('error', () => {});
+  });
+  ws.terminate();
+  assert.equal(status, 401, 'a realtime token minted before');
+
+  assert.equal((await h.call(platformKey, 'POST', `/v1/platform/orgs/${orgId}/resume`, {})).status, 200);
+  assert.equal((await widget('GET', '/v1/widget/messages', undefined, s.token)).status, 200, 'resumed');
+  assert.equal((await h.call(embed.body.token, 'GET', '/v1/conversations')).status, 200);
 });

@@ -98,6 +98,8 @@ async function withSession<T>(
   await limit(ctx.req, `${s.keyId}:${s.visitor}`, perMinute);
   return ctx.engine.tenant(s.orgId, async (tx) => {
     admitOrigin(await loadWidgetConnection(tx, s.connectionId), ctx.req, ctx.res);
+    // A session opened before the org was suspended ends with the suspension, not at its expiry.
+    await refuseSuspended(tx);
     return fn(tx, s);
   });
 }

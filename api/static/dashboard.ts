@@ -47,7 +47,10 @@ export function dashboardRouter(dist = DASHBOARD_DIST) {
     secure(res);
     assets(req, res, next);
   });
-  router.get(/.*/, (req: Request, res: Response, next: NextFunction) => {
+  // A plain middleware, not router.get(): a route would make the Router answer every OPTIONS
+  // ("Allow: GET, HEAD") itself, swallowing the widget's CORS preflight on /v1/widget/….
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (RESERVED.test(req.path) || path.extname(req.path) || !req.accepts('html')) return next();
     secure(res);
     res.setHeader('Cache-Control', 'no-cache');

@@ -1785,12 +1785,14 @@ export interface Operations {
         [key: string]: string;
       };
       userRef?: string;
+      origins?: Array<string>;
     };
     response: {
       token?: string;
       expiresAt?: string;
       scopes?: Array<string>;
       metadata?: Record<string, unknown>;
+      origins?: Array<string>;
     };
   };
   "getV1Health": {

@@ -120,6 +120,17 @@ test.skipIf(skip)('DM3: a keyword auto-reply built in the condition builder, tes
   await enabled.click();
   await waitFor('the rule to be disabled', async () => (await call('GET', `/v1/rules/${rules[0].id}`)).enabled === false, 30_000, 200);
   await waitFor('the box to untick', async () => !(await enabled.isChecked()), 30_000, 100);
+  // The rule's versions: v2 differs from v1 in `enabled` only.
+  await page.getByRole('link', { name: 'Opening hours auto-reply' }).click();
+  const changes = page.getByRole('region', { name: 'Changes in version 2' });
+  await changes.waitFor();
+  const changed = async () => JSON.stringify((await changes.locator('.diff-removed, .diff-added').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()));
+  // (The page may still swap the cached v1 for v2 and redraw the history: wait for the settled diff.)
+  await waitFor('the v1 → v2 diff', async () => (await changed()) === JSON.stringify(['- "enabled": true,', '+ "enabled": false,']), 30_000, 200).catch(async (err) => {
+    throw new Error(`${err.message}: ${await changed()}`);
+  });
+  await screenshot(page, `dashboard-rule-versions-${s.env.mode}`);
+  await assertClean(page, problems, 'rule versions');
   await page.context().close();
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
 import { fromJsonLogic, toJsonLogic, type BuiltCondition } from '../../dashboard/src/pages/rules/condition.ts';
+import { diffLines } from '../../dashboard/src/pages/rules/diff.ts';
 import { evaluate } from '../../rules/operators.ts';
 import { CONTEXT_FIELDS } from '../../rules/vocabulary.ts';
 
@@ -72,4 +73,20 @@ test('what the builder writes is what the server evaluates: keyword auto-reply o
   // "contains text" on a missing body is false, not an error (json-logic's `in` throws on null).
   const contains = toJsonLogic({ combinator: 'and', rows: [{ field: 'message.body', op: 'in', value: 'x' }] }, types);
   assert.equal(evaluate(contains, { message: { body: null } } as never).matched, false);
+});
+
+test('rule versions diff line by line: only what changed is marked', () => {
+  const v1 = JSON.stringify({ name: 'A', enabled: true, priority: 100 }, null, 2);
+  const v2 = JSON.stringify({ name: 'A', enabled: false, priority: 100 }, null, 2);
+  const d = diffLines(v1, v2);
+  assert.deepEqual(
+    d.filter((l) => l.kind !== 'same'),
+    [
+      { kind: 'removed', text: '  "enabled": true,' },
+      { kind: 'added', text: '  "enabled": false,' },
+    ],
+  );
+  assert.equal(d.filter((l) => l.kind === 'same').length, 4);
+  assert.deepEqual(diffLines('', 'x'), [{ kind: 'removed', text: '' }, { kind: 'added', text: 'x' }]);
+  assert.ok(diffLines(v1, v1).every((l) => l.kind === 'same'));
 });

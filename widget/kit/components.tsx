@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { linkify } from '../src/linkify.ts';
 import type { Contact, Conversation, Message } from './client.ts';
-import { useConversation, useConversations, useSendMessage, useSwitchboardClient } from './hooks.ts';
+import { useConversation, useConversations, useSendMessage, useSwitchboardClient, type Connection } from './hooks.ts';
 
 /**
  * The UI kit's components: unstyled (semantic markup, sb-* class names and data-* attributes to
@@ -65,7 +65,7 @@ export function ConversationList(props: { selectedId?: string | null; onSelect?:
 }
 
 export function ConversationView(props: { conversationId: string | null; composer?: boolean }) {
-  const { data, loading, error, live, upsert } = useConversation(props.conversationId);
+  const { data, loading, error, live, connection, upsert } = useConversation(props.conversationId);
   const end = useRef<HTMLDivElement>(null);
   useEffect(() => {
     end.current?.scrollIntoView?.({ block: 'end' });
@@ -73,6 +73,7 @@ export function ConversationView(props: { conversationId: string | null; compose
   if (!props.conversationId) return <section className="sb-conversation-view sb-empty">Select a conversation.</section>;
   return (
     <section className="sb-conversation-view" aria-label={data.conversation ? conversationLabel(data.conversation) : 'Conversation'} data-live={live || undefined}>
+      <ConnectionStatus connection={connection} />
       {error && <p role="alert" className="sb-error">{error.message}</p>}
       <div className="sb-messages" role="log" aria-live="polite" aria-busy={loading}>
       <ol className="sb-message-list">
@@ -91,6 +92,18 @@ export function ConversationView(props: { conversationId: string | null; compose
       </div>
       {props.composer !== false && <Composer conversationId={props.conversationId} onSent={upsert} />}
     </section>
+  );
+}
+
+const CONNECTION_TEXT: Record<Connection, string> = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…' };
+
+/** Whether new messages arrive live: a dot and a word, announced politely when it changes. */
+export function ConnectionStatus({ connection }: { connection: Connection }) {
+  return (
+    <p className="sb-connection" role="status" data-connection={connection}>
+      <span className="sb-connection-dot" aria-hidden="true" />
+      {CONNECTION_TEXT[connection]}
+    </p>
   );
 }
 

@@ -47,19 +47,25 @@ export function useConversations(q: { status?: string; metadata?: Record<string,
 
 const byTime = (a: Message, b: Message) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 
+/** The realtime stream's state: connecting (first time), live, or reconnecting after a drop. */
+export type Connection = 'connecting' | 'live' | 'reconnecting';
+
 /** One conversation and its messages (oldest first), kept live over /v1/realtime. */
-export function useConversation(conversationId: string | null): Loadable<{ conversation: Conversation | null; messages: Message[] }> & { live: boolean; upsert: (m: Message) => void } {
+export function useConversation(
+  conversationId: string | null,
+): Loadable<{ conversation: Conversation | null; messages: Message[] }> & { live: boolean; connection: Connection; upsert: (m: Message) => void } {
   const client = useSwitchboardClient();
   const [conversation, setConversation] = useState<Conversation | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<Error | null>(null);
-  const [live, setLive] = useState(false);
+  const [connection, setConnection] = useState<Connection>('connecting');
   const [tick, setTick] = useState(0);
   const upsert = useCallback((m: Message) => setMessages((all) => [...all.filter((x) => x.id !== m.id), m].sort(byTime)), []);
   useEffect(() => {
     setConversation(null);
     setMessages([]);
+    setConnection('connecting');
     if (!conversationId) return;
     let alive = true;
     setLoading(true);
@@ -75,16 +81,22 @@ export function useConversation(conversationId: string | null): Loadable<{ conve
     const stop = client.subscribe(
       conversationId,
       (e) => {
-        if (e.data.message && (e.type === 'message.created' || e.type.startsWith('message.'))) upsert(e.data.message);
+        // Only message.created carries the whole message; other message.* events name it by id
+        // (message.enriched: {message: {id}}) or carry a change (message.status_changed).
+        if (e.type === 'message.created' && e.data.message) upsert(e.data.message);
+        else if (e.type === 'message.status_changed' && typeof e.data.messageId === 'string' && typeof e.data.to === 'string') {
+          const { messageId, to } = e.data;
+          setMessages((all) => all.map((m) => (m.id === messageId ? { ...m, status: to } : m)));
+        }
       },
-      (s) => setLive(s === 'live'),
+      setConnection,
     );
     return () => {
       alive = false;
       stop();
     };
   }, [client, conversationId, tick, upsert]);
-  return { data: { conversation, messages }, loading, error, live, upsert, reload: useCallback(() => setTick((n) => n + 1), []) };
+  return { data: { conversation, messages }, loading, error, live: connection === 'live', connection, upsert, reload: useCallback(() => setTick((n) => n + 1), []) };
 }
 
 /** Sends a reply in a conversation; the sent message is returned (and arrives over realtime too). */

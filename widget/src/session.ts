@@ -58,6 +58,17 @@ interface WireMessage {
   createdAt: string;
 }
 
+/** The org's white-label branding from the session answer (GET /v1/org's effective branding). */
+interface Branding {
+  displayName?: string;
+  colors?: { primary?: string | null };
+}
+
+/** White-label defaults: the org's name as the title and its primary colour as the brand; the key's options win. */
+function brandingOptions(b: Branding | undefined): WidgetOptions {
+  return { ...(b?.displayName ? { title: b.displayName } : {}), ...(b?.colors?.primary ? { brandColor: b.colors.primary } : {}) };
+}
+
 const RECONNECT_MAX_MS = 3000;
 const storeKey = (pk: string) => `switchboard:${pk.slice(0, 24)}:visitor`;
 
@@ -182,6 +193,7 @@ export class ChatSession {
   }
 
   private async openSession(): Promise<void> {
+    const gen = this.generation;
     const store = storage();
     const id = this.cfg.identity;
     const visitorId = id ? undefined : store?.getItem(storeKey(this.cfg.publishableKey)) ?? undefined;
@@ -189,10 +201,13 @@ export class ChatSession {
       ? { publishableKey: this.cfg.publishableKey, userId: id.userId, ...(id.userHash ? { userHash: id.userHash } : {}), ...(id.name ? { name: id.name } : {}), ...(id.email ? { email: id.email } : {}), ...(id.phone ? { phone: id.phone } : {}) }
       : { publishableKey: this.cfg.publishableKey, ...(visitorId ? { visitorId } : {}) };
     this.token = null;
-    const s = await this.call<{ token: string; visitorId?: string; conversationId: string | null; options?: WidgetOptions }>('POST', '/v1/widget/sessions', body);
+    const s = await this.call<{ token: string; visitorId?: string; conversationId: string | null; options?: WidgetOptions; branding?: Branding }>('POST', '/v1/widget/sessions', body);
+    // identify() restarts with a new identity while the anonymous session may still be opening:
+    // that late answer must not become our token (the visitor's message would land anonymously).
+    if (gen !== this.generation) throw { status: 0, code: 'superseded', message: 'Superseded by a newer session' } satisfies ChatError;
     this.token = s.token;
     if (s.visitorId) store?.setItem(storeKey(this.cfg.publishableKey), s.visitorId);
-    this.set({ conversationId: s.conversationId, options: s.options ?? {} });
+    this.set({ conversationId: s.conversationId, options: { ...brandingOptions(s.branding), ...s.options } });
   }
 
   private async loadHistory(): Promise<void> {
@@ -255,6 +270,7 @@ export class ChatSession {
       if (this.state.conversationId) await this.connect(gen);
       else this.set({ status: 'ready' });
     } catch (err) {
+      if (gen !== this.generation) return;
       const e = err as ChatError;
       if (e.status === 0 || e.status >= 500 || e.status === 429 || e.status === 404) return this.reconnectSoon();
       this.set({ status: 'error', error: e });

@@ -25,6 +25,7 @@ export const routes: RouteEntry[] = [
   { path: '/rules/:id', component: lazy(() => import('../pages/rules/RuleEditorPage.tsx')) },
   { path: '/developers', component: lazy(() => import('../pages/developers/DevelopersPage.tsx')), nav: { label: 'Developers', scope: 'admin' } },
   { path: '/developers/webhooks/:id', component: lazy(() => import('../pages/developers/WebhookPage.tsx')) },
+  { path: '/widget', component: lazy(() => import('../pages/widget/WidgetPage.tsx')), nav: { label: 'Chat widget', scope: 'connections:read' } },
   { path: '/compliance', component: lazy(() => import('../pages/compliance/CompliancePage.tsx')), nav: { label: 'Compliance', scope: 'admin' } },
   { path: '/settings', component: lazy(() => import('../pages/settings/SettingsPage.tsx')), nav: { label: 'Settings', scope: 'admin' } },
 ];

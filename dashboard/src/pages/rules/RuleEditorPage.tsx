@@ -10,6 +10,7 @@ import type { JsonLogic } from './condition.ts';
 import { ExecutionLog } from './ExecutionLog.tsx';
 import { RULES_KEY } from './RulesPage.tsx';
 import { TestPanel } from './TestPanel.tsx';
+import { VersionHistory } from './VersionHistory.tsx';
 import '../admin.css';
 
 type Draft = Pick<Rule, 'name' | 'trigger' | 'condition' | 'actions' | 'priority' | 'stopAfter' | 'enabled'> & { description: string | null };
@@ -138,6 +139,7 @@ function RuleEditor({ id, initial, version, vocabulary }: { id?: string; initial
         </button>
       </div>
       {id && <ExecutionLog ruleId={id} />}
+      {id && <VersionHistory ruleId={id} current={save.data?.version ?? version ?? 1} />}
     </div>
   );
 }

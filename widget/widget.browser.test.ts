@@ -77,9 +77,10 @@ async function openChat(page: Page) {
 
 // Tests where a visitor sends are retried once. In clean CI runs of the whole suite (quiet machine,
 // either mode) a visitor's first message sent right after opening the panel twice never reached
-// "sent" within 30 s (tests 3 and segmentation); each passes alone and in this file. Suspected: a
-// race between the panel's first session and the send's own session path (widget/src/session.ts
-// send → 401 → openSession). Not found yet: see issue 12. A retry re-runs every assertion.
+// "sent" within 30 s (tests 3 and segmentation); each passed alone and in this file. The likely
+// cause, a second session request racing the panel's first (send → 401 → openSession), is fixed in
+// widget/src/session.ts (one session request per generation); the retry stays until clean runs
+// confirm it, then goes (issue 12). A retry re-runs every assertion.
 const SENDS = { retry: 1 };
 
 async function send(page: Page, text: string) {
@@ -347,7 +348,7 @@ test.skipIf(skip)('the versioned URL is immutable and matches the manifest\'s SR
   }
 });
 
-test('white-label: a key without a theme takes the org\'s branding (display name, primary colour); the key\'s own options win over it', { skip }, async () => {
+test.skipIf(skip)('white-label: a key without a theme takes the org\'s branding (display name, primary colour); the key\'s own options win over it', async () => {
   const branded = await api(server.url, apiKey, 'PATCH', '/v1/org', { settings: { branding: { displayName: 'Maple Court Homes', colors: { primary: '#7a1fa2' } } } });
   assert.equal(branded.status, 200, branded.text);
   const plain = await api(server.url, apiKey, 'POST', `/v1/connections/${connectionId}/publishable-keys`, {});
@@ -372,7 +373,7 @@ test('white-label: a key without a theme takes the org\'s branding (display name
   }
 });
 
-test('segmentation: the page\'s property attribute becomes conversation metadata that a rule routes on (assign to the property\'s team, tag it)', { skip, ...SENDS }, async () => {
+test.skipIf(skip)('segmentation: the page\'s property attribute becomes conversation metadata that a rule routes on (assign to the property\'s team, tag it)', SENDS, async () => {
   const rule = await api(server.url, apiKey, 'POST', '/v1/rules', {
     name: 'Harbor Lofts chats go to the Harbor team',
     trigger: 'message.received',

@@ -108,6 +108,8 @@ export class ChatSession {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private generation = 0;
+  /** The session request in flight for a generation: a send while the panel opens waits for it. */
+  private opening: { gen: number; promise: Promise<void> } | null = null;
   private readonly onOnline = () => this.reconnectSoon(0);
 
   constructor(private cfg: SessionConfig) {}
@@ -192,7 +194,21 @@ export class ChatSession {
     this.cfg = { ...this.cfg, metadata };
   }
 
-  private async openSession(): Promise<void> {
+  /**
+   * One session request at a time per generation. A visitor who types while the panel's first
+   * session is opening used to start a second one (401 → openSession): the two answers raced for
+   * the token, and the panel's history read could go out with none (401 → error state).
+   */
+  private openSession(): Promise<void> {
+    if (this.opening?.gen === this.generation) return this.opening.promise;
+    const promise = this.requestSession().finally(() => {
+      if (this.opening?.promise === promise) this.opening = null;
+    });
+    this.opening = { gen: this.generation, promise };
+    return promise;
+  }
+
+  private async requestSession(): Promise<void> {
     const gen = this.generation;
     const store = storage();
     const id = this.cfg.identity;
@@ -282,6 +298,7 @@ export class ChatSession {
     if (!body) return;
     const pending: ChatMessage = { id: `local:${clientMessageId}`, author: 'visitor', authorName: null, body, createdAt: new Date().toISOString(), state: 'sending', clientMessageId };
     this.merge([pending]);
+    if (this.opening) await this.opening.promise.catch(() => {});
     const post = () => this.call<WireMessage & { conversationId: string }>('POST', '/v1/widget/messages', { body, clientMessageId, ...(this.cfg.metadata && Object.keys(this.cfg.metadata).length ? { metadata: this.cfg.metadata } : {}) });
     try {
       const sent = await post().catch(async (err: ChatError) => {

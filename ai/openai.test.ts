@@ -112,8 +112,26 @@ test('invalid output → one retry → the local provider, recorded with the tok
   assert.deepEqual([Number(u.calls), Number(u.total_tokens)], [2, 1016]);
 });
 
-test('HIPAA mode: a connection without a BAA is never called (local, recorded); one marked baaCovered is', async () => {
-  const o = await org({ hipaaMode: true });
+test('HIPAA mode: an AI connection without a BAA is refused at creation and on update; one made before HIPAA mode is never called (local, recorded); one marked baaCovered is', async () => {
+  const hipaa = await h.newOrg();
+  assert.equal((await h.call(hipaa.apiKey, 'PATCH', '/v1/org', { settings: { hipaaMode: true } })).status, 200);
+  const create = (config: Record<string, unknown>) =>
+    h.call(hipaa.apiKey, 'POST', '/v1/connections', { connector: 'openai', name: 'LLM', config: { baseUrl: `${BASE}/v1`, model: 'gpt-4o-mini', ...config }, secrets: { apiKey: 'sk-test-9f8e7d6c5b4a' } });
+  for (const config of [{}, { baaCovered: false }]) {
+    const refused = await create(config);
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, 'connection_not_baa_covered');
+    assert.equal(refused.body.error.details[0].field, '/config/baaCovered');
+  }
+  const covered0 = await create({ baaCovered: true });
+  assert.equal(covered0.status, 201, JSON.stringify(covered0.body));
+  const off = await h.call(hipaa.apiKey, 'PATCH', `/v1/connections/${covered0.body.id}`, { config: { baseUrl: `${BASE}/v1`, model: 'gpt-4o-mini', baaCovered: false } });
+  assert.deepEqual([off.status, off.body.error?.code], [422, 'connection_not_baa_covered']);
+  assert.equal((await h.call(hipaa.apiKey, 'GET', `/v1/connections/${covered0.body.id}`)).body.config.baaCovered, true, 'nothing changed');
+
+  // A connection made before the org turned HIPAA mode on is never called.
+  const o = await org({});
+  assert.equal((await h.call(o.apiKey, 'PATCH', '/v1/org', { settings: { hipaaMode: true } })).status, 200);
   const api = llm(JSON.stringify(ANSWER));
   const r = await h.call(o.apiKey, 'POST', `/v1/conversations/${o.conversationId}/enrich`, {});
   assert.deepEqual([r.body.provider, r.body.fallback], ['local', 'hipaa_not_baa']);

@@ -2,6 +2,7 @@ import type { Engine } from '../core/engine.ts';
 import type { TenantTx } from '../core/db/tenant.ts';
 import type { OrgSettings } from '../core/org-settings.ts';
 import { runtimeOf } from '../core/connections/runtime.ts';
+import { baaEligible } from '../core/compliance/hipaa.ts';
 import type { ConnectionRow } from '../core/connections/model.ts';
 import type { OpenAiConfig, OpenAiSecrets } from '../connectors/openai/client.ts';
 import type { AiSettings } from './settings.ts';
@@ -23,8 +24,9 @@ export async function planProvider(engine: Engine, tx: TenantTx, settings: OrgSe
   if (!row) return { kind: 'local', fallback: null };
   const rt = runtimeOf(tx, engine.connectors, row);
   const config = rt.ctx.config as unknown as OpenAiConfig;
-  // HIPAA: PHI may reach only an endpoint under a Business Associate Agreement, per connection.
-  if (settings.hipaaMode && config.baaCovered !== true) return { kind: 'local', fallback: 'hipaa_not_baa' };
+  // HIPAA: PHI may reach only an endpoint under a Business Associate Agreement, per connection
+  // (refused at creation too; checked again here for a connection made before HIPAA mode was on).
+  if (settings.hipaaMode && !baaEligible(rt.def, undefined, config)) return { kind: 'local', fallback: 'hipaa_not_baa' };
   if (ai.monthlyTokenBudget !== null && (await monthUsage(tx)).totalTokens >= ai.monthlyTokenBudget) return { kind: 'local', fallback: 'budget_exhausted' };
   return { kind: 'external', connectionId: row.id, config, secrets: rt.ctx.secrets as unknown as OpenAiSecrets, timeoutMs: ai.timeoutMs };
 }

@@ -6,6 +6,8 @@ import { orgSettings } from '../core/org-settings.ts';
 import { PermanentFailure } from '../core/queue/queue.ts';
 import { enrich } from './enrich.ts';
 import { aiSettings } from './settings.ts';
+import { warmUp } from './local/provider.ts';
+import { createLogger } from '../core/logger.ts';
 
 /**
  * AI enrichment as a consumer of the event spine: committed events → queue `ai` → this worker.
@@ -14,6 +16,7 @@ import { aiSettings } from './settings.ts';
  * switched both off make no job (sb_orgs_with_ai).
  */
 export const AI_QUEUE = 'ai';
+const log = createLogger('ai');
 
 const isInbound = (e: EngineEvent) => e.type === 'message.created' && (e.data.message as { direction?: string } | undefined)?.direction === 'inbound';
 const isClosed = (e: EngineEvent) =>
@@ -58,5 +61,8 @@ export function startAiWorker(engine: Engine, opts: { concurrency?: number } = {
     },
     { concurrency: opts.concurrency ?? 2 },
   );
+  // Off the start path: the first message should not pay for training the local models.
+  const warm = setImmediate(() => void warmUp().catch((err) => log.warn({ err }, 'local AI warm-up failed')));
+  warm.unref();
   return { stop: async () => {} };
 }

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'quiet_hours'
   | 'unregistered_sender'
   | 'connector_not_baa_eligible'
+  | 'connection_not_baa_covered'
   | 'org_suspended'
   | 'monthly_limit_reached'
   | 'connector_unavailable'
@@ -59,6 +60,7 @@ const STATUS: Record<ErrorCode, number> = {
   quiet_hours: 422,
   unregistered_sender: 422,
   connector_not_baa_eligible: 422,
+  connection_not_baa_covered: 422,
   org_suspended: 401,
   monthly_limit_reached: 422,
   not_supported: 422,

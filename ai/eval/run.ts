@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { DEFAULT_INTENTS } from '../intents.ts';
 import type { AiProvider } from '../provider.ts';
 import { createLocalProvider } from '../local/provider.ts';
@@ -40,18 +40,26 @@ const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) /
 const intents: { gold: string; pred: string }[] = [];
 const sentiments: { gold: string; pred: string }[] = [];
 const ents = { tp: 0, fp: 0, fn: 0 };
-for (const m of messages.test) {
-  const t0 = performance.now();
-  const c0 = cpuMs();
-  const { enrichment: e } = await provider.enrich({ ...base, messages: [{ id: m.id, direction: 'inbound', text: m.text }], messageId: m.id, tasks: ['intent', 'sentiment', 'entities'] });
-  latencies.push(performance.now() - t0);
-  cpuTimes.push(cpuMs() - c0);
-  intents.push({ gold: m.intent, pred: e.intent?.id ?? '' });
-  sentiments.push({ gold: m.sentiment, pred: e.sentiment?.label ?? '' });
-  const c = entityCounts(m.entities, e.entities ?? []);
-  ents.tp += c.tp;
-  ents.fp += c.fp;
-  ents.fn += c.fn;
+// Latency is timed over PASSES passes of the held-out messages (scored once: the answers do not
+// change): a p99 of 86 timings is the single slowest one, i.e. whichever item a scheduler hiccup hit.
+const PASSES = values.provider === 'local' ? 5 : 1;
+let slowest = { ms: 0, cpuMs: 0 };
+for (let pass = 0; pass < PASSES; pass++) {
+  for (const m of messages.test) {
+    const t0 = performance.now();
+    const c0 = cpuMs();
+    const { enrichment: e } = await provider.enrich({ ...base, messages: [{ id: m.id, direction: 'inbound', text: m.text }], messageId: m.id, tasks: ['intent', 'sentiment', 'entities'] });
+    latencies.push(performance.now() - t0);
+    cpuTimes.push(cpuMs() - c0);
+    if (latencies.at(-1)! > slowest.ms) slowest = { ms: latencies.at(-1)!, cpuMs: cpuTimes.at(-1)! };
+    if (pass) continue;
+    intents.push({ gold: m.intent, pred: e.intent?.id ?? '' });
+    sentiments.push({ gold: m.sentiment, pred: e.sentiment?.label ?? '' });
+    const c = entityCounts(m.entities, e.entities ?? []);
+    ents.tp += c.tp;
+    ents.fp += c.fp;
+    ents.fn += c.fn;
+  }
 }
 const facts = { found: 0, total: 0 };
 let summaryChars = 0;
@@ -77,7 +85,7 @@ const report = {
   sentiment: { accuracy: sentiment.accuracy },
   entities: { precision: ents.tp / (ents.tp + ents.fp || 1), recall: ents.tp / (ents.tp + ents.fn || 1) },
   summary: { factRecall: facts.found / (facts.total || 1), lengthRatio: summaryChars / (conversationChars || 1) },
-  latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), summaryP50: percentile(summaryLatencies, 50), summaryP99: percentile(summaryLatencies, 99), cpuP50: percentile(cpuTimes, 50), cpuP99: percentile(cpuTimes, 99) },
+  latencyMs: { timings: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: slowest.ms, maxCpu: slowest.cpuMs, summaryP50: percentile(summaryLatencies, 50), summaryP99: percentile(summaryLatencies, 99), cpuP50: percentile(cpuTimes, 50), cpuP99: percentile(cpuTimes, 99) },
   machine: { cpus: cpus().length, node: process.version },
 };
 if (values.json) console.log(JSON.stringify(report));
@@ -90,5 +98,9 @@ else {
   console.log(`sentiment   accuracy ${pct(sentiment.accuracy)}`);
   console.log(`entities    precision ${f(report.entities.precision)}  recall ${f(report.entities.recall)}`);
   console.log(`summary     fact recall ${pct(report.summary.factRecall)} (${facts.found}/${facts.total} facts); summaries are ${pct(report.summary.lengthRatio)} of their conversations' length`);
-  console.log(`latency     per message p50 ${report.latencyMs.p50.toFixed(2)} ms  p99 ${report.latencyMs.p99.toFixed(2)} ms (CPU time p50 ${report.latencyMs.cpuP50.toFixed(2)} ms  p99 ${report.latencyMs.cpuP99.toFixed(2)} ms); per summary p50 ${report.latencyMs.summaryP50.toFixed(2)} ms  p99 ${report.latencyMs.summaryP99.toFixed(2)} ms  (${report.machine.cpus} CPUs, Node ${report.machine.node})`);
+  const ms = (n: number) => `${n.toFixed(2)} ms`;
+  console.log(
+    `latency     per message (${report.latencyMs.timings} timings, ${PASSES} passes) wall p50 ${ms(report.latencyMs.p50)}  p99 ${ms(report.latencyMs.p99)}  max ${ms(report.latencyMs.max)} (of which CPU ${ms(report.latencyMs.maxCpu)}); CPU time p50 ${ms(report.latencyMs.cpuP50)}  p99 ${ms(report.latencyMs.cpuP99)}`,
+  );
+  console.log(`            per summary p50 ${ms(report.latencyMs.summaryP50)}  p99 ${ms(report.latencyMs.summaryP99)}  (${report.machine.cpus} CPUs, Node ${report.machine.node}, load average ${loadavg()[0]!.toFixed(1)})`);
 }

@@ -158,6 +158,12 @@ describe('integration hooks', () => {
   const shapes = problemsOf({ ...base, capabilities: [], poll: { intervalSeconds: 0 }, oauth: { flow: 'authorization_code', tokenUrl: 'https://x/token' } });
   assert.ok(shapes.some((p) => p.startsWith('poll:')), shapes.join('\n'));
   assert.ok(shapes.includes('oauth: authorization_code needs authorizeUrl'));
+  // BAA eligibility per connection names a boolean config field that exists.
+  const BAA = 'baaEligible: true, false, or {configField} naming a boolean property of configSchema';
+  assert.ok(problemsOf({ ...base, capabilities: [], baaEligible: { configField: 'baaCovered' } }).includes(BAA));
+  assert.ok(problemsOf({ ...base, capabilities: [], baaEligible: 'yes' }).includes(BAA));
+  const perConnection = defineConnector({ ...base, capabilities: [], configSchema: { type: 'object', properties: { baaCovered: { type: 'boolean' } } }, baaEligible: { configField: 'baaCovered' } });
+  assert.deepEqual(perConnection.baaEligible, { configField: 'baaCovered' });
   const ok = defineConnector({
     ...base,
     capabilities: ['crm.lookup', 'actions.invoke'],

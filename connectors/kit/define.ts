@@ -87,8 +87,11 @@ export interface ConnectorSpec<C = Record<string, unknown>, S = Record<string, u
   /**
    * The provider signs a HIPAA Business Associate Agreement for this service: an org in HIPAA mode
    * may send PHI through it. Absent = false (such orgs cannot use the connector).
+   * `{ configField }`: it depends on the endpoint, not the connector (an OpenAI-compatible server
+   * is covered only under its operator's BAA): a connection is eligible when that boolean config
+   * field is true, and a HIPAA org cannot create or save one where it is not.
    */
-  baaEligible?: boolean;
+  baaEligible?: boolean | { configField: string };
 }
 
 export interface ConnectorDefinition<C = Record<string, unknown>, S = Record<string, unknown>> extends Readonly<ConnectorSpec<C, S>> {
@@ -181,6 +184,12 @@ function checkCapabilities<C, S>(spec: Partial<ConnectorSpec<C, S>>, problems: s
         else if (typeof p[key] !== 'function') problems.push(`provisioning.${key}: must be a function`);
       }
     }
+  }
+  const baa = spec.baaEligible as unknown;
+  if (baa !== undefined && typeof baa !== 'boolean') {
+    const field = (baa as { configField?: unknown } | null)?.configField;
+    const props = (spec.configSchema as { properties?: Record<string, { type?: unknown }> } | undefined)?.properties;
+    if (typeof field !== 'string' || props?.[field]?.type !== 'boolean') problems.push('baaEligible: true, false, or {configField} naming a boolean property of configSchema');
   }
   if (spec.poll !== undefined) {
     if (typeof spec.poll?.run !== 'function') problems.push('poll: needs a run(cursor, ctx) function');

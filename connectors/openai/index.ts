@@ -35,8 +35,8 @@ async function test(ctx: { config: OpenAiConfig; secrets: OpenAiSecrets }): Prom
 /**
  * An "AI" connection: an OpenAI-compatible chat completions endpoint, model and key per
  * connection (secrets sealed like every connection's). Used by AI enrichment (ai/) when the org's
- * ai.provider is auto. BAA eligibility is per connection (config.baaCovered), checked by the AI
- * layer before any text leaves; the connector as such is eligible only through that flag.
+ * ai.provider is auto. BAA eligibility is per connection (config.baaCovered): a HIPAA org cannot
+ * create or save one without it, and the AI layer checks it again before any text leaves.
  */
 const openaiConnector = defineConnector<OpenAiConfig, OpenAiSecrets>({
   id: 'openai',
@@ -49,7 +49,8 @@ const openaiConnector = defineConnector<OpenAiConfig, OpenAiSecrets>({
   capabilities: ['ai.generate'],
   manifest,
   test,
-  baaEligible: true,
+  // Per connection: the operator says a BAA covers the endpoint (config.baaCovered).
+  baaEligible: { configField: 'baaCovered' },
 });
 
 export default openaiConnector;

@@ -6,8 +6,23 @@ import { AppError } from '../errors.ts';
  * service (ConnectorSpec.baaEligible). WhatsApp content is processed by Meta whoever the
  * provider in between is (Twilio's BAA excludes WhatsApp), so that channel is never eligible.
  */
-export function baaEligible(def: Pick<AnyConnectorDefinition, 'baaEligible'> | undefined, channel?: string): boolean {
-  return !!def?.baaEligible && channel !== 'whatsapp';
+export function baaEligible(def: Pick<AnyConnectorDefinition, 'baaEligible'> | undefined, channel?: string, config?: object): boolean {
+  const b = def?.baaEligible;
+  if (!b || channel === 'whatsapp') return false;
+  // Per connection: the connector names the config flag its operator sets once a BAA covers the endpoint.
+  return b === true || (config as Record<string, unknown> | undefined)?.[b.configField] === true;
+}
+
+/** A HIPAA org's connection (new or changed) must be BAA-eligible: the refusal, or null. */
+export function baaRefusal(def: Pick<AnyConnectorDefinition, 'id' | 'baaEligible'>, config: object): AppError | null {
+  if (baaEligible(def, undefined, config)) return null;
+  const b = def.baaEligible;
+  if (typeof b !== 'object' || !b) return notBaaEligible(def.id);
+  return new AppError(
+    'connection_not_baa_covered',
+    `HIPAA mode: a ${def.id} connection may be used only when a Business Associate Agreement covers its endpoint; set config.${b.configField} to true once one does.`,
+    { details: [{ field: `/config/${b.configField}`, reason: 'must be true in HIPAA mode (the endpoint is covered by a BAA)', connector: def.id }] },
+  );
 }
 
 export function notBaaEligible(connectorId: string, channel?: string): AppError {

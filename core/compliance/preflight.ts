@@ -58,7 +58,7 @@ export async function preflight(tx: TenantTx, input: PreflightInput): Promise<De
   const refuse = (reason: Reason): Decision => ({ allow: false, reasons: [reason] });
 
   const conn = input.connection;
-  if (settings.hipaaMode && conn && !baaEligible(conn.def, input.channel)) {
+  if (settings.hipaaMode && conn && !baaEligible(conn.def, input.channel, conn.row.config)) {
     return refuse({ code: 'connector_not_baa_eligible', message: notBaaEligible(conn.def.id, input.channel).message });
   }
 

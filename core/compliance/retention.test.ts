@@ -10,6 +10,7 @@ import { archiveRequest, settleArchived } from '../connections/archive.ts';
 import { runRetention, startRetentionJob } from './retention-job.ts';
 import { attachTemplate } from '../send/template.ts';
 import { MESSAGE_CONTENT_COLUMNS } from '../messages/content.ts';
+import { enrich } from '../../ai/enrich.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -179,8 +180,12 @@ test('AI enrichments quote content: those of purged messages and their conversat
   const enriched = await h.call(apiKey, 'POST', `/v1/conversations/${old.conversationId}/enrich`, { tasks: ['summary', 'entities'] });
   assert.equal(enriched.status, 200, JSON.stringify(enriched.body));
   assert.match(JSON.stringify(enriched.body), /ceiling|Jane/i, 'the enrichment quotes the message');
+  // The message's own enrichment (what the AI worker stores for an inbound message).
+  const own = await enrich(h.engine, orgId, { conversationId: old.conversationId, messageId: old.id, tasks: ['intent', 'entities'] });
+  assert.deepEqual([own.record.subjectType, own.record.result.entities?.[0]?.text], ['message', '4B']);
 
   await runRetention(h.engine);
+  assert.equal((await h.engine.tenant(orgId, (tx) => tx.trx('ai_enrichments').where({ subject_id: old.id }))).length, 0, 'the message enrichment is gone');
   assert.equal(await purged(orgId, old.id), true);
   assert.equal((await h.call(apiKey, 'GET', `/v1/conversations/${old.conversationId}/enrichment`)).status, 404);
   const left = await h.engine.tenant(orgId, (tx) => tx.trx('ai_enrichments').where({ conversation_id: old.conversationId }));
@@ -188,6 +193,7 @@ test('AI enrichments quote content: those of purged messages and their conversat
   const events = await syncEvents(apiKey);
   const event = events.find((e) => e.type === 'conversation.enriched' && e.subjectId === old.conversationId)!;
   assert.equal(event.data.enrichment, null);
+  assert.equal(events.find((e) => e.type === 'message.enriched' && e.subjectId === old.id)!.data.enrichment, null);
   assert.doesNotMatch(JSON.stringify(events), /ceiling|Jane/);
 });
 

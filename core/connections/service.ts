@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { orgSettings } from '../org-settings.ts';
-import { notBaaEligible } from '../compliance/hipaa.ts';
+import { baaRefusal } from '../compliance/hipaa.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { appendEvent } from '../events/events.ts';
 import { notFound } from '../errors.ts';
@@ -50,9 +50,10 @@ async function emit(tx: TenantTx, type: string, view: ConnectionView, extra: Rec
 
 export async function createConnection(tx: TenantTx, deps: ConnectionDeps, input: NewConnection): Promise<ConnectionView> {
   const def = resolveConnectorRef(deps.connectors, input.connector);
-  if (!def.baaEligible && (await orgSettings(tx.trx, tx.orgId)).hipaaMode) throw notBaaEligible(def.id);
   const config = input.config ?? {};
   const secrets = input.secrets ?? {};
+  const refusal = (await orgSettings(tx.trx, tx.orgId)).hipaaMode ? baaRefusal(def, config) : null;
+  if (refusal) throw refusal;
   checkSettings(def, config, secrets);
   const id = uuidv7();
   const [row] = await tx.trx('connections')
@@ -96,6 +97,9 @@ export async function updateConnection(tx: TenantTx, deps: ConnectionDeps, id: s
       else secrets[k] = v;
     }
     checkSettings(def, config, secrets);
+    // A HIPAA org cannot turn a connection's BAA flag off (or save one without it).
+    const refusal = patch.config !== undefined && (await orgSettings(tx.trx, tx.orgId)).hipaaMode ? baaRefusal(def, config) : null;
+    if (refusal) throw refusal;
     if (patch.config !== undefined) changes.config = config;
     if (patch.secrets !== undefined) changes.secrets_enc = tx.crypto.encryptJson(id, 'secrets', secrets);
   }

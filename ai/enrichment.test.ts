@@ -9,7 +9,8 @@ import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, syncEvents, twilioConnec
 type Ev = { type: string; data: any; conversationId: string | null; subjectId: string | null };
 import { reply } from '../test/nock-reply.ts';
 import { waitFor } from '../test/wait.ts';
-import { startAiWorker } from './worker.ts';
+import { AI_QUEUE, startAiWorker } from './worker.ts';
+import { runIdleSweep } from './idle.ts';
 
 /**
  * Done means (1), with no AI connection (the local provider): a signed inbound Twilio SMS →
@@ -139,6 +140,43 @@ test('closing a conversation enriches it (summary) and publishes conversation.en
   assert.equal(c.data.conversation.id, m.body.conversationId);
   assert.equal(c.data.enrichment.intent.id, 'schedule_change');
   assert.match(c.data.enrichment.summary, /Thursday/);
+});
+
+test('a conversation idle for N minutes (ai.onConversationIdle) is summarized once; a new message or another org is not swept', async () => {
+  const { apiKey } = await setup();
+  const on = await h.call(apiKey, 'PATCH', '/v1/org', { settings: { ai: { onInboundMessage: { enabled: false }, onConversationIdle: { enabled: true, minutes: 5, tasks: ['summary', 'intent'] } } } });
+  assert.equal(on.status, 200, JSON.stringify(on.body));
+  const other = await h.newOrg();
+  const contact = await h.call(apiKey, 'POST', '/v1/contacts', { name: 'Lee', handles: [{ kind: 'phone', value: '+14155550136' }] });
+  const m = await h.call(apiKey, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { contactId: contact.body.id }, body: 'The dishwasher in 7C is leaking onto the floor, can someone come Friday morning?' });
+  const conv = m.body.conversationId;
+  const otherContact = await h.call(other.apiKey, 'POST', '/v1/contacts', { name: 'Ray', handles: [{ kind: 'phone', value: '+14155550137' }] });
+  await h.call(other.apiKey, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { contactId: otherContact.body.id }, body: 'Is the pool open?' });
+  // The clock moves instead of the test waiting: 4 minutes later it is not idle yet, 6 minutes later it is.
+  const at = (minutes: number) => new Date(Date.now() + minutes * 60_000);
+  assert.deepEqual(await runIdleSweep(h.engine, { now: at(4), queue: AI_QUEUE }), { queued: 0 });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await syncEvents(h, apiKey)).filter((e) => e.type === 'conversation.enriched').length, 0, 'not idle yet');
+
+  assert.ok((await runIdleSweep(h.engine, { now: at(6), queue: AI_QUEUE })).queued >= 1);
+  const events = await syncEventsUntil(apiKey, (x) => x.some((y) => y.type === 'conversation.enriched'));
+  const e = events.find((y) => y.type === 'conversation.enriched')!;
+  assert.equal(e.data.conversation.id, conv);
+  assert.deepEqual(e.data.enrichment.tasks, ['intent', 'summary']);
+  assert.match(e.data.enrichment.summary, /7C/);
+  assert.equal(e.data.enrichment.intent.id, 'maintenance_request');
+  assert.ok(!(await syncEvents(h, other.apiKey)).some((y) => y.type === 'conversation.enriched'), 'the other org did not turn it on');
+
+  // Summarized since its last message: the next sweeps leave it alone, until someone writes again.
+  await runIdleSweep(h.engine, { now: at(7), queue: AI_QUEUE });
+  const second = await h.call(apiKey, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { contactId: contact.body.id }, body: 'Actually Friday after 2pm works better' });
+  assert.equal(second.body.conversationId, conv);
+  await runIdleSweep(h.engine, { now: at(3), queue: AI_QUEUE });
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await syncEvents(h, apiKey)).filter((y) => y.type === 'conversation.enriched').length, 1);
+  await runIdleSweep(h.engine, { now: at(8), queue: AI_QUEUE });
+  const again = await syncEventsUntil(apiKey, (x) => x.filter((y) => y.type === 'conversation.enriched').length === 2);
+  assert.equal(again.filter((y) => y.type === 'conversation.enriched')[1]!.data.enrichment.version, second.body.id);
 });
 
 async function syncEventsUntil(apiKey: string, until: (e: Ev[]) => boolean): Promise<Ev[]> {

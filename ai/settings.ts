@@ -36,6 +36,17 @@ export const aiSettingsSchema = {
       description: 'Enrich a conversation (summary…) when it is closed.',
       properties: { enabled: { type: 'boolean', default: true }, tasks: { ...tasks, default: ['summary', 'intent', 'sentiment', 'entities', 'replies'] } },
     },
+    onConversationIdle: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Enrich a conversation (summary…) once nobody has written in it for `minutes` (a sweep every minute; open and snoozed conversations that went quiet within the last day).',
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        minutes: { type: 'integer', minimum: 1, maximum: 1440, default: 30 },
+        tasks: { ...tasks, default: ['summary', 'intent', 'sentiment', 'entities', 'replies'] },
+      },
+    },
     intents: {
       type: 'array',
       minItems: 2,
@@ -83,6 +94,7 @@ export interface AiSettings {
   provider: 'auto' | 'local';
   onInboundMessage: { enabled: boolean; tasks: Task[] };
   onConversationClosed: { enabled: boolean; tasks: Task[] };
+  onConversationIdle: { enabled: boolean; minutes: number; tasks: Task[] };
   intents: IntentDef[];
   savedReplies: SavedReply[];
   monthlyTokenBudget: number | null;

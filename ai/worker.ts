@@ -7,13 +7,15 @@ import { PermanentFailure } from '../core/queue/queue.ts';
 import { enrich } from './enrich.ts';
 import { aiSettings } from './settings.ts';
 import { warmUp } from './local/provider.ts';
+import { startIdleSweep, type IdleJob } from './idle.ts';
 import { createLogger } from '../core/logger.ts';
 
 /**
  * AI enrichment as a consumer of the event spine: committed events → queue `ai` → this worker.
  * Never on the ingest path. Which events: an inbound message (org setting
  * ai.onInboundMessage) and a conversation that was closed (ai.onConversationClosed). Orgs that
- * switched both off make no job (sb_orgs_with_ai).
+ * switched both off make no job (sb_orgs_with_ai). Conversations gone quiet (ai.onConversationIdle)
+ * come from the idle sweep, onto the same queue.
  */
 export const AI_QUEUE = 'ai';
 const log = createLogger('ai');
@@ -39,16 +41,27 @@ export const aiDispatchRoute: DispatchRoute = {
   }),
 };
 
-export async function runAiJob(engine: Engine, job: EventJob & { messageId?: string | null }): Promise<void> {
+/** A job of queue `ai`: an event the route let through, or a conversation the idle sweep found (ai/idle.ts). */
+export type AiJob = (EventJob & { messageId?: string | null }) | IdleJob;
+
+export async function runAiJob(engine: Engine, job: AiJob): Promise<void> {
   if (!job.conversationId) return;
-  const ai = aiSettings(await engine.tenant(job.orgId, (tx) => orgSettings(tx.trx, job.orgId)));
-  const auto = job.messageId ? ai.onInboundMessage : ai.onConversationClosed;
-  if (!auto.enabled || !auto.tasks.length) return;
-  await enrich(engine, job.orgId, { conversationId: job.conversationId, ...(job.messageId ? { messageId: job.messageId } : {}), tasks: auto.tasks });
+  const { ai, quiet } = await engine.tenant(job.orgId, async (tx) => ({
+    ai: aiSettings(await orgSettings(tx.trx, job.orgId)),
+    // Idle: nobody wrote since the sweep found it (else the next sweep decides again).
+    quiet: 'idleSince' in job ? !!(await tx.trx('conversations').where({ id: job.conversationId }).whereNot('status', 'closed').where('last_message_at', '<', new Date(new Date(job.idleSince).getTime() + 1)).first('id')) : true,
+  }));
+  const messageId = 'messageId' in job ? job.messageId : null;
+  const auto = 'idleSince' in job ? ai.onConversationIdle : messageId ? ai.onInboundMessage : ai.onConversationClosed;
+  if (!quiet || !auto.enabled || !auto.tasks.length) return;
+  await enrich(engine, job.orgId, { conversationId: job.conversationId, ...(messageId ? { messageId } : {}), tasks: auto.tasks });
 }
 
+/** The idle sweep (ai/idle.ts), putting its jobs on this worker's queue. */
+export const startAiIdleSweep = (engine: Engine) => startIdleSweep(engine, AI_QUEUE);
+
 export function startAiWorker(engine: Engine, opts: { concurrency?: number } = {}): { stop(): Promise<void> } {
-  engine.queue.process<EventJob & { messageId?: string | null }>(
+  engine.queue.process<AiJob>(
     AI_QUEUE,
     async (job) => {
       try {

@@ -4,7 +4,7 @@ import { startAuditSealer } from '../core/audit/sealer.ts';
 import { startSendWorker } from '../core/send/worker.ts';
 import { startWebhookWorker } from '../core/webhooks/worker.ts';
 import { startRulesWorker } from '../rules/runner.ts';
-import { startAiWorker } from '../ai/worker.ts';
+import { startAiIdleSweep, startAiWorker } from '../ai/worker.ts';
 import { startRetentionJob } from '../core/compliance/retention-job.ts';
 import { startPoller } from '../core/connections/poller.ts';
 import { startProvisioningJob } from '../core/provisioning/job.ts';
@@ -23,6 +23,7 @@ const WORKERS: [name: string, start: (engine: Engine) => { stop(): Promise<void>
   ['webhook worker', startWebhookWorker],
   ['rules worker', startRulesWorker],
   ['AI worker', startAiWorker],
+  ['AI idle sweep', startAiIdleSweep],
   ['retention job', startRetentionJob],
   ['poller', startPoller],
   ['provisioning job', startProvisioningJob],

@@ -9,6 +9,7 @@ import { messageView, type MessageRow } from '../core/messages/views.ts';
 import { createLocalProvider } from './local/provider.ts';
 import { createOpenAiProvider, ProviderFailure } from './openai/provider.ts';
 import { planProvider } from './plan.ts';
+import { correctionsVersion, loadCorrections } from './corrections.ts';
 import { TASKS, type EnrichMessage, type EnrichRequest, type ProviderResult, type Task, type Usage } from './provider.ts';
 import { aiSettings } from './settings.ts';
 import { addUsage, findEnrichment, markBudgetExceeded, monthOf, monthUsage, saveEnrichment, type EnrichmentRecord, type SubjectType } from './store.ts';
@@ -90,7 +91,9 @@ export async function enrich(engine: Engine, orgId: string, input: EnrichInput):
     const ai = aiSettings(settings);
     const plan = await planProvider(engine, tx, settings, ai);
     if (plan.kind === 'local' && plan.fallback === 'budget_exhausted') await budgetExceeded(tx, ai.monthlyTokenBudget!);
-    const request: EnrichRequest = { intents: ai.intents, savedReplies: ai.savedReplies, messages, tasks, ...(input.messageId ? { messageId: input.messageId } : {}) };
+    const corrected = await correctionsVersion(tx);
+    const corrections = corrected ? { corrections: { version: corrected, load: () => engine.tenant(orgId, loadCorrections) } } : {};
+    const request: EnrichRequest = { intents: ai.intents, savedReplies: ai.savedReplies, messages, tasks, ...corrections, ...(input.messageId ? { messageId: input.messageId } : {}) };
     return { version, plan, request, safeMode: settings.safeMode, budget: ai.monthlyTokenBudget };
   });
   if ('stored' in prep) return { record: prep.stored!, cached: true };

@@ -17,8 +17,20 @@ export interface EnrichMessage {
   text: string;
 }
 
+/** An org's correction of a message (ai/corrections.ts): a training example for its local classifier. */
+export interface Correction {
+  text: string;
+  intent: string | null;
+  sentiment: SentimentLabel | null;
+}
+
 export interface EnrichRequest {
   intents: IntentDef[];
+  /**
+   * The org's corrections, for the local provider: `version` names them (org + count + last
+   * change), `load` reads them; a provider that already trained on this version never loads.
+   */
+  corrections?: { version: string; load(): Promise<Correction[]> };
   savedReplies: SavedReply[];
   /** The conversation so far, oldest first (text already redacted when it is to leave). */
   messages: EnrichMessage[];

@@ -1,5 +1,5 @@
 import { DEFAULT_INTENTS, type IntentDef } from '../intents.ts';
-import { subjectText, type AiProvider, type Enrichment } from '../provider.ts';
+import { subjectText, type AiProvider, type EnrichRequest, type Enrichment } from '../provider.ts';
 import type { LabelledMessage } from '../eval/dataset.ts';
 import { trainClassifiers, type Classifiers } from './classify.ts';
 import { extractEntities } from './entities.ts';
@@ -8,17 +8,19 @@ import { summarize } from './summary.ts';
 
 /**
  * The local provider: no key, no network, no download. Models are trained once per intent list
- * (a few milliseconds) and kept; an org that edits its list gets a model of its own.
+ * (tens of milliseconds) and kept; an org that edits its list, or corrects a classification, gets
+ * a model of its own (retrained when its corrections change).
  */
 const cache = new Map<string, Classifiers>();
 
-function classifiersFor(intents: IntentDef[], labelled?: LabelledMessage[]): Classifiers {
-  if (labelled) return trainClassifiers(intents, labelled);
-  const key = JSON.stringify(intents);
+/** The shared models for an intent list, or an org's own when it has corrections (keyed by their version). */
+async function classifiersFor(intents: IntentDef[], corrections?: EnrichRequest['corrections']): Promise<Classifiers> {
+  const key = `${corrections?.version ?? ''}|${JSON.stringify(intents)}`;
   let c = cache.get(key);
   if (!c) {
+    const examples = corrections ? await corrections.load() : [];
     if (cache.size > 100) cache.clear();
-    cache.set(key, (c = trainClassifiers(intents)));
+    cache.set(key, (c = trainClassifiers(intents, undefined, examples)));
   }
   return c;
 }
@@ -26,16 +28,16 @@ function classifiersFor(intents: IntentDef[], labelled?: LabelledMessage[]): Cla
 /** `labelled` replaces the shipped training set (the evaluation trains on its training split only). */
 export function createLocalProvider(opts: { labelled?: LabelledMessage[] } = {}): AiProvider {
   const fixed = opts.labelled ? new Map<string, Classifiers>() : null;
-  const models = (intents: IntentDef[]) => {
-    if (!fixed) return classifiersFor(intents);
+  const models = async (intents: IntentDef[], corrections: EnrichRequest['corrections']) => {
+    if (!fixed) return classifiersFor(intents, corrections);
     const key = JSON.stringify(intents);
-    if (!fixed.has(key)) fixed.set(key, classifiersFor(intents, opts.labelled));
+    if (!fixed.has(key)) fixed.set(key, trainClassifiers(intents, opts.labelled));
     return fixed.get(key)!;
   };
   return {
     name: 'local',
     async enrich(req) {
-      const m = models(req.intents.length ? req.intents : DEFAULT_INTENTS);
+      const m = await models(req.intents.length ? req.intents : DEFAULT_INTENTS, req.corrections);
       const text = subjectText(req);
       const out: Enrichment = {};
       if (req.tasks.includes('intent')) out.intent = m.intent(text);

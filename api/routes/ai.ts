@@ -3,6 +3,11 @@ import { enrich, enrichmentView } from '../../ai/enrich.ts';
 import { latestEnrichment } from '../../ai/store.ts';
 import { notFound } from '../../core/errors.ts';
 import type { Task } from '../../ai/provider.ts';
+import { correctMessage, getCorrection, type CorrectionInput } from '../../ai/corrections.ts';
+import { aiSettings } from '../../ai/settings.ts';
+import { orgSettings } from '../../core/org-settings.ts';
+import { recordAudit } from '../../core/audit/record.ts';
+import { auditBy } from '../http/audit.ts';
 
 const taskEnum = { type: 'string', enum: ['intent', 'sentiment', 'entities', 'summary', 'replies'] } as const;
 
@@ -28,7 +33,19 @@ const enrichmentSchema = {
   },
 };
 
-/** On-demand AI enrichment of a conversation (ai/README.md). */
+const correctionSchema = {
+  type: 'object',
+  properties: {
+    object: { const: 'ai_correction' },
+    messageId: { type: 'string', format: 'uuid' },
+    intent: { type: ['string', 'null'] },
+    sentiment: { type: ['string', 'null'], enum: ['negative', 'neutral', 'positive', null] },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+/** On-demand AI enrichment of a conversation, and the org's corrections of a message's classification (ai/README.md). */
 export const aiRoutes = [
   defineRoute<{ tasks?: Task[] }>({
     method: 'post',
@@ -42,6 +59,39 @@ export const aiRoutes = [
       const { record, cached } = await enrich(engine, auth.orgId, { conversationId: params.id!, ...(body.tasks ? { tasks: body.tasks } : {}) });
       return enrichmentView(record, cached);
     },
+  }),
+  defineRoute<CorrectionInput>({
+    method: 'put',
+    path: '/v1/messages/:id/ai-correction',
+    summary: 'Correct the intent and/or sentiment AI gave an inbound message: the org’s local classifier learns from it (audited as ai.corrected)',
+    tag: 'Messages',
+    scope: 'conversations:write',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        intent: { type: 'string', description: 'One of the org’s intent ids (settings.ai.intents).' },
+        sentiment: { type: 'string', enum: ['negative', 'neutral', 'positive'] },
+      },
+    },
+    response: correctionSchema,
+    handler: ({ engine, auth, req, params, body }) =>
+      engine.tenant(auth.orgId, async (tx) => {
+        const correction = await correctMessage(tx, params.id!, body, aiSettings(await orgSettings(tx.trx, auth.orgId)));
+        // Labels only: the message's text stays out of the audit trail.
+        await recordAudit(tx, { ...auditBy({ auth, req }), action: 'ai.corrected', target: { type: 'message', id: params.id! }, details: { intent: correction.intent, sentiment: correction.sentiment } });
+        return correction;
+      }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/messages/:id/ai-correction',
+    summary: 'The org’s correction of a message’s AI classification',
+    tag: 'Messages',
+    scope: 'conversations:read',
+    response: correctionSchema,
+    handler: ({ engine, auth, params }) => engine.tenant(auth.orgId, (tx) => getCorrection(tx, params.id!)),
   }),
   defineRoute({
     method: 'get',

@@ -1967,6 +1967,35 @@ export interface Operations {
       updatedAt?: string;
     };
   };
+  "putV1MessagesIdAiCorrection": {
+    params: { id: string };
+    query: never;
+    body: {
+      intent?: string;
+      sentiment?: "negative" | "neutral" | "positive";
+    };
+    response: {
+      object?: "ai_correction";
+      messageId?: string;
+      intent?: string | null;
+      sentiment?: "negative" | "neutral" | "positive" | null;
+      createdAt?: string;
+      updatedAt?: string;
+    };
+  };
+  "getV1MessagesIdAiCorrection": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      object?: "ai_correction";
+      messageId?: string;
+      intent?: string | null;
+      sentiment?: "negative" | "neutral" | "positive" | null;
+      createdAt?: string;
+      updatedAt?: string;
+    };
+  };
   "postV1MessagesPreflight": {
     params: never;
     query: never;
@@ -2110,6 +2139,11 @@ export interface Operations {
             enabled?: boolean;
             tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
           };
+          onConversationIdle?: {
+            enabled?: boolean;
+            minutes?: number;
+            tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
+          };
           intents?: Array<{
             id: string;
             description: string;
@@ -2235,6 +2269,11 @@ export interface Operations {
           };
           onConversationClosed?: {
             enabled?: boolean;
+            tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
+          };
+          onConversationIdle?: {
+            enabled?: boolean;
+            minutes?: number;
             tasks?: (Array<"intent" | "sentiment" | "entities" | "summary" | "replies">);
           };
           intents?: Array<{
@@ -3602,6 +3641,8 @@ export const operations = {
   "deleteV1LegalHoldsId": { method: 'DELETE', path: '/v1/legal-holds/{id}', resource: 'legalHolds', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "postV1Messages": { method: 'POST', path: '/v1/messages', resource: 'messages', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "messages:send" },
   "getV1MessagesId": { method: 'GET', path: '/v1/messages/{id}', resource: 'messages', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "messages:read" },
+  "putV1MessagesIdAiCorrection": { method: 'PUT', path: '/v1/messages/{id}/ai-correction', resource: 'messages', name: 'replaceAiCorrection', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "conversations:write" },
+  "getV1MessagesIdAiCorrection": { method: 'GET', path: '/v1/messages/{id}/ai-correction', resource: 'messages', name: 'getAiCorrection', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "conversations:read" },
   "postV1MessagesPreflight": { method: 'POST', path: '/v1/messages/preflight', resource: 'messages', name: 'preflight', params: [], hasBody: true, hasQuery: false, list: false, scope: "messages:send" },
   "getV1OauthCallback": { method: 'GET', path: '/v1/oauth/callback', resource: 'oauth', name: 'getCallback', params: [], hasBody: false, hasQuery: true, list: false, scope: null },
   "getV1Org": { method: 'GET', path: '/v1/org', resource: 'org', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },

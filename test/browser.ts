@@ -44,10 +44,18 @@ export function watchPage(page: Page): PageProblems {
   return problems;
 }
 
+/**
+ * A full-page screenshot, taken from the top of the page: Chromium draws the whole document at
+ * the current scroll position, so a sticky element (the dashboard's sidebar) scrolled along with
+ * a test's clicks would land mid-page. The scroll position is put back for the test's next step.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${name}.png`);
+  const at = (await page.evaluate('[window.scrollX, window.scrollY]')) as [number, number];
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: file, fullPage: true });
+  await page.evaluate(`window.scrollTo(${at[0]}, ${at[1]})`);
   return file;
 }
 

@@ -8,7 +8,7 @@ import { api } from '../../cli/testing.ts';
 import { browserAvailable, launchBrowser, screenshot } from '../browser.ts';
 import { AUTH_TOKEN, CUSTOMER, OUR_NUMBER, ACCOUNT_SID, postTwilio } from '../connections.ts';
 import { waitFor } from '../wait.ts';
-import { assertClean, signIn, startDashboardServer, type DashboardServer } from './support.ts';
+import { assertClean, confirm, signIn, startDashboardServer, type DashboardServer } from './support.ts';
 
 /**
  * The admin screens in a real browser against `switchboard start` (embedded, or production with
@@ -161,7 +161,16 @@ test.skipIf(skip)('DM4: a webhook endpoint that fails twice (500 retried, then 4
     const keySecret = await page.getByRole('status', { name: 'API key "Event reader"' }).locator('[data-secret]').innerText();
     assert.equal((await api(s.url, keySecret, 'GET', '/v1/sync?limit=1')).status, 200);
     await page.getByRole('button', { name: 'Done' }).click();
+    // Revoking asks first: Cancel keeps the key working; the dialog's own button revokes it.
     await page.getByRole('button', { name: 'Revoke Event reader' }).click();
+    const ask = page.getByRole('dialog', { name: 'Revoke the key "Event reader"?' });
+    await ask.getByText('cannot be undone').waitFor();
+    await screenshot(page, `dashboard-confirm-revoke-${s.env.mode}`);
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    assert.equal((await api(s.url, keySecret, 'GET', '/v1/sync?limit=1')).status, 200, 'cancelled: the key still works');
+    await page.getByRole('button', { name: 'Revoke Event reader' }).click();
+    await confirm(page, 'Revoke key');
     await page.getByText(/^revoked/).waitFor();
     await waitFor('the revoked key to be refused', async () => (await api(s.url, keySecret, 'GET', '/v1/sync?limit=1')).status === 401, 30_000, 200);
 
@@ -242,6 +251,7 @@ test.skipIf(skip)('Compliance and Settings: an opt-out recorded and shown, 10DLC
   await screenshot(page, `dashboard-settings-${s.env.mode}`);
   await assertClean(page, problems, 'settings');
   await page.getByRole('button', { name: 'Remove new.agent@dashboard-test.example' }).click();
+  await confirm(page, 'Remove user');
   await waitFor('the user to be removed', async () => !(await call('GET', '/v1/users')).data.some((u: any) => u.email === 'new.agent@dashboard-test.example'), 30_000, 200);
 
   await nav.getByRole('link', { name: 'Compliance' }).click();
@@ -249,6 +259,7 @@ test.skipIf(skip)('Compliance and Settings: an opt-out recorded and shown, 10DLC
   await page.getByLabel('Phone number or address').fill(CUSTOMER);
   await page.getByRole('button', { name: 'Look up' }).click();
   await page.getByRole('button', { name: 'Record opt-out' }).click();
+  await confirm(page, 'Record opt-out');
   await page.getByLabel('Consent state').getByText('opted out').first().waitFor();
   const consents = await call('GET', `/v1/consents?handle[kind]=phone&handle[value]=${encodeURIComponent(CUSTOMER)}`);
   assert.ok(consents.current.some((c: any) => c.channel === 'sms' && c.status === 'opted_out'));

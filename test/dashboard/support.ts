@@ -88,3 +88,10 @@ export async function assertClean(page: Page, problems: PageProblems, where: str
   assert.deepEqual(violations, [], `axe on ${where}: ${JSON.stringify(violations, null, 1)}`);
   assert.deepEqual(problems, { dialogs: [], cspViolations: [], pageErrors: [] }, `problems on ${where}`);
 }
+
+/** Answers the confirm step of a destructive action (ui/confirm.tsx) with its confirming button. */
+export async function confirm(page: Page, action: string) {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: action, exact: true }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}

@@ -73,3 +73,50 @@ export function relativeTime(iso: string | null | undefined): string {
   if (s < 86400) return `${Math.round(s / 3600)} h ago`;
   return new Date(iso).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }
+
+/** What QueryView needs of a TanStack query (plain or infinite). */
+export interface QueryLike<T> {
+  isPending: boolean;
+  isError: boolean;
+  error: unknown;
+  data: T | undefined;
+  refetch: () => unknown;
+}
+
+/** A list answer with nothing in it: an array, a page ({ data: [] }), a feed ({ events: [] }), or every page of an infinite query. */
+export function isEmptyData(d: unknown): boolean {
+  if (Array.isArray(d)) return d.length === 0;
+  if (d && typeof d === 'object') {
+    const o = d as { pages?: unknown[]; data?: unknown; events?: unknown };
+    if (Array.isArray(o.pages)) return o.pages.every(isEmptyData);
+    if (Array.isArray(o.data)) return o.data.length === 0;
+    if (Array.isArray(o.events)) return o.events.length === 0;
+  }
+  return false;
+}
+
+/**
+ * The one place a query's states are drawn: a spinner while pending, the API error (code, message,
+ * Retry) when it failed, `empty` when the answer holds nothing, else children(data).
+ */
+export function QueryView<T>({
+  query,
+  errorTitle,
+  loadingLabel,
+  empty,
+  isEmpty = isEmptyData,
+  children,
+}: {
+  query: QueryLike<T>;
+  errorTitle: string;
+  loadingLabel?: string;
+  /** Drawn instead of children when isEmpty(data); without it an empty answer goes to children. */
+  empty?: ReactNode;
+  isEmpty?: (data: T) => boolean;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <Loading label={loadingLabel} />;
+  if (query.isError || query.data === undefined) return <ErrorNotice error={query.error} title={errorTitle} retry={() => void query.refetch()} />;
+  if (empty !== undefined && isEmpty(query.data)) return <>{empty}</>;
+  return <>{children(query.data)}</>;
+}

@@ -2,7 +2,7 @@ import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { get } from '../../api/client.ts';
 import type { Page } from '../../api/types.ts';
 import type { AuditEntry } from '../../api/admin-types.ts';
-import { Badge, Empty, ErrorNotice, Loading, formatTime } from '../../ui/states.tsx';
+import { Badge, Empty, ErrorNotice, QueryView, formatTime } from '../../ui/states.tsx';
 
 interface Verification {
   ok: boolean;
@@ -42,52 +42,48 @@ export function AuditLog() {
             </p>
           ))}
       </div>
-      {q.isPending ? (
-        <Loading />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} title="The audit log could not be loaded" retry={() => void q.refetch()} />
-      ) : entries.length === 0 ? (
-        <Empty title="No audit entries yet">Entries appear within seconds of a change, once sealed into the chain.</Empty>
-      ) : (
-        <>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Target</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((e) => (
-                <tr key={e.id}>
-                  <td>{e.position}</td>
-                  <td className="nowrap">{formatTime(e.createdAt)}</td>
-                  <td>
-                    <Badge tone="info">{e.action}</Badge>
-                  </td>
-                  <td className="small">
-                    {e.actor.type}
-                    {e.actor.id && <div className="mono muted">{e.actor.id}</div>}
-                  </td>
-                  <td className="small">{e.target ? `${e.target.type} ${e.target.id ?? ''}` : '—'}</td>
-                  <td className="small mono break">{Object.keys(e.details ?? {}).length ? JSON.stringify(e.details) : '—'}</td>
+      <QueryView query={q} errorTitle="The audit log could not be loaded" empty={<Empty title="No audit entries yet">Entries appear within seconds of a change, once sealed into the chain.</Empty>}>
+        {() => (
+          <>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">When</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Details</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {q.hasNextPage && (
-            <div className="card-footer">
-              <button type="button" className="btn btn-small" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
-                Load older entries
-              </button>
-            </div>
-          )}
-        </>
-      )}
+              </thead>
+              <tbody>
+                {entries.map((e) => (
+                  <tr key={e.id}>
+                    <td>{e.position}</td>
+                    <td className="nowrap">{formatTime(e.createdAt)}</td>
+                    <td>
+                      <Badge tone="info">{e.action}</Badge>
+                    </td>
+                    <td className="small">
+                      {e.actor.type}
+                      {e.actor.id && <div className="mono muted">{e.actor.id}</div>}
+                    </td>
+                    <td className="small">{e.target ? `${e.target.type} ${e.target.id ?? ''}` : '—'}</td>
+                    <td className="small mono break">{Object.keys(e.details ?? {}).length ? JSON.stringify(e.details) : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {q.hasNextPage && (
+              <div className="card-footer">
+                <button type="button" className="btn btn-small" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
+                  Load older entries
+                </button>
+              </div>
+            )}
+          </>
+        )}
+      </QueryView>
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useMutation } from '@tanstack/react-query';
 import { get, post } from '../../api/client.ts';
 import type { Consent } from '../../api/admin-types.ts';
 import { Badge, Empty, ErrorNotice, formatTime } from '../../ui/states.tsx';
+import { ConfirmButton } from '../../ui/confirm.tsx';
 
 type Handle = { kind: string; value: string };
 
@@ -83,9 +84,15 @@ export function ConsentLookup() {
               <span>Channel to opt out of</span>
               <input value={channel} onChange={(e) => setChannel(e.target.value)} />
             </label>
-            <button type="button" className="btn btn-danger" disabled={optOut.isPending} onClick={() => optOut.mutate()}>
+            <ConfirmButton
+              title="Record an opt-out?"
+              message={`Nothing more is sent on ${channel || 'this channel'} to this handle (either purpose) until they opt in again. The ledger records you as the one who did it.`}
+              confirmLabel="Record opt-out"
+              disabled={optOut.isPending}
+              onConfirm={() => optOut.mutate()}
+            >
               Record opt-out
-            </button>
+            </ConfirmButton>
           </div>
           {optOut.isError && <ErrorNotice error={optOut.error} title="The opt-out was not recorded" />}
         </div>

@@ -3,7 +3,7 @@ import { get } from '../../api/client.ts';
 import type { Connection } from '../../api/types.ts';
 import type { Org, Sender } from '../../api/admin-types.ts';
 import { Link } from '../../app/router.tsx';
-import { Badge, Empty, ErrorNotice, Loading } from '../../ui/states.tsx';
+import { Badge, Empty, ErrorNotice, Loading, QueryView } from '../../ui/states.tsx';
 import { ORG_KEY } from '../settings/OrgSettings.tsx';
 
 const registrationTone = (s: string) => (s === 'approved' || s === 'not_required' ? 'good' : s === 'rejected' || s === 'unregistered' ? 'bad' : 'warn');
@@ -44,42 +44,38 @@ export function SendingRules() {
         </dl>
       )}
       <h3 className="section-gap">Senders and 10DLC registration</h3>
-      {senders.isPending ? (
-        <Loading />
-      ) : senders.isError ? (
-        <ErrorNotice error={senders.error} title="The senders could not be loaded" retry={() => void senders.refetch()} />
-      ) : senders.data.length === 0 ? (
-        <Empty title="No senders">Add numbers to a connection to see their registration here.</Empty>
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Sender</th>
-              <th scope="col">Connection</th>
-              <th scope="col">Registration</th>
-              <th scope="col">Brand / campaign</th>
-              <th scope="col">Pace</th>
-            </tr>
-          </thead>
-          <tbody>
-            {senders.data.map((x) => (
-              <tr key={x.id}>
-                <td>
-                  <code>{x.address}</code> <span className="muted small">{x.channel}</span>
-                </td>
-                <td>
-                  <Link to={`/connections/${x.connection.id}`}>{x.connection.name}</Link>
-                </td>
-                <td>
-                  <Badge tone={registrationTone(x.registrationStatus)}>{x.registrationStatus.replace('_', ' ')}</Badge>
-                </td>
-                <td className="small mono">{[x.brandId, x.campaignId].filter(Boolean).join(' / ') || '—'}</td>
-                <td>{x.messagesPerSecond}/s</td>
+      <QueryView query={senders} errorTitle="The senders could not be loaded" empty={<Empty title="No senders">Add numbers to a connection to see their registration here.</Empty>}>
+        {(data) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Sender</th>
+                <th scope="col">Connection</th>
+                <th scope="col">Registration</th>
+                <th scope="col">Brand / campaign</th>
+                <th scope="col">Pace</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {data.map((x) => (
+                <tr key={x.id}>
+                  <td>
+                    <code>{x.address}</code> <span className="muted small">{x.channel}</span>
+                  </td>
+                  <td>
+                    <Link to={`/connections/${x.connection.id}`}>{x.connection.name}</Link>
+                  </td>
+                  <td>
+                    <Badge tone={registrationTone(x.registrationStatus)}>{x.registrationStatus.replace('_', ' ')}</Badge>
+                  </td>
+                  <td className="small mono">{[x.brandId, x.campaignId].filter(Boolean).join(' / ') || '—'}</td>
+                  <td>{x.messagesPerSecond}/s</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryView>
     </section>
   );
 }

@@ -5,6 +5,7 @@ import type { Connection } from '../../api/types.ts';
 import { Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
 import { Badge, ErrorNotice, formatTime, Loading, PageHeader } from '../../ui/states.tsx';
+import { ConfirmButton } from '../../ui/confirm.tsx';
 import { connectorKeys, statusTone, useCatalog, useConnection } from './queries.ts';
 import './connectors.css';
 
@@ -96,7 +97,6 @@ function CopyField({ value, label }: { value: string; label: string }) {
 
 function Actions({ c, oauth }: { c: Connection; oauth: boolean }) {
   const qc = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
   const test = useMutation({ mutationFn: () => post<{ ok: boolean; sandbox: boolean; message: string }>(`/v1/connections/${c.id}/test`, {}) });
   const authorize = useMutation({
     mutationFn: () => get<{ url: string }>(`/v1/connections/${c.id}/oauth/authorize`),
@@ -121,21 +121,9 @@ function Actions({ c, oauth }: { c: Connection; oauth: boolean }) {
         <button type="button" className="btn" disabled={test.isPending} onClick={() => test.mutate()}>
           {test.isPending ? 'Testing…' : 'Test'}
         </button>
-        {!confirming ? (
-          <button type="button" className="btn btn-danger" onClick={() => setConfirming(true)}>
-            Disable…
-          </button>
-        ) : (
-          <span className="confirm" role="group" aria-label="Confirm disabling">
-            <span className="small">Its inbound URL will answer 404. Disable?</span>
-            <button type="button" className="btn btn-danger btn-small" disabled={disable.isPending} onClick={() => disable.mutate()}>
-              Disable connection
-            </button>
-            <button type="button" className="btn btn-small" onClick={() => setConfirming(false)}>
-              Keep it
-            </button>
-          </span>
-        )}
+        <ConfirmButton title="Disable this connection?" message="Its inbound URL will answer 404 and nothing is sent through it." confirmLabel="Disable connection" disabled={disable.isPending} onConfirm={() => disable.mutate()}>
+          Disable…
+        </ConfirmButton>
       </div>
       <div role="status" aria-live="polite">
         {test.data && (

@@ -1,7 +1,7 @@
 import type { Connector } from '../../api/types.ts';
 import { Link } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader, relativeTime } from '../../ui/states.tsx';
+import { Badge, Empty, PageHeader, QueryView, relativeTime } from '../../ui/states.tsx';
 import { KIND_LABELS, statusTone, useCatalog, useConnections } from './queries.ts';
 import './connectors.css';
 
@@ -15,56 +15,50 @@ export default function ConnectorsPage() {
       <PageHeader title="Connectors" subtitle="Channels, CRMs and vertical systems this org is wired to, and the ones it can add." />
       <section className="card" aria-labelledby="installed-title">
         <h2 id="installed-title">Installed connections</h2>
-        {connections.isPending ? (
-          <Loading label="Loading connections…" />
-        ) : connections.isError ? (
-          <ErrorNotice error={connections.error} title="Could not load connections" retry={() => void connections.refetch()} />
-        ) : connections.data.length === 0 ? (
-          <Empty title="Nothing installed yet">Install a connector from the catalog below.</Empty>
-        ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Connector</th>
-                <th scope="col">Status</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Installed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {connections.data.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <Link to={`/connections/${c.id}`}>{c.name}</Link>
-                  </td>
-                  <td>
-                    {names.get(c.connector) ?? c.connector} <span className="muted small">v{c.version ?? `${c.major}.x`}</span>
-                  </td>
-                  <td>
-                    <Badge tone={statusTone(c.status)}>{c.status}</Badge>
-                  </td>
-                  <td>{c.sandbox ? <Badge tone="warn">sandbox</Badge> : <Badge tone="info">live</Badge>}</td>
-                  <td className="muted">{relativeTime(c.createdAt)}</td>
+        <QueryView query={connections} errorTitle="Could not load connections" loadingLabel="Loading connections…" empty={<Empty title="Nothing installed yet">Install a connector from the catalog below.</Empty>}>
+          {(data) => (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Connector</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Mode</th>
+                  <th scope="col">Installed</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+              </thead>
+              <tbody>
+                {data.map((c) => (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/connections/${c.id}`}>{c.name}</Link>
+                    </td>
+                    <td>
+                      {names.get(c.connector) ?? c.connector} <span className="muted small">v{c.version ?? `${c.major}.x`}</span>
+                    </td>
+                    <td>
+                      <Badge tone={statusTone(c.status)}>{c.status}</Badge>
+                    </td>
+                    <td>{c.sandbox ? <Badge tone="warn">sandbox</Badge> : <Badge tone="info">live</Badge>}</td>
+                    <td className="muted">{relativeTime(c.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </QueryView>
       </section>
       <section className="catalog" aria-labelledby="catalog-title">
         <h2 id="catalog-title">Catalog</h2>
-        {catalog.isPending ? (
-          <Loading label="Loading the catalog…" />
-        ) : catalog.isError ? (
-          <ErrorNotice error={catalog.error} title="Could not load the catalog" retry={() => void catalog.refetch()} />
-        ) : (
-          <ul className="grid grid-cards catalog-grid">
-            {catalog.data.map((c) => (
-              <CatalogCard key={c.id} c={c} />
-            ))}
-          </ul>
-        )}
+        <QueryView query={catalog} errorTitle="Could not load the catalog" loadingLabel="Loading the catalog…">
+          {(data) => (
+              <ul className="grid grid-cards catalog-grid">
+                {data.map((c) => (
+                  <CatalogCard key={c.id} c={c} />
+                ))}
+              </ul>
+          )}
+        </QueryView>
       </section>
     </>
   );

@@ -2,7 +2,8 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { del, get, post } from '../../api/client.ts';
 import type { ApiKey } from '../../api/admin-types.ts';
-import { Badge, Empty, ErrorNotice, Loading, formatTime } from '../../ui/states.tsx';
+import { Badge, Empty, ErrorNotice, QueryView, formatTime } from '../../ui/states.tsx';
+import { ConfirmButton } from '../../ui/confirm.tsx';
 import { SecretOnce } from '../../ui/secret-once.tsx';
 
 const SCOPES = ['admin', 'contacts:read', 'contacts:write', 'conversations:read', 'conversations:write', 'messages:read', 'messages:send', 'events:read', 'connections:read', 'connections:write'];
@@ -52,52 +53,56 @@ export function ApiKeys() {
       {create.isError && <ErrorNotice error={create.error} title="The key was not created" />}
       {create.data?.secret && <SecretOnce label={`API key "${create.data.name}"`} secret={create.data.secret} onDone={() => create.reset()} />}
       {revoke.isError && <ErrorNotice error={revoke.error} title="The key was not revoked" />}
-      {keys.isPending ? (
-        <Loading />
-      ) : keys.isError ? (
-        <ErrorNotice error={keys.error} title="The keys could not be loaded" retry={() => void keys.refetch()} />
-      ) : keys.data.data.length === 0 ? (
-        <Empty title="No API keys" />
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Created</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.data.map((k) => (
-              <tr key={k.id}>
-                <td>{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td>
-                  <div className="tags">
-                    {k.scopes.map((s) => (
-                      <Badge key={s}>{s}</Badge>
-                    ))}
-                  </div>
-                </td>
-                <td>{formatTime(k.createdAt)}</td>
-                <td>
-                  {k.revokedAt ? (
-                    <Badge tone="bad">revoked {formatTime(k.revokedAt)}</Badge>
-                  ) : (
-                    <button type="button" className="btn btn-small btn-danger" disabled={revoke.isPending} onClick={() => revoke.mutate(k.id)} aria-label={`Revoke ${k.name}`}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
+      <QueryView query={keys} errorTitle="The keys could not be loaded" empty={<Empty title="No API keys" />}>
+        {(data) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Key</th>
+                <th scope="col">Scopes</th>
+                <th scope="col">Created</th>
+                <th scope="col">Status</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {data.data.map((k) => (
+                <tr key={k.id}>
+                  <td>{k.name}</td>
+                  <td>
+                    <code>{k.prefix}…</code>
+                  </td>
+                  <td>
+                    <div className="tags">
+                      {k.scopes.map((s) => (
+                        <Badge key={s}>{s}</Badge>
+                      ))}
+                    </div>
+                  </td>
+                  <td>{formatTime(k.createdAt)}</td>
+                  <td>
+                    {k.revokedAt ? (
+                      <Badge tone="bad">revoked {formatTime(k.revokedAt)}</Badge>
+                    ) : (
+                      <ConfirmButton
+                        className="btn btn-small btn-danger"
+                        label={`Revoke ${k.name}`}
+                        title={`Revoke the key "${k.name}"?`}
+                        message="Every request made with it is refused from now on. This cannot be undone."
+                        confirmLabel="Revoke key"
+                        disabled={revoke.isPending}
+                        onConfirm={() => revoke.mutate(k.id)}
+                      >
+                        Revoke
+                      </ConfirmButton>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryView>
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { get } from '../../api/client.ts';
 import type { EngineEvent } from '../../api/types.ts';
-import { Empty, ErrorNotice, Loading, formatTime } from '../../ui/states.tsx';
+import { Empty, QueryView, formatTime } from '../../ui/states.tsx';
 
 /** The org's event feed, newest first (GET /v1/sync?order=desc), older pages on demand. */
 export function EventLog() {
@@ -17,50 +17,46 @@ export function EventLog() {
       <h2 id="events-heading" className="card-title">
         Event log
       </h2>
-      {q.isPending ? (
-        <Loading />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} title="The event log could not be loaded" retry={() => void q.refetch()} />
-      ) : events.length === 0 ? (
-        <Empty title="No events yet" />
-      ) : (
-        <>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Type</th>
-                <th scope="col">Subject</th>
-                <th scope="col">Data</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.id}>
-                  <td className="nowrap">{formatTime(e.createdAt)}</td>
-                  <td>
-                    <code>{e.type}</code>
-                  </td>
-                  <td className="small mono">{e.subjectId ?? '—'}</td>
-                  <td>
-                    <details>
-                      <summary>JSON</summary>
-                      <pre className="mono would">{JSON.stringify(e.data, null, 2)}</pre>
-                    </details>
-                  </td>
+      <QueryView query={q} errorTitle="The event log could not be loaded" empty={<Empty title="No events yet" />}>
+        {() => (
+          <>
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">Subject</th>
+                  <th scope="col">Data</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          {q.hasNextPage && (
-            <div className="card-footer">
-              <button type="button" className="btn btn-small" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
-                {q.isFetchingNextPage ? 'Loading…' : 'Load older events'}
-              </button>
-            </div>
-          )}
-        </>
-      )}
+              </thead>
+              <tbody>
+                {events.map((e) => (
+                  <tr key={e.id}>
+                    <td className="nowrap">{formatTime(e.createdAt)}</td>
+                    <td>
+                      <code>{e.type}</code>
+                    </td>
+                    <td className="small mono">{e.subjectId ?? '—'}</td>
+                    <td>
+                      <details>
+                        <summary>JSON</summary>
+                        <pre className="mono would">{JSON.stringify(e.data, null, 2)}</pre>
+                      </details>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {q.hasNextPage && (
+              <div className="card-footer">
+                <button type="button" className="btn btn-small" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
+                  {q.isFetchingNextPage ? 'Loading…' : 'Load older events'}
+                </button>
+              </div>
+            )}
+          </>
+        )}
+      </QueryView>
     </section>
   );
 }

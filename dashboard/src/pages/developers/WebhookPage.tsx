@@ -3,7 +3,8 @@ import { del, get, patch, post } from '../../api/client.ts';
 import type { Page } from '../../api/types.ts';
 import type { Delivery, Subscription } from '../../api/admin-types.ts';
 import { Link, navigate } from '../../app/router.tsx';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader, formatTime } from '../../ui/states.tsx';
+import { Badge, Empty, ErrorNotice, PageHeader, QueryView, formatTime } from '../../ui/states.tsx';
+import { ConfirmButton } from '../../ui/confirm.tsx';
 import { SecretOnce } from '../../ui/secret-once.tsx';
 import { SUBSCRIPTIONS_KEY } from './Webhooks.tsx';
 import '../admin.css';
@@ -53,93 +54,87 @@ export default function WebhookPage({ params }: { params: Record<string, string>
               <button type="button" className="btn" onClick={() => toggle.mutate(!sub.data.enabled)} disabled={toggle.isPending}>
                 {sub.data.enabled ? 'Disable' : 'Enable'}
               </button>
-              <button type="button" className="btn btn-danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
+              <ConfirmButton title="Delete this webhook endpoint?" message="No more events are sent to it, and its delivery log goes with it." confirmLabel="Delete endpoint" disabled={remove.isPending} onConfirm={() => remove.mutate()}>
                 Delete
-              </button>
+              </ConfirmButton>
             </>
           )
         }
       />
       {failure && <ErrorNotice error={failure} title="That did not work" />}
       {rotate.data?.secret && <SecretOnce label="New signing secret (the previous one keeps signing for 24 h)" secret={rotate.data.secret} onDone={() => rotate.reset()} />}
-      {sub.isPending ? (
-        <Loading />
-      ) : sub.isError ? (
-        <ErrorNotice error={sub.error} title="The endpoint could not be loaded" retry={() => void sub.refetch()} />
-      ) : (
-        <section className="card" aria-label="Endpoint">
-          <dl className="kv">
-            <dt>URL</dt>
-            <dd>
-              <code>{sub.data.url}</code>
-            </dd>
-            <dt>Events</dt>
-            <dd>{sub.data.eventTypes.join(', ')}</dd>
-            <dt>Status</dt>
-            <dd>
-              <Badge tone={sub.data.status === 'active' ? 'good' : 'bad'}>{sub.data.status}</Badge> {sub.data.disabledReason}
-            </dd>
-          </dl>
-        </section>
-      )}
+      <QueryView query={sub} errorTitle="The endpoint could not be loaded">
+        {(s) => (
+          <section className="card" aria-label="Endpoint">
+            <dl className="kv">
+              <dt>URL</dt>
+              <dd>
+                <code>{s.url}</code>
+              </dd>
+              <dt>Events</dt>
+              <dd>{s.eventTypes.join(', ')}</dd>
+              <dt>Status</dt>
+              <dd>
+                <Badge tone={s.status === 'active' ? 'good' : 'bad'}>{s.status}</Badge> {s.disabledReason}
+              </dd>
+            </dl>
+          </section>
+        )}
+      </QueryView>
       <section className="card card-flush section-gap" aria-labelledby="deliveries-heading">
         <h2 id="deliveries-heading" className="card-title">
           Delivery log
         </h2>
-        {deliveries.isPending ? (
-          <Loading />
-        ) : deliveries.isError ? (
-          <ErrorNotice error={deliveries.error} title="The delivery log could not be loaded" retry={() => void deliveries.refetch()} />
-        ) : deliveries.data.data.length === 0 ? (
-          <Empty title="No deliveries yet">Send a test event, or wait for an event this endpoint subscribes to.</Empty>
-        ) : (
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Event</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Next retry</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.data.data.map((d) => (
-                <tr key={d.id} aria-label={`Delivery ${d.eventType}`}>
-                  <td>
-                    <code>{d.eventType}</code>
-                    <div className="small muted">{formatTime(d.createdAt)}</div>
-                  </td>
-                  <td>
-                    <Badge tone={statusTone(d.status)}>{d.status}</Badge>
-                    {d.lastError && <div className="small muted">{d.lastError}</div>}
-                  </td>
-                  <td>
-                    <ol className="attempts" aria-label="Attempts">
-                      {d.attemptLog.map((a) => (
-                        <li key={a.attempt}>
-                          <Badge tone={a.outcome === 'succeeded' ? 'good' : 'bad'}>{a.statusCode ?? a.errorClass ?? 'no answer'}</Badge> {atTime(a.startedAt)}
-                          {a.durationMs !== null && <span className="muted"> · {a.durationMs} ms</span>}
-                        </li>
-                      ))}
-                    </ol>
-                  </td>
-                  <td>{d.status === 'pending' && d.nextAttemptAt ? atTime(d.nextAttemptAt) : '—'}</td>
-                  <td>
-                    {/* A pending delivery is retried on its schedule; the API refuses to redeliver it. */}
-                    {d.status !== 'pending' && (
-                      <button type="button" className="btn btn-small" onClick={() => redeliver.mutate(d.id)} disabled={redeliver.isPending}>
-                        Redeliver
-                      </button>
-                    )}
-                  </td>
+        <QueryView query={deliveries} errorTitle="The delivery log could not be loaded" empty={<Empty title="No deliveries yet">Send a test event, or wait for an event this endpoint subscribes to.</Empty>}>
+          {(data) => (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Next retry</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+              </thead>
+              <tbody>
+                {data.data.map((d) => (
+                  <tr key={d.id} aria-label={`Delivery ${d.eventType}`}>
+                    <td>
+                      <code>{d.eventType}</code>
+                      <div className="small muted">{formatTime(d.createdAt)}</div>
+                    </td>
+                    <td>
+                      <Badge tone={statusTone(d.status)}>{d.status}</Badge>
+                      {d.lastError && <div className="small muted">{d.lastError}</div>}
+                    </td>
+                    <td>
+                      <ol className="attempts" aria-label="Attempts">
+                        {d.attemptLog.map((a) => (
+                          <li key={a.attempt}>
+                            <Badge tone={a.outcome === 'succeeded' ? 'good' : 'bad'}>{a.statusCode ?? a.errorClass ?? 'no answer'}</Badge> {atTime(a.startedAt)}
+                            {a.durationMs !== null && <span className="muted"> · {a.durationMs} ms</span>}
+                          </li>
+                        ))}
+                      </ol>
+                    </td>
+                    <td>{d.status === 'pending' && d.nextAttemptAt ? atTime(d.nextAttemptAt) : '—'}</td>
+                    <td>
+                      {/* A pending delivery is retried on its schedule; the API refuses to redeliver it. */}
+                      {d.status !== 'pending' && (
+                        <button type="button" className="btn btn-small" onClick={() => redeliver.mutate(d.id)} disabled={redeliver.isPending}>
+                          Redeliver
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </QueryView>
       </section>
     </>
   );

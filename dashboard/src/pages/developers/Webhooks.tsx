@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post } from '../../api/client.ts';
 import type { Subscription } from '../../api/admin-types.ts';
 import { Link } from '../../app/router.tsx';
-import { Badge, Empty, ErrorNotice, Loading, formatTime } from '../../ui/states.tsx';
+import { Badge, Empty, ErrorNotice, QueryView, formatTime } from '../../ui/states.tsx';
 import { SecretOnce } from '../../ui/secret-once.tsx';
 
 export const SUBSCRIPTIONS_KEY = ['subscriptions'];
@@ -55,45 +55,41 @@ export function Webhooks() {
       </p>
       {create.isError && <ErrorNotice error={create.error} title="The endpoint was not added" />}
       {create.data?.secret && <SecretOnce label="Signing secret" secret={create.data.secret} onDone={() => create.reset()} />}
-      {subs.isPending ? (
-        <Loading />
-      ) : subs.isError ? (
-        <ErrorNotice error={subs.error} title="The webhooks could not be loaded" retry={() => void subs.refetch()} />
-      ) : subs.data.data.length === 0 ? (
-        <Empty title="No webhook endpoints" />
-      ) : (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Endpoint</th>
-              <th scope="col">Events</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {subs.data.data.map((s) => (
-              <tr key={s.id}>
-                <td>
-                  <Link to={`/developers/webhooks/${s.id}`}>{s.url}</Link>
-                </td>
-                <td>
-                  <div className="tags">
-                    {s.eventTypes.map((t) => (
-                      <Badge key={t}>{t}</Badge>
-                    ))}
-                  </div>
-                </td>
-                <td>
-                  {s.status === 'active' ? <Badge tone={s.failingSince ? 'warn' : 'good'}>{s.failingSince ? `failing since ${formatTime(s.failingSince)}` : 'active'}</Badge> : <Badge tone="bad">disabled</Badge>}
-                  {s.disabledReason && <div className="small muted">{s.disabledReason}</div>}
-                </td>
-                <td>{formatTime(s.createdAt)}</td>
+      <QueryView query={subs} errorTitle="The webhooks could not be loaded" empty={<Empty title="No webhook endpoints" />}>
+        {(data) => (
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Endpoint</th>
+                <th scope="col">Events</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {data.data.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    <Link to={`/developers/webhooks/${s.id}`}>{s.url}</Link>
+                  </td>
+                  <td>
+                    <div className="tags">
+                      {s.eventTypes.map((t) => (
+                        <Badge key={t}>{t}</Badge>
+                      ))}
+                    </div>
+                  </td>
+                  <td>
+                    {s.status === 'active' ? <Badge tone={s.failingSince ? 'warn' : 'good'}>{s.failingSince ? `failing since ${formatTime(s.failingSince)}` : 'active'}</Badge> : <Badge tone="bad">disabled</Badge>}
+                    {s.disabledReason && <div className="small muted">{s.disabledReason}</div>}
+                  </td>
+                  <td>{formatTime(s.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryView>
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Conversation } from '../../api/types.ts';
 import { Link, useLocation, useSearchParam } from '../../app/router.tsx';
-import { Badge, Empty, ErrorNotice, Loading, relativeTime } from '../../ui/states.tsx';
+import { Badge, Empty, Loading, QueryView, relativeTime } from '../../ui/states.tsx';
 import { channelLabel, CHANNEL_LABELS, contactLabel, useContact, useConversations } from './queries.ts';
 
 /**
@@ -48,26 +48,29 @@ export function ConversationList({ selected }: { selected: string | null }) {
           ))}
         </select>
       </div>
-      {q.isPending ? (
-        <Loading label="Loading conversations…" />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} title="Could not load conversations" retry={() => void q.refetch()} />
-      ) : rows.length === 0 ? (
-        <Empty title={status || channel ? 'No conversation matches' : 'No conversations yet'}>
-          {status || channel ? 'Clear a filter to see more.' : 'Messages your connections receive show up here as they arrive.'}
-        </Empty>
-      ) : (
-        <div className="inbox-scroll" ref={scroller}>
-          <ul className="inbox-rows" style={{ height: v.getTotalSize() }}>
-            {items.map((item) => (
-              <li key={rows[item.index]!.id} className="inbox-row-slot" style={{ transform: `translateY(${item.start}px)`, height: ROW }}>
-                <ConversationRow c={rows[item.index]!} active={rows[item.index]!.id === selected} />
-              </li>
-            ))}
-          </ul>
-          {q.isFetchingNextPage && <Loading label="Loading more…" />}
-        </div>
-      )}
+      <QueryView
+        query={q}
+        errorTitle="Could not load conversations"
+        loadingLabel="Loading conversations…"
+        empty={
+          <Empty title={status || channel ? 'No conversation matches' : 'No conversations yet'}>
+            {status || channel ? 'Clear a filter to see more.' : 'Messages your connections receive show up here as they arrive.'}
+          </Empty>
+        }
+      >
+        {() => (
+          <div className="inbox-scroll" ref={scroller}>
+            <ul className="inbox-rows" style={{ height: v.getTotalSize() }}>
+              {items.map((item) => (
+                <li key={rows[item.index]!.id} className="inbox-row-slot" style={{ transform: `translateY(${item.start}px)`, height: ROW }}>
+                  <ConversationRow c={rows[item.index]!} active={rows[item.index]!.id === selected} />
+                </li>
+              ))}
+            </ul>
+            {q.isFetchingNextPage && <Loading label="Loading more…" />}
+          </div>
+        )}
+      </QueryView>
     </section>
   );
 }

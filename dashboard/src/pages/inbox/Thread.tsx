@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { patch } from '../../api/client.ts';
 import type { Conversation, Message } from '../../api/types.ts';
 import { useSession } from '../../app/session.tsx';
-import { Badge, Empty, ErrorNotice, formatTime, Loading } from '../../ui/states.tsx';
+import { Badge, Empty, ErrorNotice, formatTime, QueryView } from '../../ui/states.tsx';
 import { Composer } from './Composer.tsx';
 import { channelLabel, contactLabel, inboxKeys, useContact, useConversation, useMessages } from './queries.ts';
 
@@ -14,9 +14,11 @@ import { channelLabel, contactLabel, inboxKeys, useContact, useConversation, use
  */
 export function Thread({ id }: { id: string }) {
   const conv = useConversation(id);
-  if (conv.isPending) return <Loading label="Loading conversation…" />;
-  if (conv.isError) return <ErrorNotice error={conv.error} title="Could not load this conversation" retry={() => void conv.refetch()} />;
-  return <ThreadView conv={conv.data} />;
+  return (
+    <QueryView query={conv} errorTitle="Could not load this conversation" loadingLabel="Loading conversation…">
+      {(c) => <ThreadView conv={c} />}
+    </QueryView>
+  );
 }
 
 function ThreadView({ conv }: { conv: Conversation }) {
@@ -63,19 +65,15 @@ function ThreadView({ conv }: { conv: Conversation }) {
             {messages.isFetchingNextPage ? 'Loading…' : 'Load earlier messages'}
           </button>
         )}
-        {messages.isPending ? (
-          <Loading label="Loading messages…" />
-        ) : messages.isError ? (
-          <ErrorNotice error={messages.error} title="Could not load messages" retry={() => void messages.refetch()} />
-        ) : list.length === 0 ? (
-          <Empty title="No messages yet" />
-        ) : (
-          <ol className="messages" aria-label="Messages">
-            {list.map((m) => (
-              <MessageItem key={m.id} m={m} />
-            ))}
-          </ol>
-        )}
+        <QueryView query={messages} errorTitle="Could not load messages" loadingLabel="Loading messages…" empty={<Empty title="No messages yet" />}>
+          {() => (
+            <ol className="messages" aria-label="Messages">
+              {list.map((m) => (
+                <MessageItem key={m.id} m={m} />
+              ))}
+            </ol>
+          )}
+        </QueryView>
         <div ref={bottom} />
       </div>
       {can('messages:send') && <Composer conversation={conv} contact={contact.data} />}

@@ -4,7 +4,7 @@ import { get, patch } from '../../api/client.ts';
 import type { Page } from '../../api/types.ts';
 import type { Rule } from '../../api/admin-types.ts';
 import { Link } from '../../app/router.tsx';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader, relativeTime } from '../../ui/states.tsx';
+import { Badge, Empty, ErrorNotice, PageHeader, QueryView, relativeTime } from '../../ui/states.tsx';
 import '../admin.css';
 
 export const RULES_KEY = ['rules'];
@@ -24,36 +24,38 @@ export default function RulesPage() {
           </Link>
         }
       />
-      {q.isPending ? (
-        <Loading />
-      ) : q.isError ? (
-        <ErrorNotice error={q.error} title="The rules could not be loaded" retry={() => void q.refetch()} />
-      ) : rules.length === 0 ? (
-        <Empty title="No rules yet">
-          Create one to auto-reply on a keyword, tag conversations or call a webhook. <Link to="/rules/new">New rule</Link>
-        </Empty>
-      ) : (
-        <div className="card card-flush">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Enabled</th>
-                <th scope="col">Name</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Actions</th>
-                <th scope="col">Priority</th>
-                <th scope="col">Version</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.map((r) => (
-                <RuleRow key={r.id} rule={r} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryView
+        query={q}
+        errorTitle="The rules could not be loaded"
+        empty={
+          <Empty title="No rules yet">
+            Create one to auto-reply on a keyword, tag conversations or call a webhook. <Link to="/rules/new">New rule</Link>
+          </Empty>
+        }
+      >
+        {() => (
+          <div className="card card-flush">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Enabled</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Trigger</th>
+                  <th scope="col">Actions</th>
+                  <th scope="col">Priority</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rules.map((r) => (
+                  <RuleRow key={r.id} rule={r} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryView>
     </>
   );
 }

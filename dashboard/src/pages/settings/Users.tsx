@@ -3,7 +3,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { del, get, patch, post } from '../../api/client.ts';
 import type { Role, User } from '../../api/types.ts';
 import { useSession } from '../../app/session.tsx';
-import { Empty, ErrorNotice, Loading } from '../../ui/states.tsx';
+import { ConfirmButton } from '../../ui/confirm.tsx';
+import { Empty, ErrorNotice, QueryView } from '../../ui/states.tsx';
 
 const ROLES: Role[] = ['owner', 'admin', 'agent', 'viewer'];
 const USERS_KEY = ['users'];
@@ -58,49 +59,53 @@ export function Users() {
       </form>
       {add.isError && <ErrorNotice error={add.error} title="The user was not added" />}
       {(setRole.error ?? remove.error) && <ErrorNotice error={setRole.error ?? remove.error} title="Not changed" />}
-      {users.isPending ? (
-        <Loading />
-      ) : users.isError ? (
-        <ErrorNotice error={users.error} title="The users could not be loaded" retry={() => void users.refetch()} />
-      ) : users.data.data.length === 0 ? (
-        <Empty title="No users" />
-      ) : (
-        <table className="table section-gap">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Role</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.data.map((u) => (
-              <tr key={u.id}>
-                <td>
-                  {u.name ?? u.email}
-                  <div className="small muted">{u.email}</div>
-                </td>
-                <td>
-                  <select aria-label={`Role of ${u.email}`} value={u.role} disabled={setRole.isPending} onChange={(e) => setRole.mutate({ id: u.id, role: e.target.value as Role })}>
-                    {ROLES.map((r) => (
-                      <option key={r}>{r}</option>
-                    ))}
-                  </select>
-                </td>
-                <td>
-                  {u.id !== session.user.id && (
-                    <button type="button" className="btn btn-small btn-danger" aria-label={`Remove ${u.email}`} disabled={remove.isPending} onClick={() => remove.mutate(u.id)}>
-                      Remove
-                    </button>
-                  )}
-                </td>
+      <QueryView query={users} errorTitle="The users could not be loaded" empty={<Empty title="No users" />}>
+        {(data) => (
+          <table className="table section-gap">
+            <thead>
+              <tr>
+                <th scope="col">User</th>
+                <th scope="col">Role</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {data.data.map((u) => (
+                <tr key={u.id}>
+                  <td>
+                    {u.name ?? u.email}
+                    <div className="small muted">{u.email}</div>
+                  </td>
+                  <td>
+                    <select aria-label={`Role of ${u.email}`} value={u.role} disabled={setRole.isPending} onChange={(e) => setRole.mutate({ id: u.id, role: e.target.value as Role })}>
+                      {ROLES.map((r) => (
+                        <option key={r}>{r}</option>
+                      ))}
+                    </select>
+                  </td>
+                  <td>
+                    {u.id !== session.user.id && (
+                      <ConfirmButton
+                        className="btn btn-small btn-danger"
+                        label={`Remove ${u.email}`}
+                        title={`Remove ${u.name ?? u.email}?`}
+                        message="They are signed out and can no longer sign in to this org."
+                        confirmLabel="Remove user"
+                        disabled={remove.isPending}
+                        onConfirm={() => remove.mutate(u.id)}
+                      >
+                        Remove
+                      </ConfirmButton>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </QueryView>
     </section>
   );
 }

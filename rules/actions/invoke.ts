@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { createAjv } from '../../connectors/kit/ajv.ts';
 import { ConnectorError } from '../../connectors/kit/index.ts';
 import { providerError } from '../../core/connections/provider-error.ts';
 import { integrationContext, withAuthRetry } from '../../core/connections/oauth.ts';
@@ -25,7 +25,7 @@ export interface InvokeAction {
   as?: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = createAjv();
 
 const unprocessable = (field: string, reason: string) => new AppError('unprocessable', `invoke: ${reason}.`, { details: [{ field, reason }] });
 

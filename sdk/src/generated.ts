@@ -2401,6 +2401,41 @@ export interface Operations {
       createdAt?: string;
     };
   };
+  "getV1PlatformAudit": {
+    params: never;
+    query: {
+      "limit"?: number;
+      "cursor"?: string;
+      "action"?: string;
+      "orgId"?: string;
+    };
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "platform_audit_entry";
+        actor?: {
+          type?: "platform_key" | "cli";
+          id?: string | null;
+        };
+        action?: string;
+        orgId?: string | null;
+        target?: {
+          type?: string;
+          id?: string | null;
+        } | null;
+        details?: Record<string, unknown>;
+        context?: {
+          ip?: string | null;
+          userAgentHash?: string | null;
+        };
+        createdAt?: string;
+      }>);
+      hasMore?: boolean;
+      nextCursor?: string | null;
+    };
+  };
   "postV1PlatformKeys": {
     params: never;
     query: never;
@@ -3650,6 +3685,7 @@ export const operations = {
   "getV1OrgSettingsSchema": { method: 'GET', path: '/v1/org/settings-schema', resource: 'org', name: 'getSettingsSchema', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "getV1Platform": { method: 'GET', path: '/v1/platform', resource: 'platform', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: "platform:orgs" },
   "patchV1Platform": { method: 'PATCH', path: '/v1/platform', resource: 'platform', name: 'update', params: [], hasBody: true, hasQuery: false, list: false, scope: "platform:admin" },
+  "getV1PlatformAudit": { method: 'GET', path: '/v1/platform/audit', resource: 'platform', name: 'listAudit', params: [], hasBody: false, hasQuery: true, list: true, scope: "platform:admin" },
   "postV1PlatformKeys": { method: 'POST', path: '/v1/platform/keys', resource: 'platform', name: 'keys', params: [], hasBody: true, hasQuery: false, list: false, scope: "platform:admin" },
   "getV1PlatformKeys": { method: 'GET', path: '/v1/platform/keys', resource: 'platform', name: 'listKeys', params: [], hasBody: false, hasQuery: false, list: false, scope: "platform:admin" },
   "deleteV1PlatformKeysId": { method: 'DELETE', path: '/v1/platform/keys/{id}', resource: 'platform', name: 'deleteKeys', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "platform:admin" },

@@ -3147,6 +3147,7 @@ export interface Operations {
       };
       description?: string | null;
       enabled?: boolean;
+      retrySchedule?: Array<number> | null;
     };
     response: {
       id?: string;
@@ -3159,6 +3160,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;
@@ -3180,6 +3182,7 @@ export interface Operations {
         status?: "active" | "disabled";
         disabledReason?: string | null;
         failingSince?: string | null;
+        retrySchedule?: Array<number> | null;
         createdAt?: string;
         updatedAt?: string;
         secret?: string;
@@ -3201,6 +3204,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;
@@ -3221,6 +3225,7 @@ export interface Operations {
       };
       description?: string | null;
       enabled?: boolean;
+      retrySchedule?: Array<number> | null;
     };
     response: {
       id?: string;
@@ -3233,6 +3238,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;
@@ -3333,6 +3339,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;

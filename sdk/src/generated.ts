@@ -3182,6 +3182,7 @@ export interface Operations {
       };
       description?: string | null;
       enabled?: boolean;
+      retrySchedule?: Array<number> | null;
     };
     response: {
       id?: string;
@@ -3194,6 +3195,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;
@@ -3215,6 +3217,7 @@ export interface Operations {
         status?: "active" | "disabled";
         disabledReason?: string | null;
         failingSince?: string | null;
+        retrySchedule?: Array<number> | null;
         createdAt?: string;
         updatedAt?: string;
         secret?: string;
@@ -3236,6 +3239,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;
@@ -3256,6 +3260,7 @@ export interface Operations {
       };
       description?: string | null;
       enabled?: boolean;
+      retrySchedule?: Array<number> | null;
     };
     response: {
       id?: string;
@@ -3268,6 +3273,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;
@@ -3368,6 +3374,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;

@@ -2139,6 +2139,11 @@ export interface Operations {
           emailFromName?: string;
           emailFromDomain?: string;
         };
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
+        };
         ai?: {
           provider?: "auto" | "local";
           onInboundMessage?: {
@@ -2166,11 +2171,6 @@ export interface Operations {
           }>;
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
-        };
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
         };
       };
       branding?: {
@@ -2271,6 +2271,11 @@ export interface Operations {
           emailFromName?: string;
           emailFromDomain?: string;
         };
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
+        };
         ai?: {
           provider?: "auto" | "local";
           onInboundMessage?: {
@@ -2298,11 +2303,6 @@ export interface Operations {
           }>;
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
-        };
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
         };
       };
       branding?: {

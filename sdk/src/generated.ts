@@ -50,6 +50,21 @@ export interface Operations {
       revokedAt?: string | null;
     };
   };
+  "getV1Assignees": {
+    params: never;
+    query: never;
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "assignee";
+        name?: string | null;
+        email?: string;
+        role?: string;
+      }>);
+    };
+  };
   "getV1Audit": {
     params: never;
     query: {
@@ -1514,6 +1529,9 @@ export interface Operations {
       "status"?: "open" | "snoozed" | "closed";
       "channel"?: string;
       "contactId"?: string;
+      "assigneeId"?: string;
+      "tag"?: string;
+      "order"?: "created" | "last_activity";
       "metadata"?: Record<string, string>;
       "cursor"?: string;
       "limit"?: number;
@@ -1529,6 +1547,8 @@ export interface Operations {
         senderAddress?: string | null;
         subject?: string | null;
         metadata?: Record<string, unknown>;
+        assigneeId?: string | null;
+        tags?: Array<string>;
         participants?: (Array<{
           id?: string;
           contactId?: string | null;
@@ -1540,6 +1560,15 @@ export interface Operations {
         lastMessageAt?: string;
         createdAt?: string;
         updatedAt?: string;
+        lastMessage?: {
+          id?: string;
+          direction?: "inbound" | "outbound";
+          channel?: string;
+          status?: string;
+          body?: string | null;
+          hasMedia?: boolean;
+          createdAt?: string;
+        } | null;
       }>);
       nextCursor?: string | null;
       hasMore?: boolean;
@@ -1558,6 +1587,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1578,6 +1609,8 @@ export interface Operations {
       status?: "open" | "snoozed" | "closed";
       metadata?: Record<string, unknown>;
       subject?: string | null;
+      assigneeId?: string | null;
+      tags?: Array<string>;
     };
     response: {
       id?: string;
@@ -1588,6 +1621,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1736,6 +1771,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1762,6 +1799,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -3576,6 +3615,7 @@ export const operations = {
   "postV1ApiKeys": { method: 'POST', path: '/v1/api-keys', resource: 'apiKeys', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1ApiKeys": { method: 'GET', path: '/v1/api-keys', resource: 'apiKeys', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "deleteV1ApiKeysId": { method: 'DELETE', path: '/v1/api-keys/{id}', resource: 'apiKeys', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
+  "getV1Assignees": { method: 'GET', path: '/v1/assignees', resource: 'assignees', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "conversations:read" },
   "getV1Audit": { method: 'GET', path: '/v1/audit', resource: 'audit', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "admin" },
   "getV1AuditVerify": { method: 'GET', path: '/v1/audit/verify', resource: 'audit', name: 'getVerify', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "getV1Branding": { method: 'GET', path: '/v1/branding', resource: 'branding', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: null },

@@ -38,6 +38,12 @@ const fields = {
   filter: filterSchema,
   description: { type: ['string', 'null'], maxLength: 500 },
   enabled: { type: 'boolean' },
+  retrySchedule: {
+    type: ['array', 'null'],
+    maxItems: 10,
+    items: { type: 'integer', minimum: 1, maximum: 86_400 },
+    description: 'Seconds to wait before each retry, e.g. [5, 60] (three attempts in all); null: the default schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h)',
+  },
 };
 
 const subscriptionSchema = {
@@ -53,6 +59,7 @@ const subscriptionSchema = {
     status: { enum: ['active', 'disabled'] },
     disabledReason: { type: ['string', 'null'] },
     failingSince: { type: ['string', 'null'], format: 'date-time' },
+    retrySchedule: { type: ['array', 'null'], items: { type: 'integer' }, description: 'Seconds before each retry; null: the default schedule' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
     secret: { type: 'string', description: 'whsec_…; only in the answers of create and rotate-secret' },

@@ -18,7 +18,10 @@ const log = createLogger('webhooks');
 export const SVIX_SCHEDULE_MS = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
 
 export interface DeliveryOptions {
-  /** Delay before each attempt; its length is the number of attempts. Tests inject tiny delays. */
+  /**
+   * Delay before each attempt; its length is the number of attempts. Tests inject tiny delays.
+   * An endpoint with its own retry schedule (subscription.retrySchedule) uses that instead.
+   */
   scheduleMs: number[];
   timeoutMs: number;
   /** An endpoint failing without a single success this long is disabled. */
@@ -40,6 +43,11 @@ interface DeliveryRow extends DeliveryRef {
   attempts: number;
   step: number;
   ord: string;
+}
+
+/** The endpoint's own schedule (seconds between attempts) as delays before each attempt, else the default. */
+export function scheduleFor(sub: Pick<SubscriptionRow, 'retry_schedule'>, opts: DeliveryOptions): number[] {
+  return sub.retry_schedule ? [0, ...sub.retry_schedule.map((s) => s * 1000)] : opts.scheduleMs;
 }
 
 type Verdict = { outcome: 'succeeded' } | { outcome: 'retry'; retryAfterMs: number } | { outcome: 'failed'; disable?: string };
@@ -66,7 +74,7 @@ async function settle(tx: TenantTx, id: string, status: 'failed' | 'succeeded', 
   await tx.trx('webhook_deliveries').where({ id }).update({ status, last_error: lastError, updated_at: tx.trx.fn.now() });
 }
 
-type Prepared = { kind: 'skip' } | { kind: 'settled'; d: DeliveryRow } | { kind: 'send'; d: DeliveryRow; url: string; secrets: string[]; body: string };
+type Prepared = { kind: 'skip' } | { kind: 'settled'; d: DeliveryRow } | { kind: 'send'; d: DeliveryRow; url: string; secrets: string[]; body: string; sub: SubscriptionRow };
 
 async function prepare(tx: TenantTx, job: DeliveryJob): Promise<Prepared> {
   const d = await tx.trx<DeliveryRow>('webhook_deliveries').where({ id: job.deliveryId }).first();
@@ -96,14 +104,14 @@ async function prepare(tx: TenantTx, job: DeliveryJob): Promise<Prepared> {
   }
   row.data_enc = Buffer.from(row.data_enc);
   const payload = buildPayload(decodeEvent(row, tx.crypto), row.seq, await orgSettings(tx.trx, tx.orgId));
-  return { kind: 'send', d, url: sub.url, secrets: signingSecrets(tx, sub), body: JSON.stringify(payload) };
+  return { kind: 'send', d, url: sub.url, secrets: signingSecrets(tx, sub), body: JSON.stringify(payload), sub };
 }
 
 /** Records the attempt and moves the delivery on (retry scheduled, or settled); may disable the endpoint. */
-async function record(tx: TenantTx, d: DeliveryRow, res: PostResult, startedAt: Date, opts: DeliveryOptions): Promise<'pending' | 'settled'> {
+async function record(tx: TenantTx, d: DeliveryRow, res: PostResult, startedAt: Date, scheduleMs: number[], opts: DeliveryOptions): Promise<'pending' | 'settled'> {
   const verdict = judge(res);
   const nextStep = d.step + 1;
-  const retry = verdict.outcome === 'retry' && nextStep < opts.scheduleMs.length;
+  const retry = verdict.outcome === 'retry' && nextStep < scheduleMs.length;
   const outcome = verdict.outcome === 'retry' && !retry ? 'failed' : verdict.outcome;
   const attempt = d.attempts + 1;
   const attemptId = uuidv7();
@@ -123,7 +131,7 @@ async function record(tx: TenantTx, d: DeliveryRow, res: PostResult, startedAt: 
   const error = outcome === 'succeeded' ? null : (res.error ?? `HTTP ${res.status}`) + (verdict.outcome === 'retry' && !retry ? ' (retries exhausted)' : '');
   const change: Record<string, unknown> = { attempts: attempt, last_status_code: res.status, last_error: error, updated_at: tx.trx.fn.now() };
   if (retry) {
-    const wait = Math.max(opts.scheduleMs[nextStep]!, verdict.retryAfterMs);
+    const wait = Math.max(scheduleMs[nextStep]!, verdict.retryAfterMs);
     Object.assign(change, { step: nextStep, next_attempt_at: new Date(Date.now() + wait) });
   } else {
     change.status = outcome;
@@ -164,7 +172,7 @@ export async function runDelivery(engine: Engine, opts: DeliveryOptions, job: Jo
     { 'webhook-id': p.d.id, 'webhook-timestamp': String(Math.floor(startedAt.getTime() / 1000)), 'webhook-signature': signature },
     { timeoutMs: opts.timeoutMs, allowPrivate: opts.allowPrivate },
   );
-  const state = await engine.tenant(orgId, (tx) => record(tx, p.d, res, startedAt, opts));
+  const state = await engine.tenant(orgId, (tx) => record(tx, p.d, res, startedAt, scheduleFor(p.sub, opts), opts));
   log.info({ orgId, deliveryId: p.d.id, attempt: job.data.attempt, status: res.status, errorClass: res.errorClass, state }, 'webhook attempt');
   webhookAttempts.inc({ outcome: res.errorClass ?? (res.status !== null ? statusClass(res.status) : 'unknown') });
   // Pending: the retry is due later (kick computes its delay); settled: the next in order may go.

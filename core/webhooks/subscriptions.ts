@@ -20,6 +20,8 @@ export interface SubscriptionInput {
   filter?: SubscriptionFilter;
   description?: string | null;
   enabled?: boolean;
+  /** Seconds to wait before each retry (its length is the number of retries); null: the default schedule. */
+  retrySchedule?: number[] | null;
 }
 
 export interface Subscription {
@@ -33,6 +35,8 @@ export interface Subscription {
   status: 'active' | 'disabled';
   disabledReason: string | null;
   failingSince: string | null;
+  /** null: the default schedule (DEFAULT_RETRY_SCHEDULE_S). */
+  retrySchedule: number[] | null;
   createdAt: string;
   updatedAt: string;
   /** Only in the answers of create and rotate-secret. */
@@ -52,6 +56,7 @@ export interface SubscriptionRow {
   previous_secret_enc: Buffer | null;
   previous_secret_expires_at: Date | string | null;
   failing_since: Date | string | null;
+  retry_schedule: number[] | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
@@ -70,6 +75,7 @@ export function subscriptionView(r: SubscriptionRow): Subscription {
     status: r.enabled ? 'active' : 'disabled',
     disabledReason: r.disabled_reason,
     failingSince: iso(r.failing_since),
+    retrySchedule: r.retry_schedule ?? null,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
   };
@@ -110,6 +116,19 @@ export function validateEventTypes(types: string[]): string[] {
   return [...new Set(types)];
 }
 
+/** Bounds of an endpoint's own retry schedule: at most 10 retries, each 1 s to 24 h after the last attempt. */
+export const RETRY_SCHEDULE_LIMITS = { maxRetries: 10, minSeconds: 1, maxSeconds: 86_400 };
+
+export function validateRetrySchedule(schedule: number[] | null): number[] | null {
+  if (schedule === null) return null;
+  const { maxRetries, minSeconds, maxSeconds } = RETRY_SCHEDULE_LIMITS;
+  if (schedule.length > maxRetries) throw invalid('/retrySchedule', `must list at most ${maxRetries} retries`);
+  schedule.forEach((s, i) => {
+    if (!Number.isInteger(s) || s < minSeconds || s > maxSeconds) throw invalid(`/retrySchedule/${i}`, `must be a whole number of seconds from ${minSeconds} to ${maxSeconds}`);
+  });
+  return schedule;
+}
+
 async function load(tx: TenantTx, id: string): Promise<SubscriptionRow> {
   const row = await tx.trx<SubscriptionRow>('webhook_subscriptions').where({ id }).first();
   if (!row) throw notFound('subscription');
@@ -129,6 +148,7 @@ export async function createSubscription(tx: TenantTx, input: SubscriptionInput,
       filter: JSON.stringify(input.filter ?? {}),
       description: input.description ?? null,
       enabled: input.enabled ?? true,
+      retry_schedule: validateRetrySchedule(input.retrySchedule ?? null),
       secret_enc: tx.crypto.encrypt(id, 'secret', secret),
     })
     .returning('*');
@@ -157,6 +177,7 @@ export async function updateSubscription(tx: TenantTx, id: string, patch: Partia
   if (patch.eventTypes !== undefined) change.event_types = validateEventTypes(patch.eventTypes);
   if (patch.filter !== undefined) change.filter = JSON.stringify(patch.filter);
   if (patch.description !== undefined) change.description = patch.description;
+  if (patch.retrySchedule !== undefined) change.retry_schedule = validateRetrySchedule(patch.retrySchedule);
   if (patch.enabled !== undefined) {
     change.enabled = patch.enabled;
     // Re-enabling starts a fresh failure clock; disabling by hand records who did it.

@@ -8,6 +8,7 @@ import { appendEvent } from '../events/events.ts';
 import { ingestInbound } from '../messages/ingest.ts';
 import { startWebhookWorker, type WebhookWorker } from './worker.ts';
 import { startReceiver, type Receiver } from './test-receiver.ts';
+import { dispatchRoutes } from '../../app/dispatch-routes.ts';
 
 let h: Harness;
 let relay: Relay;
@@ -16,7 +17,7 @@ const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   h = await startHarness({ env: { WEBHOOKS_ALLOW_PRIVATE: 'true', RELAY_POLL_MS: '50' } });
-  relay = await startRelay(h.engine);
+  relay = await startRelay(h.engine, { routes: dispatchRoutes });
   // Tiny delays instead of Svix's 5 s … 10 h; same number of attempts.
   worker = startWebhookWorker(h.engine, { scheduleMs: [0, 30, 30, 30, 30, 30, 30, 30], timeoutMs: 3000 });
 });
@@ -314,4 +315,30 @@ test("an echoing receiver's answer is sealed at rest: the API shows it, the atte
   assert.equal(rows.length, 1);
   const stored = Object.values(rows[0]).map((v) => (Buffer.isBuffer(v) || v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : String(v))).join('|');
   assert.ok(!stored.includes('Gate code') && !stored.includes('4155550177'), `clear text in webhook_attempts: ${stored.slice(0, 200)}`);
+});
+
+test("an endpoint's own retry schedule: [1, 1] makes three attempts, not the default eight; bounds are checked; null restores the default", async () => {
+  const { apiKey } = await h.newOrg();
+  const r = await receiver(() => ({ status: 503 }));
+  const sub = await subscribe(apiKey, { url: r.url, eventTypes: ['*'], retrySchedule: [1, 1] });
+  assert.deepEqual((await h.call(apiKey, 'GET', `/v1/subscriptions/${sub.id}`)).body.retrySchedule, [1, 1]);
+  const t = await h.call(apiKey, 'POST', `/v1/subscriptions/${sub.id}/test`);
+  const d = await until(() => h.call(apiKey, 'GET', `/v1/subscriptions/${sub.id}/deliveries/${t.body.id}`), (x) => x.body.status === 'failed');
+  assert.equal(d.body.attempts, 3, 'the first attempt and one per retry of its schedule');
+  assert.deepEqual(d.body.attemptLog.map((a: any) => a.statusCode), [503, 503, 503]);
+  assert.match(d.body.lastError, /retries exhausted/);
+
+  for (const [bad, field] of [
+    [[0], '/retrySchedule/0'],
+    [[5, 86_401], '/retrySchedule/1'],
+    [Array(11).fill(5), '/retrySchedule'],
+    [[1.5], '/retrySchedule/0'],
+  ] as const) {
+    const res = await h.call(apiKey, 'PATCH', `/v1/subscriptions/${sub.id}`, { retrySchedule: bad });
+    assert.equal(res.status, 400, JSON.stringify(bad));
+    assert.ok(JSON.stringify(res.body.error).includes(field), `${JSON.stringify(bad)}: ${JSON.stringify(res.body.error)}`);
+  }
+  const back = await h.call(apiKey, 'PATCH', `/v1/subscriptions/${sub.id}`, { retrySchedule: null });
+  assert.equal(back.status, 200);
+  assert.equal(back.body.retrySchedule, null);
 });

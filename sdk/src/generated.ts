@@ -3186,6 +3186,7 @@ export interface Operations {
       };
       description?: string | null;
       enabled?: boolean;
+      retrySchedule?: Array<number> | null;
     };
     response: {
       id?: string;
@@ -3198,6 +3199,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;
@@ -3219,6 +3221,7 @@ export interface Operations {
         status?: "active" | "disabled";
         disabledReason?: string | null;
         failingSince?: string | null;
+        retrySchedule?: Array<number> | null;
         createdAt?: string;
         updatedAt?: string;
         secret?: string;
@@ -3240,6 +3243,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;
@@ -3260,6 +3264,7 @@ export interface Operations {
       };
       description?: string | null;
       enabled?: boolean;
+      retrySchedule?: Array<number> | null;
     };
     response: {
       id?: string;
@@ -3272,6 +3277,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;
@@ -3372,6 +3378,7 @@ export interface Operations {
       status?: "active" | "disabled";
       disabledReason?: string | null;
       failingSince?: string | null;
+      retrySchedule?: Array<number> | null;
       createdAt?: string;
       updatedAt?: string;
       secret?: string;

@@ -134,9 +134,9 @@ test.skipIf(skip)('DM3: a keyword auto-reply built in the condition builder, tes
   await page.context().close();
 });
 
-test.skipIf(skip)('DM4: a webhook endpoint that fails twice (500 retried, then 400): the delivery log shows the attempts with status codes and the next retry; redeliver succeeds with the same webhook-id', async () => {
-  // The endpoint: down (500, retried 5 s later), then refusing (400, which ends the delivery), then up (200).
-  const answers = [500, 400];
+test.skipIf(skip)('DM4: a webhook endpoint that fails twice then succeeds on the third automatic attempt (its own retry schedule): the delivery log shows every attempt with status codes and the next retry; redeliver sends it again with the same webhook-id', async () => {
+  // The endpoint: down twice (500, retried on the endpoint's own schedule: 3 s, 3 s), then up (200).
+  const answers = [500, 500];
   const received: { headers: http.IncomingHttpHeaders; body: string; answered: number }[] = [];
   const endpoint = http.createServer((req, res) => {
     let body = '';
@@ -177,6 +177,7 @@ test.skipIf(skip)('DM4: a webhook endpoint that fails twice (500 retried, then 4
     // A webhook endpoint: its signing secret is shown once.
     await page.getByLabel('Endpoint URL').fill(endpointUrl);
     await page.getByLabel('Event types').fill('webhook.test, message.*');
+    await page.getByLabel('Retry after (seconds)').fill('3, 3');
     await page.getByRole('button', { name: 'Add endpoint' }).click();
     const signingSecret = await page.getByRole('status', { name: 'Signing secret' }).locator('[data-secret]').innerText();
     assert.match(signingSecret, /^whsec_/);
@@ -184,9 +185,10 @@ test.skipIf(skip)('DM4: a webhook endpoint that fails twice (500 retried, then 4
     await assertClean(page, problems, 'developers');
     await page.getByRole('link', { name: endpointUrl }).click();
     await page.getByRole('heading', { name: 'Webhook endpoint' }).waitFor();
+    await page.getByText('at once, then after 3 s, 3 s').waitFor();
     await page.getByText('No deliveries yet').waitFor();
 
-    // The test event fails twice: the first attempt (500) shows with its next retry, the second (400) ends it.
+    // The test event fails twice (500, 500) and the third automatic attempt succeeds: no click in between.
     await page.getByRole('button', { name: 'Send test event' }).click();
     const row = page.getByRole('row', { name: 'Delivery webhook.test' });
     const attempts = row.getByRole('list', { name: 'Attempts' }).getByRole('listitem');
@@ -196,21 +198,19 @@ test.skipIf(skip)('DM4: a webhook endpoint that fails twice (500 retried, then 4
       assert.equal(await row.getByRole('button', { name: 'Redeliver' }).count(), 0, 'a pending delivery is not redelivered');
       await screenshot(page, `dashboard-webhook-retrying-${s.env.mode}`);
     }
-    await waitFor('two failed attempts and the delivery failed', async () => (await attempts.count()) === 2 && /failed/.test(await row.innerText()), 60_000, 250);
-    assert.equal(await attempts.filter({ hasText: '500' }).count(), 1);
-    assert.equal(await attempts.filter({ hasText: '400' }).count(), 1);
+    await waitFor('three attempts and the delivery succeeded', async () => (await attempts.count()) === 3 && /succeeded/.test(await row.innerText()), 60_000, 250);
+    assert.deepEqual((await attempts.allInnerTexts()).map((t) => /^\s*(\d{3})/.exec(t)?.[1]), ['500', '500', '200']);
+    assert.deepEqual(received.map((r) => r.answered), [500, 500, 200], 'three automatic attempts reached the endpoint');
     await screenshot(page, `dashboard-webhook-deliveries-${s.env.mode}`);
     await assertClean(page, problems, 'webhook delivery log');
 
-    // Redeliver: sent at once, answered 200; the same webhook-id, signed with the secret shown.
+    // Redeliver: sent again at once, answered 200; the same webhook-id, signed with the secret shown.
     await row.getByRole('button', { name: 'Redeliver' }).click();
-    await waitFor('the redelivery to succeed', async () => /succeeded/.test(await row.innerText()), 60_000, 250);
-    assert.equal(await attempts.count(), 3);
-    assert.equal(await attempts.filter({ hasText: '200' }).count(), 1);
-    assert.equal(received.length, 3);
-    assert.deepEqual(received.map((r) => r.answered), [500, 400, 200]);
+    await waitFor('the redelivery', async () => (await attempts.count()) === 4 && /succeeded/.test(await row.innerText()), 60_000, 250);
+    assert.equal(received.length, 4);
+    assert.deepEqual(received.map((r) => r.answered), [500, 500, 200, 200]);
     assert.equal(new Set(received.map((r) => r.headers['webhook-id'])).size, 1, 'one webhook-id across attempts');
-    const last = received[2]!;
+    const last = received[3]!;
     const payload = new Webhook(signingSecret).verify(last.body, last.headers as Record<string, string>) as { type: string };
     assert.equal(payload.type, 'webhook.test');
     await screenshot(page, `dashboard-webhook-redelivered-${s.env.mode}`);

@@ -68,6 +68,8 @@ export interface Subscription {
   status: 'active' | 'disabled';
   disabledReason: string | null;
   failingSince: string | null;
+  /** Seconds before each retry; null: the default schedule. */
+  retrySchedule: number[] | null;
   createdAt: string;
   /** Only in the answers to create and rotate-secret. */
   secret?: string;

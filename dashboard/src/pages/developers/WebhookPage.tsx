@@ -6,7 +6,7 @@ import { Link, navigate } from '../../app/router.tsx';
 import { Badge, Empty, ErrorNotice, PageHeader, QueryView, formatTime } from '../../ui/states.tsx';
 import { ConfirmButton } from '../../ui/confirm.tsx';
 import { SecretOnce } from '../../ui/secret-once.tsx';
-import { SUBSCRIPTIONS_KEY } from './Webhooks.tsx';
+import { DEFAULT_RETRIES, SUBSCRIPTIONS_KEY } from './Webhooks.tsx';
 import '../admin.css';
 
 /** Attempts are seconds apart at first: show the seconds. */
@@ -73,6 +73,8 @@ export default function WebhookPage({ params }: { params: Record<string, string>
               </dd>
               <dt>Events</dt>
               <dd>{s.eventTypes.join(', ')}</dd>
+              <dt>Retries</dt>
+              <dd>{s.retrySchedule ? (s.retrySchedule.length ? `at once, then after ${s.retrySchedule.map((x) => `${x} s`).join(', ')}` : 'one attempt, no retry') : DEFAULT_RETRIES}</dd>
               <dt>Status</dt>
               <dd>
                 <Badge tone={s.status === 'active' ? 'good' : 'bad'}>{s.status}</Badge> {s.disabledReason}

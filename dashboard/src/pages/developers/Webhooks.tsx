@@ -8,6 +8,10 @@ import { SecretOnce } from '../../ui/secret-once.tsx';
 
 export const SUBSCRIPTIONS_KEY = ['subscriptions'];
 const EVENT_TYPE_HINT = 'message.*, conversation.*, contact.*, webhook.test, or *';
+export const DEFAULT_RETRIES = 'at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h';
+
+/** "5, 60" → [5, 60]; blank → undefined (the default schedule). Bad numbers go to the server, which names the field. */
+const parseSchedule = (text: string) => (text.trim() ? text.split(',').map((t) => Number(t.trim())) : undefined);
 
 /** Webhook subscriptions: create (the signing secret shown once), list; each opens its delivery log. */
 export function Webhooks() {
@@ -15,6 +19,7 @@ export function Webhooks() {
   const subs = useQuery({ queryKey: SUBSCRIPTIONS_KEY, queryFn: () => get<{ data: Subscription[] }>('/v1/subscriptions') });
   const [url, setUrl] = useState('');
   const [types, setTypes] = useState('message.*');
+  const [retries, setRetries] = useState('');
   const create = useMutation({
     mutationFn: () =>
       post<Subscription>('/v1/subscriptions', {
@@ -23,9 +28,11 @@ export function Webhooks() {
           .split(',')
           .map((t) => t.trim())
           .filter(Boolean),
+        retrySchedule: parseSchedule(retries),
       }),
     onSuccess: () => {
       setUrl('');
+      setRetries('');
       void qc.invalidateQueries({ queryKey: SUBSCRIPTIONS_KEY });
     },
   });
@@ -36,7 +43,7 @@ export function Webhooks() {
   return (
     <section className="card section-gap" aria-labelledby="webhooks-heading">
       <h2 id="webhooks-heading">Webhooks</h2>
-      <p className="muted small">Events are POSTed to your endpoint, signed (Standard Webhooks), retried on failure: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.</p>
+      <p className="muted small">Events are POSTed to your endpoint, signed (Standard Webhooks), retried on failure: {DEFAULT_RETRIES}, unless the endpoint has its own retry schedule.</p>
       <form onSubmit={submit} className="form-row">
         <label className="field grow">
           <span>Endpoint URL</span>
@@ -46,12 +53,19 @@ export function Webhooks() {
           <span>Event types</span>
           <input value={types} onChange={(e) => setTypes(e.target.value)} placeholder={EVENT_TYPE_HINT} required aria-describedby="event-types-help" />
         </label>
+        <label className="field">
+          <span>Retry after (seconds)</span>
+          <input value={retries} onChange={(e) => setRetries(e.target.value)} placeholder="default" inputMode="numeric" aria-describedby="retries-help" />
+        </label>
         <button type="submit" className="btn btn-primary" disabled={create.isPending}>
           Add endpoint
         </button>
       </form>
       <p id="event-types-help" className="muted small">
         Comma-separated: {EVENT_TYPE_HINT}
+      </p>
+      <p id="retries-help" className="muted small">
+        Retry after: seconds before each retry, comma-separated (e.g. 5, 60 makes three attempts in all; up to 10 retries of 1 s to 24 h). Blank: the default schedule.
       </p>
       {create.isError && <ErrorNotice error={create.error} title="The endpoint was not added" />}
       {create.data?.secret && <SecretOnce label="Signing secret" secret={create.data.secret} onDone={() => create.reset()} />}

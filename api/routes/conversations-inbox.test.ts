@@ -4,13 +4,14 @@ import { startHarness, type Harness } from '../../test/harness.ts';
 import { waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../../core/events/relay.ts';
 import { startRulesWorker } from '../../rules/runner.ts';
+import { dispatchRoutes } from '../../app/dispatch-routes.ts';
 
 /** What an inbox needs from the API: assignee and tags, their filters, last-activity order and a last-message preview. */
 let h: Harness;
 let relay: Relay;
 beforeAll(async () => {
   h = await startHarness();
-  relay = await startRelay(h.engine);
+  relay = await startRelay(h.engine, { routes: dispatchRoutes });
   startRulesWorker(h.engine);
 });
 afterAll(async () => {

@@ -2163,10 +2163,20 @@ export interface Operations {
         hipaaMode?: boolean;
         timezone?: string;
         sessionMaxMinutes?: number;
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
+        branding?: {
+          displayName?: string;
+          logoUrl?: string;
+          colors?: {
+            primary?: string;
+            accent?: string;
+            background?: string;
+            text?: string;
+          };
+          supportEmail?: string;
+          supportPhone?: string;
+          supportUrl?: string;
+          emailFromName?: string;
+          emailFromDomain?: string;
         };
         ai?: {
           provider?: "auto" | "local";
@@ -2196,20 +2206,10 @@ export interface Operations {
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
         };
-        branding?: {
-          displayName?: string;
-          logoUrl?: string;
-          colors?: {
-            primary?: string;
-            accent?: string;
-            background?: string;
-            text?: string;
-          };
-          supportEmail?: string;
-          supportPhone?: string;
-          supportUrl?: string;
-          emailFromName?: string;
-          emailFromDomain?: string;
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
         };
       };
       branding?: {
@@ -2295,10 +2295,20 @@ export interface Operations {
         hipaaMode?: boolean;
         timezone?: string;
         sessionMaxMinutes?: number;
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
+        branding?: {
+          displayName?: string;
+          logoUrl?: string;
+          colors?: {
+            primary?: string;
+            accent?: string;
+            background?: string;
+            text?: string;
+          };
+          supportEmail?: string;
+          supportPhone?: string;
+          supportUrl?: string;
+          emailFromName?: string;
+          emailFromDomain?: string;
         };
         ai?: {
           provider?: "auto" | "local";
@@ -2328,20 +2338,10 @@ export interface Operations {
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
         };
-        branding?: {
-          displayName?: string;
-          logoUrl?: string;
-          colors?: {
-            primary?: string;
-            accent?: string;
-            background?: string;
-            text?: string;
-          };
-          supportEmail?: string;
-          supportPhone?: string;
-          supportUrl?: string;
-          emailFromName?: string;
-          emailFromDomain?: string;
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
         };
       };
       branding?: {

@@ -2178,6 +2178,11 @@ export interface Operations {
           emailFromName?: string;
           emailFromDomain?: string;
         };
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
+        };
         ai?: {
           provider?: "auto" | "local";
           onInboundMessage?: {
@@ -2205,11 +2210,6 @@ export interface Operations {
           }>;
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
-        };
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
         };
       };
       branding?: {
@@ -2310,6 +2310,11 @@ export interface Operations {
           emailFromName?: string;
           emailFromDomain?: string;
         };
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
+        };
         ai?: {
           provider?: "auto" | "local";
           onInboundMessage?: {
@@ -2337,11 +2342,6 @@ export interface Operations {
           }>;
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
-        };
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
         };
       };
       branding?: {

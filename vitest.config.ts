@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
  *   interceptors, process listeners, module mocks) get a fresh process each.
  * test/global-setup.ts makes the migrated PGlite seed once for the run and builds the UIs if needed.
  */
-const TESTS = ['{core,api,connectors,rules,ai,cli,test,sdk,deploy,widget,dashboard}/**/*.test.ts'];
+const TESTS = ['{app,core,api,connectors,rules,ai,cli,test,sdk,deploy,widget,dashboard}/**/*.test.ts'];
 
 // Files that need a process of their own: sdk-import asserts what loading node-quickbooks does,
 // so nothing may have imported it before.

@@ -1,4 +1,5 @@
 import { Ajv } from 'ajv';
+import { addSettingsSection } from '../core/org-settings.ts';
 import { DEFAULT_INTENTS, type IntentDef } from './intents.ts';
 import type { Task } from './provider.ts';
 import type { SavedReply } from './local/replies.ts';
@@ -89,6 +90,8 @@ export const aiSettingsSchema = {
     timeoutMs: { type: 'integer', minimum: 1000, maximum: 120000, default: 20000, description: 'Deadline of one external AI call.' },
   },
 } as const;
+
+addSettingsSection('ai', aiSettingsSchema);
 
 export interface AiSettings {
   provider: 'auto' | 'local';

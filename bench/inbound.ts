@@ -63,7 +63,7 @@ const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack
   await Promise.all([
     import('../core/config.ts'),
     import('../core/engine.ts'),
-    import('../cli/background.ts'),
+    import('../app/background.ts'),
     import('../cli/lifecycle.ts'),
     import('../core/orgs.ts'),
     import('../api/server.ts'),

@@ -1,6 +1,6 @@
 import type { Engine } from '../core/engine.ts';
 import { createConnection } from '../core/connections/service.ts';
-import { demoSandboxConnections } from '../connectors/registry.ts';
+import { demoSandboxConnections } from '../app/connectors.ts';
 
 /**
  * The demo org's sandbox connections: every flow (inbound, send, status callbacks through the

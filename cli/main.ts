@@ -60,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
     process.env.SWITCHBOARD_LOG_STDERR = '1';
     process.env.LOG_LEVEL ??= 'warn';
   }
+  // Every command sees the whole org settings document (features register their sections).
+  await import('../app/settings-sections.ts');
   const mod = (await import(entry.file)) as CommandModule;
   return mod.run(rest);
 }

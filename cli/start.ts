@@ -5,8 +5,8 @@ import { loadConfig, type Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { MASTER_KEY_FILE } from '../core/crypto/master.ts';
 import { createEngine } from '../core/engine.ts';
-import { createConnectorRegistry } from '../connectors/registry.ts';
-import { startBackgroundWork } from './background.ts';
+import { createConnectorRegistry } from '../app/connectors.ts';
+import { startBackgroundWork } from '../app/background.ts';
 import { createLogger } from '../core/logger.ts';
 import { startAdminServer, startServer } from '../api/server.ts';
 import { parse } from './args.ts';
@@ -144,7 +144,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     const engine = await createEngine(config, { connectors: await createConnectorRegistry(config) });
     cleanup.push('engine', () => engine.close());
-    // Started before the HTTP server and stopped after it (cli/background.ts).
+    // Started before the HTTP server and stopped after it (app/background.ts).
     await startBackgroundWork(engine, cleanup);
     const api = await startServer(engine, { host: config.host, port: config.port });
     cleanup.push('http server', () => api.close());

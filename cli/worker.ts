@@ -1,7 +1,7 @@
 import { loadConfig } from '../core/config.ts';
 import { createEngine } from '../core/engine.ts';
-import { createConnectorRegistry } from '../connectors/registry.ts';
-import { startBackgroundWork } from './background.ts';
+import { createConnectorRegistry } from '../app/connectors.ts';
+import { startBackgroundWork } from '../app/background.ts';
 import { AppError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { parse } from './args.ts';

@@ -41,7 +41,7 @@ export interface EngineOptions {
    */
   asOwner?: OpenOptions['asOwner'];
   /**
-   * The connector registry (connectors/registry.ts createConnectorRegistry). Passed in rather than
+   * The connector registry (app/connectors.ts createConnectorRegistry). Passed in rather than
    * built here because core imports no connector; default: an empty registry.
    */
   connectors?: Registry;

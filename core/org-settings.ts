@@ -1,9 +1,8 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { Knex } from 'knex';
 import { AppError } from './errors.ts';
 import { retentionSettingsSchema, type RetentionSettings } from './compliance/retention-settings.ts';
 import { safeModeSettingsSchema, safeRegexKeyword, type SafeModeSettings } from './compliance/redaction-patterns.ts';
-import { businessHoursSettingsSchema } from '../rules/settings.ts';
 import {
   consentSettingsSchema,
   hipaaModeSchema,
@@ -13,37 +12,42 @@ import {
   type QuietHoursSettings,
 } from './compliance/consent-settings.ts';
 import { sessionMaxMinutesSchema } from './users/session-settings.ts';
-import { aiSettingsSchema } from '../ai/settings.ts';
 import { brandingSchema } from './platforms/branding.ts';
 
 /**
- * Org settings: one JSON Schema with defaults, validated on every change. Each feature adds its
- * own top-level section here (compliance: quietHours, retention, safeMode, hipaaMode …), and
- * reads it through orgSettings() so a missing key always means the documented default.
+ * Org settings: one JSON Schema with defaults, validated on every change. Each core feature has
+ * its own top-level section here (compliance: quietHours, retention, safeMode, hipaaMode …), and
+ * reads it through orgSettings() so a missing key always means the documented default. Features
+ * above core (rules: businessHours, AI: ai) add theirs with addSettingsSection when their settings
+ * module loads; app/settings-sections.ts loads them all in every process.
  */
-export const orgSettingsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    reopenWindowHours: {
-      type: 'number',
-      minimum: 0,
-      maximum: 8760,
-      default: 168,
-      description: 'An inbound message joins the open conversation of its contact, channel and address if that saw a message within this many hours; else a new conversation starts.',
-    },
-    retention: retentionSettingsSchema,
-    safeMode: safeModeSettingsSchema,
-    consent: consentSettingsSchema,
-    quietHours: quietHoursSettingsSchema,
-    hipaaMode: hipaaModeSchema,
-    timezone: orgTimezoneSchema,
-    sessionMaxMinutes: sessionMaxMinutesSchema,
-    businessHours: businessHoursSettingsSchema,
-    ai: aiSettingsSchema,
-    branding: brandingSchema,
+const sections: Record<string, object> = {
+  reopenWindowHours: {
+    type: 'number',
+    minimum: 0,
+    maximum: 8760,
+    default: 168,
+    description: 'An inbound message joins the open conversation of its contact, channel and address if that saw a message within this many hours; else a new conversation starts.',
   },
-} as const;
+  retention: retentionSettingsSchema,
+  safeMode: safeModeSettingsSchema,
+  consent: consentSettingsSchema,
+  quietHours: quietHoursSettingsSchema,
+  hipaaMode: hipaaModeSchema,
+  timezone: orgTimezoneSchema,
+  sessionMaxMinutes: sessionMaxMinutesSchema,
+  branding: brandingSchema,
+};
+
+export const orgSettingsSchema = { type: 'object', additionalProperties: false, properties: sections };
+
+/** Adds a feature's section (its JSON Schema, with a `default`). The same schema twice is a no-op. */
+export function addSettingsSection(name: string, schema: object & { default: unknown }): void {
+  if (sections[name] === schema) return;
+  if (name in sections) throw new Error(`Two org settings sections are named "${name}".`);
+  sections[name] = schema;
+  compiled = undefined;
+}
 
 export interface OrgSettings {
   reopenWindowHours: number;
@@ -59,12 +63,15 @@ export interface OrgSettings {
 
 const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
 ajv.addKeyword(safeRegexKeyword);
-const validate = ajv.compile(orgSettingsSchema);
+let compiled: ValidateFunction | undefined;
+// A new object each time: ajv caches by schema identity, and sections may have been added since.
+const validate = (value: unknown): boolean => (compiled ??= ajv.compile({ ...orgSettingsSchema, properties: { ...sections } }))(value);
+const validationErrors = () => compiled?.errors ?? [];
 
 /** Stored settings + defaults. A stored value that no longer validates falls back to its default. */
 export function withDefaults(stored: Record<string, unknown> | null | undefined): OrgSettings {
   const out: Record<string, unknown> = {};
-  for (const [key, prop] of Object.entries(orgSettingsSchema.properties)) {
+  for (const [key, prop] of Object.entries(sections)) {
     const candidate = { [key]: structuredClone((stored ?? {})[key]) };
     if ((stored ?? {})[key] !== undefined && validate(candidate)) out[key] = candidate[key];
     else out[key] = structuredClone((prop as { default: unknown }).default);
@@ -86,7 +93,7 @@ export function mergeSettings(stored: Record<string, unknown>, change: Record<st
   }
   const probe = structuredClone(next);
   if (!validate(probe)) {
-    const details = (validate.errors ?? []).map((e) => ({
+    const details = validationErrors().map((e) => ({
       field: `/settings${e.instancePath}${e.keyword === 'additionalProperties' ? `/${(e.params as any).additionalProperty}` : ''}`,
       reason: e.keyword === 'additionalProperties' ? 'is not a known setting' : (e.message ?? 'is invalid'),
     }));

@@ -5,11 +5,12 @@ import { startHarness, type Harness } from '../test/harness.ts';
 import { CUSTOMER, OUR_NUMBER, postTwilio, twilioConnection } from '../test/connections.ts';
 import { waitFor } from '../test/wait.ts';
 import { defineConnector } from '../connectors/kit/index.ts';
-import { demoSandboxConnections } from '../connectors/registry.ts';
+import { demoSandboxConnections } from '../app/connectors.ts';
 import { appendEvent } from '../core/events/events.ts';
 import { startRelay, type Relay } from '../core/events/relay.ts';
 import { startSendWorker, type SendWorker } from '../core/send/worker.ts';
 import { runRulesForEvent, startRulesWorker } from './runner.ts';
+import { dispatchRoutes } from '../app/dispatch-routes.ts';
 
 /**
  * The rules engine over the real pipeline: events → relay → 'rules' queue → runner → actions
@@ -39,7 +40,7 @@ beforeAll(async () => {
       },
     }),
   );
-  relay = await startRelay(h.engine);
+  relay = await startRelay(h.engine, { routes: dispatchRoutes });
   sender = startSendWorker(h.engine);
   startRulesWorker(h.engine);
   nock.disableNetConnect();

@@ -1,7 +1,7 @@
 import type { Engine } from '../core/engine.ts';
 import type { TenantTx } from '../core/db/tenant.ts';
 import { decodeEvent, type EngineEvent, type EventRow } from '../core/events/events.ts';
-import type { EventJob } from '../core/events/dispatch.ts';
+import type { DispatchRoute, EventJob } from '../core/events/dispatch.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { PermanentFailure } from '../core/queue/queue.ts';
@@ -17,6 +17,9 @@ const log = createLogger('rules');
 /** Events a rule caused carry causedBy.depth; a rule never reacts to an event at this depth or deeper. */
 export const MAX_DEPTH = 3;
 export const RULES_QUEUE = 'rules';
+
+/** Every event of an org with rules may trigger them (external event types included). */
+export const rulesDispatchRoute: DispatchRoute = { queue: RULES_QUEUE, orgsFn: 'sb_orgs_with_rules' };
 
 async function loadEvent(tx: TenantTx, eventId: string): Promise<EngineEvent> {
   const { rows } = await tx.trx.raw(

@@ -1,5 +1,8 @@
+import { addSettingsSection } from '../core/org-settings.ts';
+import { quietHoursSettingsSchema, type QuietHoursSettings } from '../core/compliance/consent-settings.ts';
+
 /**
- * The org setting the rules add (core/org-settings.ts "businessHours", read by
+ * The org setting the rules add (section "businessHours" of core/org-settings.ts, read by
  * within_business_hours in the org's `timezone`). Quiet hours are compliance's setting
  * (`quietHours`: the window in which marketing may leave); in_quiet_hours is outside it.
  */
@@ -18,6 +21,8 @@ export const businessHoursSettingsSchema = {
   },
 } as const;
 
+addSettingsSection('businessHours', businessHoursSettingsSchema);
+
 export interface BusinessHours {
   days: string[];
   start: string;
@@ -28,13 +33,13 @@ export interface RulesSettings {
   timezone: string;
   businessHours: BusinessHours;
   /** The allowed sending window (compliance); quiet hours are the rest of the day. */
-  sendingWindow: { start: string; end: string };
+  sendingWindow: QuietHoursSettings;
 }
 
 export function rulesSettings(s: Record<string, unknown>): RulesSettings {
   return {
     timezone: typeof s.timezone === 'string' ? s.timezone : 'UTC',
     businessHours: (s.businessHours as BusinessHours | undefined) ?? businessHoursSettingsSchema.default as unknown as BusinessHours,
-    sendingWindow: (s.quietHours as { start: string; end: string } | undefined) ?? { start: '08:00', end: '21:00' },
+    sendingWindow: (s.quietHours as QuietHoursSettings | undefined) ?? quietHoursSettingsSchema.default,
   };
 }

@@ -1,3 +1,4 @@
+import '../app/settings-sections.ts';
 import crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import http from 'node:http';
@@ -10,7 +11,7 @@ import { createEngine, type Engine } from '../core/engine.ts';
 import { createOrg } from '../core/orgs.ts';
 import { createApp, type ApiOptions } from '../api/app.ts';
 import { waitFor } from './wait.ts';
-import { createConnectorRegistry } from '../connectors/registry.ts';
+import { createConnectorRegistry } from '../app/connectors.ts';
 import { attachRealtime } from '../api/realtime/server.ts';
 import { answerClientErrors } from '../api/http/client-errors.ts';
 import { dropRedisPrefix } from './redis.ts';

@@ -2,6 +2,7 @@ import { beforeAll, afterAll, afterEach } from 'vitest';
 import nock from 'nock';
 import { startHarness, type Harness } from './harness.ts';
 import { startRelay, type Relay } from '../core/events/relay.ts';
+import { dispatchRoutes } from '../app/dispatch-routes.ts';
 import { startSendWorker, type SendWorker } from '../core/send/worker.ts';
 import { startRulesWorker } from '../rules/runner.ts';
 
@@ -25,7 +26,7 @@ export function usePipeline(opts: { rules?: boolean; workers?: boolean } = {}): 
     try {
       h = await startHarness();
       if (opts.workers !== false) {
-        relay = await startRelay(h.engine);
+        relay = await startRelay(h.engine, { routes: dispatchRoutes });
         worker = startSendWorker(h.engine);
         if (opts.rules) rules = startRulesWorker(h.engine);
       }

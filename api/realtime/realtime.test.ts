@@ -12,12 +12,13 @@ import { encodeCursor, START } from '../../core/events/cursor.ts';
 import { startRelay, type Relay } from '../../core/events/relay.ts';
 import { attachRealtime } from './server.ts';
 import { signRealtimeToken } from './tokens.ts';
+import { dispatchRoutes } from '../../app/dispatch-routes.ts';
 
 let h: Harness;
 let relay: Relay;
 beforeAll(async () => {
   h = await startHarness();
-  relay = await startRelay(h.engine);
+  relay = await startRelay(h.engine, { routes: dispatchRoutes });
 });
 afterAll(async () => {
   await relay?.stop();

@@ -7,6 +7,7 @@ import { sleep, waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../../core/events/relay.ts';
 import { startSendWorker, type SendWorker } from '../../core/send/worker.ts';
 import { createPlatform } from '../../core/platforms/platforms.ts';
+import { dispatchRoutes } from '../../app/dispatch-routes.ts';
 
 /**
  * The chat widget through real HTTP: publishable keys, Origin checks, identity verification,
@@ -17,7 +18,7 @@ let relay: Relay;
 let worker: SendWorker;
 beforeAll(async () => {
   h = await startHarness();
-  relay = await startRelay(h.engine);
+  relay = await startRelay(h.engine, { routes: dispatchRoutes });
   worker = startSendWorker(h.engine);
 });
 afterAll(async () => {

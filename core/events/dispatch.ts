@@ -3,14 +3,11 @@ import type { Engine } from '../engine.ts';
 import type { JobSpec } from '../queue/queue.ts';
 import type { EngineEvent } from './events.ts';
 import type { RelayConsumer } from './relay.ts';
-import { SEND_ATTEMPTS } from '../send/policy.ts';
-import { FANOUT_QUEUE } from '../webhooks/jobs.ts';
-import { aiDispatchRoute } from '../../ai/worker.ts';
 
 /**
- * Where committed events become queue jobs. A later feature (webhooks out, rules, CRM logging,
- * AI) adds one route to `builtinRoutes` below and a handler with `engine.queue.process(queue, …)`
- * in the worker; the relay does the rest, exactly once per event and queue.
+ * Where committed events become queue jobs. The spine knows no consumer: each consumer (send,
+ * webhooks, rules, AI…) exports its route beside its worker, and the composition root
+ * (app/dispatch-routes.ts) lists them; the relay does the rest, exactly once per event and queue.
  */
 export interface DispatchRoute {
   /** Queue the job goes to. The job id is `${queue}:${event.id}`, so one event makes at most one job per queue. */
@@ -49,19 +46,6 @@ export const eventJob = (e: EngineEvent): EventJob => ({
   cursor: e.cursor,
 });
 
-const direction = (e: EngineEvent) => (e.data.message as { direction?: string } | undefined)?.direction;
-
-export const builtinRoutes: DispatchRoute[] = [
-  // An outbound message was recorded (queued): the send job hands it to its channel connector.
-  { queue: 'send', types: ['message.created'], when: (e) => direction(e) === 'outbound', attempts: SEND_ATTEMPTS },
-  // Every event of an org that subscribed wakes its webhook fan-out, which matches it against the subscriptions (core/webhooks/fanout.ts).
-  { queue: FANOUT_QUEUE, orgsFn: 'sb_orgs_with_webhooks' },
-  // Every event of an org with rules may trigger them (external event types included): the rules worker loads them (rules/runner.ts).
-  { queue: 'rules', orgsFn: 'sb_orgs_with_rules' },
-  // Inbound messages and closed conversations: AI enrichment (ai/worker.ts).
-  aiDispatchRoute,
-];
-
 /** The orgs of `orgIds` each route with an orgsFn serves (one query per such route and batch). */
 async function audiences(trx: Knex.Transaction, routes: DispatchRoute[], orgIds: string[]): Promise<Map<DispatchRoute, Set<string>>> {
   const out = new Map<DispatchRoute, Set<string>>();
@@ -76,7 +60,7 @@ async function audiences(trx: Knex.Transaction, routes: DispatchRoute[], orgIds:
 }
 
 /** The relay consumer that turns events into jobs. Its cursor is shared by every route. */
-export function dispatchConsumer(engine: Engine, routes: DispatchRoute[] = builtinRoutes): RelayConsumer {
+export function dispatchConsumer(engine: Engine, routes: DispatchRoute[]): RelayConsumer {
   const queues = routes.map((r) => r.queue);
   const dup = queues.find((q, i) => queues.indexOf(q) !== i);
   if (dup) throw new Error(`Two dispatch routes target queue "${dup}"; job ids would collide. Merge them into one route.`);

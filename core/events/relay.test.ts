@@ -14,6 +14,7 @@ import type { Job } from '../queue/queue.ts';
 import { appendEvents, type EngineEvent } from './events.ts';
 import { createRelay, startRelay, type Relay, type RelayConsumer } from './relay.ts';
 import { dispatchConsumer, type EventJob } from './dispatch.ts';
+import { dispatchRoutes } from '../../app/dispatch-routes.ts';
 
 let h: Harness;
 const relays: Relay[] = [];
@@ -233,7 +234,7 @@ test('startRelay dispatches an outbound message.created to the send queue and pu
   const live: EngineEvent[] = [];
   const unsubscribe = h.engine.realtime.subscribe(orgId, (e) => live.push(e));
   await h.engine.realtime.ready(orgId);
-  const relay = track(await startRelay(h.engine));
+  const relay = track(await startRelay(h.engine, { routes: dispatchRoutes }));
   const ids = await h.engine.tenant(orgId, async (tx) => {
     await appendEvents(tx, [
       { type: 'message.created', subjectId: crypto.randomUUID(), data: { message: { direction: 'outbound', body: 'hi' } } },

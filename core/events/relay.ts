@@ -5,7 +5,7 @@ import { backoffMs } from '../queue/backoff.ts';
 import { createLogger } from '../logger.ts';
 import { readAllEvents, type EngineEvent, type EventRow } from './events.ts';
 import { decodeBatch } from './decode-batch.ts';
-import { builtinRoutes, dispatchConsumer, type DispatchRoute } from './dispatch.ts';
+import { dispatchConsumer, type DispatchRoute } from './dispatch.ts';
 
 const log = createLogger('relay');
 
@@ -197,16 +197,16 @@ export function realtimeConsumer(engine: Engine): RelayConsumer {
 }
 
 export interface StartRelayOptions extends RelayOptions {
-  /** Extra dispatch routes beside the built-in ones. */
-  routes?: DispatchRoute[];
+  /** Where events go besides realtime: the process's consumers (app/dispatch-routes.ts). */
+  routes: DispatchRoute[];
 }
 
 /**
  * The relay every server/worker process runs (several are safe: they share the work through the
  * cursor locks). Call `stop()` before `engine.close()`.
  */
-export async function startRelay(engine: Engine, opts: StartRelayOptions = {}): Promise<Relay> {
-  const relay = createRelay(engine, [realtimeConsumer(engine), dispatchConsumer(engine, [...builtinRoutes, ...(opts.routes ?? [])])], opts);
+export async function startRelay(engine: Engine, opts: StartRelayOptions): Promise<Relay> {
+  const relay = createRelay(engine, [realtimeConsumer(engine), dispatchConsumer(engine, opts.routes)], opts);
   await relay.start();
   return relay;
 }

@@ -7,6 +7,7 @@ import { waitFor } from '../../test/wait.ts';
 import { loadConfig } from '../config.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
 import { startSendWorker, type SendWorker } from './worker.ts';
+import { dispatchRoutes } from '../../app/dispatch-routes.ts';
 
 /**
  * A worker in a container: PUBLIC_URL is the address providers use, which does not route back
@@ -19,7 +20,7 @@ let worker: SendWorker;
 beforeAll(async () => {
   h = await startHarness({ env: { PUBLIC_URL: 'https://switchboard.example.test' } });
   h.engine.config.internalUrl = h.baseUrl;
-  relay = await startRelay(h.engine);
+  relay = await startRelay(h.engine, { routes: dispatchRoutes });
   worker = startSendWorker(h.engine);
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);

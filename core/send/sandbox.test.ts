@@ -9,6 +9,7 @@ import { acmeSpec, ACME_SECRET } from '../../connectors/kit/test-connector.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
 import { ingestInbound } from '../messages/ingest.ts';
 import { startSendWorker, type SendWorker } from './worker.ts';
+import { dispatchRoutes } from '../../app/dispatch-routes.ts';
 
 /**
  * Sandbox connections (no provider is ever called: the network is closed to anything but this
@@ -19,7 +20,7 @@ let relay: Relay;
 let worker: SendWorker;
 beforeAll(async () => {
   h = await startHarness();
-  relay = await startRelay(h.engine);
+  relay = await startRelay(h.engine, { routes: dispatchRoutes });
   worker = startSendWorker(h.engine);
   // A WhatsApp-like connector with a 24-hour window and no simulateStatus.
   const spec = acmeSpec('1.0.0');

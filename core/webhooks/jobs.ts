@@ -1,10 +1,14 @@
 import type { Engine } from '../engine.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import type { JobSpec } from '../queue/queue.ts';
+import type { DispatchRoute } from '../events/dispatch.ts';
 
 /** The fan-out queue takes every event (dispatch route); the delivery queue one job per attempt. */
 export const FANOUT_QUEUE = 'webhooks';
 export const DELIVERY_QUEUE = 'webhook-deliveries';
+
+/** Every event of an org that subscribed wakes its fan-out, which matches it against the subscriptions (fanout.ts). */
+export const webhookDispatchRoute: DispatchRoute = { queue: FANOUT_QUEUE, orgsFn: 'sb_orgs_with_webhooks' };
 
 export interface DeliveryJob {
   orgId: string;

@@ -8,6 +8,7 @@ import { appendEvent } from '../events/events.ts';
 import { ingestInbound } from '../messages/ingest.ts';
 import { startWebhookWorker, type WebhookWorker } from './worker.ts';
 import { startReceiver, type Receiver } from './test-receiver.ts';
+import { dispatchRoutes } from '../../app/dispatch-routes.ts';
 
 let h: Harness;
 let relay: Relay;
@@ -16,7 +17,7 @@ const receivers: Receiver[] = [];
 
 beforeAll(async () => {
   h = await startHarness({ env: { WEBHOOKS_ALLOW_PRIVATE: 'true', RELAY_POLL_MS: '50' } });
-  relay = await startRelay(h.engine);
+  relay = await startRelay(h.engine, { routes: dispatchRoutes });
   // Tiny delays instead of Svix's 5 s … 10 h; same number of attempts.
   worker = startWebhookWorker(h.engine, { scheduleMs: [0, 30, 30, 30, 30, 30, 30, 30], timeoutMs: 3000 });
 });

@@ -4,14 +4,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../core/errors.ts';
-import { assertFixture, assertRejected, loadFixtures, runFixture } from './kit/harness.ts';
-import { createRegistry, generateWebhookSecret, signStandardWebhook } from './kit/index.ts';
-import { builtinConnectors, createConnectorRegistry } from './registry.ts';
+import { assertFixture, assertRejected, loadFixtures, runFixture } from '../connectors/kit/harness.ts';
+import { createRegistry, generateWebhookSecret, signStandardWebhook } from '../connectors/kit/index.ts';
+import { builtinConnectors, createConnectorRegistry } from './connectors.ts';
 import { startHarness, type Harness } from '../test/harness.ts';
 import { CUSTOMER, hasEvent, OUR_NUMBER, syncEvents } from '../test/connections.ts';
 import { waitFor } from '../test/wait.ts';
 import { startRelay, type Relay } from '../core/events/relay.ts';
 import { startSendWorker, type SendWorker } from '../core/send/worker.ts';
+import { dispatchRoutes } from './dispatch-routes.ts';
 
 /** Built-ins, third-party packages from SWITCHBOARD_CONNECTORS, and the example package end to end. */
 const ECHO = fileURLToPath(new URL('../examples/connector-echo/index.ts', import.meta.url));
@@ -75,7 +76,7 @@ function describe_e2e() {
   const received: { auth?: string; body: Record<string, unknown> }[] = [];
   beforeAll(async () => {
     h = await startHarness({ env: { SWITCHBOARD_CONNECTORS: ECHO } });
-    relay = await startRelay(h.engine);
+    relay = await startRelay(h.engine, { routes: dispatchRoutes });
     worker = startSendWorker(h.engine);
     // Echo SMS's API, as its README documents it.
     api = http.createServer((req, res) => {

@@ -1,20 +1,20 @@
-import { ConnectorDefinitionError, createRegistry, type AnyConnectorDefinition, type Registry } from './kit/index.ts';
+import { ConnectorDefinitionError, createRegistry, type AnyConnectorDefinition, type Registry } from '../connectors/kit/index.ts';
 import { AppError } from '../core/errors.ts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import twilio from './twilio/index.ts';
-import whatsapp from './whatsapp/index.ts';
-import webchat from './webchat/index.ts';
-import sendgrid from './sendgrid/index.ts';
-import sinch from './sinch/index.ts';
-import hubspot from './hubspot/index.ts';
-import pipedrive from './pipedrive/index.ts';
-import appfolio from './appfolio/index.ts';
-import rentredi from './rentredi/index.ts';
-import buildertrend from './buildertrend/index.ts';
-import stripe from './stripe/index.ts';
-import servicetitan from './servicetitan/index.ts';
-import quickbooks from './quickbooks/index.ts';
-import openai from './openai/index.ts';
+import twilio from '../connectors/twilio/index.ts';
+import whatsapp from '../connectors/whatsapp/index.ts';
+import webchat from '../connectors/webchat/index.ts';
+import sendgrid from '../connectors/sendgrid/index.ts';
+import sinch from '../connectors/sinch/index.ts';
+import hubspot from '../connectors/hubspot/index.ts';
+import pipedrive from '../connectors/pipedrive/index.ts';
+import appfolio from '../connectors/appfolio/index.ts';
+import rentredi from '../connectors/rentredi/index.ts';
+import buildertrend from '../connectors/buildertrend/index.ts';
+import stripe from '../connectors/stripe/index.ts';
+import servicetitan from '../connectors/servicetitan/index.ts';
+import quickbooks from '../connectors/quickbooks/index.ts';
+import openai from '../connectors/openai/index.ts';
 
 /**
  * The connectors that ship with Switchboard. A new built-in connector is its folder plus ONE line

@@ -1,5 +1,6 @@
 import type { Engine } from '../core/engine.ts';
 import { startRelay, type Relay } from '../core/events/relay.ts';
+import { dispatchRoutes } from './dispatch-routes.ts';
 import { startAuditSealer } from '../core/audit/sealer.ts';
 import { startSendWorker } from '../core/send/worker.ts';
 import { startWebhookWorker } from '../core/webhooks/worker.ts';
@@ -8,7 +9,6 @@ import { startAiIdleSweep, startAiWorker } from '../ai/worker.ts';
 import { startRetentionJob } from '../core/compliance/retention-job.ts';
 import { startPoller } from '../core/connections/poller.ts';
 import { startProvisioningJob } from '../core/provisioning/job.ts';
-import type { cleanupStack } from './lifecycle.ts';
 
 /**
  * The background work of a process: `start` runs it beside HTTP (embedded mode: the only
@@ -30,8 +30,13 @@ const WORKERS: [name: string, start: (engine: Engine) => { stop(): Promise<void>
 ];
 
 /** Returns the relay, for callers that wait for the outbox to drain (the benchmark). */
-export async function startBackgroundWork(engine: Engine, cleanup: ReturnType<typeof cleanupStack>): Promise<Relay> {
-  const relay = await startRelay(engine);
+/** Where each started piece registers its stop (cli/lifecycle.ts cleanupStack), run in reverse at exit. */
+export interface StopList {
+  push(name: string, stop: () => Promise<void>): void;
+}
+
+export async function startBackgroundWork(engine: Engine, cleanup: StopList): Promise<Relay> {
+  const relay = await startRelay(engine, { routes: dispatchRoutes });
   cleanup.push('relay', () => relay.stop());
   for (const [name, start] of WORKERS) {
     const worker = start(engine);

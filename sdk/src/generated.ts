@@ -403,7 +403,9 @@ export interface Operations {
   };
   "getV1ConnectionsIdOauthAuthorize": {
     params: { id: string };
-    query: never;
+    query: {
+      "returnTo"?: string;
+    };
     body: never;
     response: {
       url?: string;
@@ -3636,7 +3638,7 @@ export const operations = {
   "getV1ConnectionsIdNumbers": { method: 'GET', path: '/v1/connections/{id}/numbers', resource: 'connections', name: 'getNumbers', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1ConnectionsIdNumbersAvailable": { method: 'GET', path: '/v1/connections/{id}/numbers/available', resource: 'connections', name: 'listNumbersAvailable', params: ["id"], hasBody: false, hasQuery: true, list: false, scope: "connections:read" },
   "postV1ConnectionsIdNumbersRelease": { method: 'POST', path: '/v1/connections/{id}/numbers/release', resource: 'connections', name: 'numbersRelease', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
-  "getV1ConnectionsIdOauthAuthorize": { method: 'GET', path: '/v1/connections/{id}/oauth/authorize', resource: 'connections', name: 'getOauthAuthorize', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdOauthAuthorize": { method: 'GET', path: '/v1/connections/{id}/oauth/authorize', resource: 'connections', name: 'getOauthAuthorize', params: ["id"], hasBody: false, hasQuery: true, list: false, scope: "connections:write" },
   "getV1ConnectionsIdProvisioning": { method: 'GET', path: '/v1/connections/{id}/provisioning', resource: 'connections', name: 'getProvisioning', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdPublishableKeys": { method: 'POST', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'publishableKeys', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdPublishableKeys": { method: 'GET', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'listPublishableKeys', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },

@@ -50,6 +50,21 @@ export interface Operations {
       revokedAt?: string | null;
     };
   };
+  "getV1Assignees": {
+    params: never;
+    query: never;
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "assignee";
+        name?: string | null;
+        email?: string;
+        role?: string;
+      }>);
+    };
+  };
   "getV1Audit": {
     params: never;
     query: {
@@ -388,7 +403,9 @@ export interface Operations {
   };
   "getV1ConnectionsIdOauthAuthorize": {
     params: { id: string };
-    query: never;
+    query: {
+      "returnTo"?: string;
+    };
     body: never;
     response: {
       url?: string;
@@ -1514,6 +1531,9 @@ export interface Operations {
       "status"?: "open" | "snoozed" | "closed";
       "channel"?: string;
       "contactId"?: string;
+      "assigneeId"?: string;
+      "tag"?: string;
+      "order"?: "created" | "last_activity";
       "metadata"?: Record<string, string>;
       "cursor"?: string;
       "limit"?: number;
@@ -1529,6 +1549,8 @@ export interface Operations {
         senderAddress?: string | null;
         subject?: string | null;
         metadata?: Record<string, unknown>;
+        assigneeId?: string | null;
+        tags?: Array<string>;
         participants?: (Array<{
           id?: string;
           contactId?: string | null;
@@ -1540,6 +1562,15 @@ export interface Operations {
         lastMessageAt?: string;
         createdAt?: string;
         updatedAt?: string;
+        lastMessage?: {
+          id?: string;
+          direction?: "inbound" | "outbound";
+          channel?: string;
+          status?: string;
+          body?: string | null;
+          hasMedia?: boolean;
+          createdAt?: string;
+        } | null;
       }>);
       nextCursor?: string | null;
       hasMore?: boolean;
@@ -1558,6 +1589,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1578,6 +1611,8 @@ export interface Operations {
       status?: "open" | "snoozed" | "closed";
       metadata?: Record<string, unknown>;
       subject?: string | null;
+      assigneeId?: string | null;
+      tags?: Array<string>;
     };
     response: {
       id?: string;
@@ -1588,6 +1623,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1736,6 +1773,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1762,6 +1801,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -3618,6 +3659,7 @@ export const operations = {
   "postV1ApiKeys": { method: 'POST', path: '/v1/api-keys', resource: 'apiKeys', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1ApiKeys": { method: 'GET', path: '/v1/api-keys', resource: 'apiKeys', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "deleteV1ApiKeysId": { method: 'DELETE', path: '/v1/api-keys/{id}', resource: 'apiKeys', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
+  "getV1Assignees": { method: 'GET', path: '/v1/assignees', resource: 'assignees', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "conversations:read" },
   "getV1Audit": { method: 'GET', path: '/v1/audit', resource: 'audit', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "admin" },
   "getV1AuditVerify": { method: 'GET', path: '/v1/audit/verify', resource: 'audit', name: 'getVerify', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "getV1Branding": { method: 'GET', path: '/v1/branding', resource: 'branding', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
@@ -3631,7 +3673,7 @@ export const operations = {
   "getV1ConnectionsIdNumbers": { method: 'GET', path: '/v1/connections/{id}/numbers', resource: 'connections', name: 'getNumbers', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1ConnectionsIdNumbersAvailable": { method: 'GET', path: '/v1/connections/{id}/numbers/available', resource: 'connections', name: 'listNumbersAvailable', params: ["id"], hasBody: false, hasQuery: true, list: false, scope: "connections:read" },
   "postV1ConnectionsIdNumbersRelease": { method: 'POST', path: '/v1/connections/{id}/numbers/release', resource: 'connections', name: 'numbersRelease', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
-  "getV1ConnectionsIdOauthAuthorize": { method: 'GET', path: '/v1/connections/{id}/oauth/authorize', resource: 'connections', name: 'getOauthAuthorize', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdOauthAuthorize": { method: 'GET', path: '/v1/connections/{id}/oauth/authorize', resource: 'connections', name: 'getOauthAuthorize', params: ["id"], hasBody: false, hasQuery: true, list: false, scope: "connections:write" },
   "getV1ConnectionsIdProvisioning": { method: 'GET', path: '/v1/connections/{id}/provisioning', resource: 'connections', name: 'getProvisioning', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdPublishableKeys": { method: 'POST', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'publishableKeys', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdPublishableKeys": { method: 'GET', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'listPublishableKeys', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },

@@ -50,6 +50,21 @@ export interface Operations {
       revokedAt?: string | null;
     };
   };
+  "getV1Assignees": {
+    params: never;
+    query: never;
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "assignee";
+        name?: string | null;
+        email?: string;
+        role?: string;
+      }>);
+    };
+  };
   "getV1Audit": {
     params: never;
     query: {
@@ -1549,6 +1564,9 @@ export interface Operations {
       "status"?: "open" | "snoozed" | "closed";
       "channel"?: string;
       "contactId"?: string;
+      "assigneeId"?: string;
+      "tag"?: string;
+      "order"?: "created" | "last_activity";
       "metadata"?: Record<string, string>;
       "cursor"?: string;
       "limit"?: number;
@@ -1564,6 +1582,8 @@ export interface Operations {
         senderAddress?: string | null;
         subject?: string | null;
         metadata?: Record<string, unknown>;
+        assigneeId?: string | null;
+        tags?: Array<string>;
         participants?: (Array<{
           id?: string;
           contactId?: string | null;
@@ -1575,6 +1595,15 @@ export interface Operations {
         lastMessageAt?: string;
         createdAt?: string;
         updatedAt?: string;
+        lastMessage?: {
+          id?: string;
+          direction?: "inbound" | "outbound";
+          channel?: string;
+          status?: string;
+          body?: string | null;
+          hasMedia?: boolean;
+          createdAt?: string;
+        } | null;
       }>);
       nextCursor?: string | null;
       hasMore?: boolean;
@@ -1593,6 +1622,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1613,6 +1644,8 @@ export interface Operations {
       status?: "open" | "snoozed" | "closed";
       metadata?: Record<string, unknown>;
       subject?: string | null;
+      assigneeId?: string | null;
+      tags?: Array<string>;
     };
     response: {
       id?: string;
@@ -1623,6 +1656,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1771,6 +1806,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1797,6 +1834,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -2174,6 +2213,11 @@ export interface Operations {
           emailFromName?: string;
           emailFromDomain?: string;
         };
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
+        };
         ai?: {
           provider?: "auto" | "local";
           onInboundMessage?: {
@@ -2201,11 +2245,6 @@ export interface Operations {
           }>;
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
-        };
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
         };
       };
       branding?: {
@@ -2306,6 +2345,11 @@ export interface Operations {
           emailFromName?: string;
           emailFromDomain?: string;
         };
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
+        };
         ai?: {
           provider?: "auto" | "local";
           onInboundMessage?: {
@@ -2333,11 +2377,6 @@ export interface Operations {
           }>;
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
-        };
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
         };
       };
       branding?: {
@@ -2434,6 +2473,41 @@ export interface Operations {
       };
       domains?: Array<string>;
       createdAt?: string;
+    };
+  };
+  "getV1PlatformAudit": {
+    params: never;
+    query: {
+      "limit"?: number;
+      "cursor"?: string;
+      "action"?: string;
+      "orgId"?: string;
+    };
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "platform_audit_entry";
+        actor?: {
+          type?: "platform_key" | "cli";
+          id?: string | null;
+        };
+        action?: string;
+        orgId?: string | null;
+        target?: {
+          type?: string;
+          id?: string | null;
+        } | null;
+        details?: Record<string, unknown>;
+        context?: {
+          ip?: string | null;
+          userAgentHash?: string | null;
+        };
+        createdAt?: string;
+      }>);
+      hasMore?: boolean;
+      nextCursor?: string | null;
     };
   };
   "postV1PlatformKeys": {
@@ -3618,6 +3692,7 @@ export const operations = {
   "postV1ApiKeys": { method: 'POST', path: '/v1/api-keys', resource: 'apiKeys', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1ApiKeys": { method: 'GET', path: '/v1/api-keys', resource: 'apiKeys', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "deleteV1ApiKeysId": { method: 'DELETE', path: '/v1/api-keys/{id}', resource: 'apiKeys', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
+  "getV1Assignees": { method: 'GET', path: '/v1/assignees', resource: 'assignees', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "conversations:read" },
   "getV1Audit": { method: 'GET', path: '/v1/audit', resource: 'audit', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "admin" },
   "getV1AuditVerify": { method: 'GET', path: '/v1/audit/verify', resource: 'audit', name: 'getVerify', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "getV1Branding": { method: 'GET', path: '/v1/branding', resource: 'branding', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
@@ -3694,6 +3769,7 @@ export const operations = {
   "getV1OrgSettingsSchema": { method: 'GET', path: '/v1/org/settings-schema', resource: 'org', name: 'getSettingsSchema', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "getV1Platform": { method: 'GET', path: '/v1/platform', resource: 'platform', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: "platform:orgs" },
   "patchV1Platform": { method: 'PATCH', path: '/v1/platform', resource: 'platform', name: 'update', params: [], hasBody: true, hasQuery: false, list: false, scope: "platform:admin" },
+  "getV1PlatformAudit": { method: 'GET', path: '/v1/platform/audit', resource: 'platform', name: 'listAudit', params: [], hasBody: false, hasQuery: true, list: true, scope: "platform:admin" },
   "postV1PlatformKeys": { method: 'POST', path: '/v1/platform/keys', resource: 'platform', name: 'keys', params: [], hasBody: true, hasQuery: false, list: false, scope: "platform:admin" },
   "getV1PlatformKeys": { method: 'GET', path: '/v1/platform/keys', resource: 'platform', name: 'listKeys', params: [], hasBody: false, hasQuery: false, list: false, scope: "platform:admin" },
   "deleteV1PlatformKeysId": { method: 'DELETE', path: '/v1/platform/keys/{id}', resource: 'platform', name: 'deleteKeys', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "platform:admin" },

@@ -19,7 +19,7 @@ import { testConnection } from '../../core/connections/test-call.ts';
 import { replayArchived, REPLAY_BATCH, type ReplayInput } from '../../core/connections/replay.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
 import { recordAudit } from '../../core/audit/record.ts';
-import { auditBy } from '../http/audit.ts';
+import { actorRef, auditBy } from '../http/audit.ts';
 
 /** Connections: a connector installed for the org (config, write-only secrets, sandbox flag), its test, upgrade and replay. */
 const deps = ({ engine }: RouteContext): ConnectionDeps => ({ connectors: engine.connectors, publicUrl: engine.config.publicUrl });
@@ -169,7 +169,7 @@ export const connectionRoutes = [
     },
     response: connectionSchema,
     handler: (ctx) =>
-      audited(ctx, 'connection.upgraded', (tx) => upgradeConnection(tx, deps(ctx), ctx.params.id!, ctx.body, `api_key:${ctx.auth.keyId}`), {
+      audited(ctx, 'connection.upgraded', (tx) => upgradeConnection(tx, deps(ctx), ctx.params.id!, ctx.body, actorRef(ctx.auth)), {
         requested: ctx.body.version,
       }),
   }),

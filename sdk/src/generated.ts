@@ -276,46 +276,61 @@ export interface Operations {
       updatedAt?: string;
     };
   };
+  "getV1ConnectionsIdArchive": {
+    params: { id: string };
+    query: {
+      "status"?: "received" | "held" | "processed" | "failed" | "unmatched";
+      "failed"?: boolean;
+      "limit"?: number;
+      "cursor"?: string;
+      "include"?: "request";
+    };
+    body: never;
+    response: {
+      data?: (Array<{
+        id?: string;
+        object?: "raw_inbound";
+        connectionId?: string;
+        status?: "received" | "held" | "processed" | "failed" | "unmatched";
+        error?: string | null;
+        messageIds?: Array<string>;
+        receivedAt?: string;
+        processedAt?: string | null;
+        request?: Record<string, unknown>;
+      }>);
+      nextCursor?: string | null;
+      hasMore?: boolean;
+    };
+  };
   "getV1ConnectionsIdHealth": {
     params: { id: string };
     query: never;
     body: never;
     response: {
-      object?: "connection_health";
       connectionId?: string;
-      connector?: string;
-      sandbox?: boolean;
-      status?: "ok" | "degraded" | "failing";
-      previousStatus?: "ok" | "degraded" | "failing" | null;
-      checkedAt?: string;
-      credentials?: {
-        ok?: boolean;
-        message?: string;
+      lastInboundAt?: string | null;
+      lastOutboundAt?: string | null;
+      errors?: {
+        inboundFailed24h?: number;
+        inboundUnmatched24h?: number;
+        outboundFailed24h?: number;
+        inboundFailedTotal?: number;
       };
-      wiring?: (Array<{
-        kind?: string;
-        id?: string;
-        field?: string;
-        expected?: string | null;
-        actual?: string | null;
-        ok?: boolean;
-        fixed?: boolean;
-        fixable?: boolean;
-        message?: string;
-      }>) | null;
-      senders?: Array<Record<string, unknown>>;
-      traffic?: {
-        lastInboundAt?: string | null;
-        lastOutboundAt?: string | null;
-        outbound24h?: number;
-        failed24h?: number;
-        errorRate?: number | null;
-      };
-      problems?: (Array<{
-        code?: string;
-        message?: string;
-        severity?: "degraded" | "failing";
-      }>);
+      poller?: {
+        healthy?: boolean;
+        cursor?: string | null;
+        lastRunAt?: string | null;
+        lastSuccessAt?: string | null;
+        nextRunAt?: string;
+        failures?: number;
+        lastError?: string | null;
+      } | null;
+      oauth?: {
+        authorized?: boolean;
+        scopes?: Array<string>;
+        expiresAt?: string | null;
+        failure?: string | null;
+      } | null;
     };
   };
   "postV1ConnectionsIdNumbers": {
@@ -750,6 +765,7 @@ export interface Operations {
     query: never;
     body: {
       rawInboundId?: string;
+      rawInboundIds?: Array<string>;
       since?: string;
       limit?: number;
     };
@@ -929,6 +945,23 @@ export interface Operations {
       inboundUrl?: string;
       createdAt?: string;
       updatedAt?: string;
+    };
+  };
+  "getV1ConnectionsIdUpgradeOptions": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      current?: {
+        version?: string;
+        major?: number;
+        changelog?: string | null;
+      } | null;
+      options?: (Array<{
+        version?: string;
+        major?: number;
+        changelog?: string | null;
+      }>);
     };
   };
   "getV1ConnectionsIdUpgrades": {
@@ -3668,6 +3701,7 @@ export const operations = {
   "getV1ConnectionsId": { method: 'GET', path: '/v1/connections/{id}', resource: 'connections', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "patchV1ConnectionsId": { method: 'PATCH', path: '/v1/connections/{id}', resource: 'connections', name: 'update', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "deleteV1ConnectionsId": { method: 'DELETE', path: '/v1/connections/{id}', resource: 'connections', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdArchive": { method: 'GET', path: '/v1/connections/{id}/archive', resource: 'connections', name: 'listArchive', params: ["id"], hasBody: false, hasQuery: true, list: true, scope: "connections:read" },
   "getV1ConnectionsIdHealth": { method: 'GET', path: '/v1/connections/{id}/health', resource: 'connections', name: 'getHealth', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdNumbers": { method: 'POST', path: '/v1/connections/{id}/numbers', resource: 'connections', name: 'numbers', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdNumbers": { method: 'GET', path: '/v1/connections/{id}/numbers', resource: 'connections', name: 'getNumbers', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
@@ -3690,6 +3724,7 @@ export const operations = {
   "postV1ConnectionsIdTemplatesSync": { method: 'POST', path: '/v1/connections/{id}/templates/sync', resource: 'connections', name: 'templatesSync', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdTest": { method: 'POST', path: '/v1/connections/{id}/test', resource: 'connections', name: 'test', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdUpgrade": { method: 'POST', path: '/v1/connections/{id}/upgrade', resource: 'connections', name: 'upgrade', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdUpgradeOptions": { method: 'GET', path: '/v1/connections/{id}/upgrade-options', resource: 'connections', name: 'getUpgradeOptions', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1ConnectionsIdUpgrades": { method: 'GET', path: '/v1/connections/{id}/upgrades', resource: 'connections', name: 'getUpgrades', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdWiringFix": { method: 'POST', path: '/v1/connections/{id}/wiring/fix', resource: 'connections', name: 'wiringFix', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1Connectors": { method: 'GET', path: '/v1/connectors', resource: 'connectors', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },

@@ -119,12 +119,26 @@ export function embedCors(req: Request, res: Response, next: NextFunction): void
  */
 function admitEmbedOrigin(engine: Engine, claims: EmbedClaims, req: Request, res: Response): void {
   const origin = req.get('origin')?.toLowerCase();
-  if (!origin) return;
-  const own = [`${req.protocol}://${req.get('host')}`.toLowerCase(), new URL(engine.config.publicUrl).origin.toLowerCase()];
-  if (own.includes(origin)) return;
+  const reached = `${req.protocol}://${req.get('host')}`;
+  if (!origin || isOwnOrigin(engine, origin, reached)) return;
   res.setHeader('Vary', 'Origin');
   res.setHeader('Access-Control-Allow-Origin', origin);
-  if (!claims.origins?.includes(origin)) {
+  assertEmbedOrigin(engine, claims.origins, origin, reached);
+}
+
+/** The API's own origin (as the request reached it, or its public URL): the dashboard and the /kit example page. */
+function isOwnOrigin(engine: Engine, origin: string, reached: string): boolean {
+  return [reached.toLowerCase(), new URL(engine.config.publicUrl).origin.toLowerCase()].includes(origin.toLowerCase());
+}
+
+/**
+ * The one origin rule for an embed token, on REST calls and on the realtime WebSocket it leads to
+ * (api/realtime/auth.ts): no Origin (a server) or the API's own origin pass; any other browser
+ * origin must be one the token was minted with.
+ */
+export function assertEmbedOrigin(engine: Engine, origins: string[] | undefined, origin: string | undefined, reached: string): void {
+  if (!origin || isOwnOrigin(engine, origin, reached)) return;
+  if (!origins?.includes(origin.toLowerCase())) {
     throw new AppError('forbidden', `Origin "${origin}" is not allowed to use this embed token. Mint it with origins: ["${origin}"].`, { details: [{ field: 'Origin', reason: 'not in the token\'s origins' }] });
   }
 }

@@ -8,6 +8,9 @@ import type { EngineEvent } from '../../core/events/events.ts';
 import { visitorEvent } from '../../core/widget/views.ts';
 import { assertConversation, verifyRealtimeToken } from './tokens.ts';
 import { refuseSuspended } from '../../core/platforms/branding.ts';
+import { originAllowed } from '../../core/widget/identity.ts';
+import { loadWidgetConnection } from '../../core/widget/visitors.ts';
+import { assertEmbedOrigin } from '../http/embed-guard.ts';
 
 export const REALTIME_PATH = '/v1/realtime';
 
@@ -52,10 +55,20 @@ export async function authorizeUpgrade(engine: Engine, req: IncomingMessage): Pr
   } else if (token) {
     const claims = await verifyRealtimeToken(engine, token);
     orgId = claims.orgId;
-    // Tokens are stateless: a suspension must still end the streams they open.
-    await engine.tenant(orgId, (tx) => refuseSuspended(tx));
-    bound = claims.conversationId;
     widget = claims.audience === 'widget';
+    const origin = req.headers.origin;
+    await engine.tenant(orgId, async (tx) => {
+      // A browser always sends Origin on a WebSocket handshake: the page a widget or UI kit token is
+      // used from must be one its key / embed token allows, as on the REST calls (a server sends no
+      // Origin and could claim any, so its absence is not a refusal).
+      if (widget && origin && !originAllowed((await loadWidgetConnection(tx, claims.connectionId!)).config, origin)) {
+        throw new AppError('forbidden', `Origin "${origin}" is not allowed to use this chat. Add it to the connection's allowedOrigins.`, { details: [{ field: 'Origin', reason: "not in the connection's allowedOrigins" }] });
+      }
+      if (claims.embedOrigins) assertEmbedOrigin(engine, claims.embedOrigins, origin, `${'encrypted' in req.socket ? 'https' : 'http'}://${req.headers.host}`);
+      // Tokens are stateless: a suspension must still end the streams they open.
+      await refuseSuspended(tx);
+    });
+    bound = claims.conversationId;
     if (widget && !bound) throw new AppError('forbidden', 'A widget session streams one conversation: use POST /v1/widget/realtime-tokens.');
   } else {
     throw new AppError('unauthorized', 'Send Authorization: Bearer <API key>, or ?token= from POST /v1/realtime/tokens.');

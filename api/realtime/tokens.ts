@@ -6,6 +6,7 @@ import { hasScope } from '../../core/scopes.ts';
 import { isPublishableKeyLive } from '../../core/widget/keys.ts';
 import { isSessionLive } from '../../core/users/sessions.ts';
 import { defineRoute } from '../http/route.ts';
+import type { EmbedClaims } from '../routes/embed-tokens.ts';
 
 /**
  * Short-lived realtime tokens, for browsers (which cannot set an Authorization header on a
@@ -36,6 +37,11 @@ export interface RealtimeClaims {
   connectionId?: string;
   /** Issued to a dashboard session (keyId is then the session id): the session must still be live. */
   session?: true;
+  /**
+   * Issued to an embed token (the UI kit): the browser origins that token was minted with. The
+   * WebSocket admits a browser only from one of them or the API's own origin, like the REST calls.
+   */
+  embedOrigins?: string[];
 }
 
 const signingKey = (engine: Engine) => engine.keyring.systemKey('realtime-token');
@@ -44,7 +50,8 @@ const mac = (engine: Engine, payload: string) => crypto.createHmac('sha256', sig
 export function signRealtimeToken(engine: Engine, claims: RealtimeClaims): string {
   const widget = claims.audience === 'widget' ? { a: 'widget', v: claims.visitor, n: claims.connectionId } : {};
   const session = claims.session ? { s: 1 } : {};
-  const payload = Buffer.from(JSON.stringify({ o: claims.orgId, k: claims.keyId, c: claims.conversationId, e: claims.exp, ...widget, ...session })).toString('base64url');
+  const embed = claims.embedOrigins ? { r: claims.embedOrigins } : {};
+  const payload = Buffer.from(JSON.stringify({ o: claims.orgId, k: claims.keyId, c: claims.conversationId, e: claims.exp, ...widget, ...session, ...embed })).toString('base64url');
   return `${PREFIX}${payload}.${mac(engine, payload).toString('base64url')}`;
 }
 
@@ -61,6 +68,7 @@ export async function verifyRealtimeToken(engine: Engine, token: string): Promis
   const claims: RealtimeClaims = { orgId: p.o, keyId: p.k, conversationId: p.c ?? undefined, exp: p.e };
   if (p.a === 'widget') Object.assign(claims, { audience: 'widget', visitor: p.v, connectionId: p.n });
   if (p.s === 1) claims.session = true;
+  if (Array.isArray(p.r)) claims.embedOrigins = p.r;
   if (!(claims.exp > Date.now() / 1000)) throw bad();
   if (claims.session) {
     if (!(await isSessionLive(engine.db, claims.orgId, claims.keyId, 'events:read'))) throw bad();
@@ -110,11 +118,13 @@ export const realtimeRoutes = [
       type: 'object',
       properties: { token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
     },
-    handler: async ({ engine, auth, body }) => {
+    handler: async ({ engine, auth, body, res }) => {
       if (body.conversationId) await assertConversation(engine, auth.orgId, body.conversationId);
       const exp = Math.floor(Date.now() / 1000) + (body.ttlSeconds ?? DEFAULT_TTL);
       const session = 'sessionId' in auth ? { session: true as const } : {};
-      const token = signRealtimeToken(engine, { orgId: auth.orgId, keyId: auth.keyId, conversationId: body.conversationId, exp, ...session });
+      const embed = (res.locals as { embed?: EmbedClaims }).embed;
+      const origins = embed ? { embedOrigins: embed.origins ?? [] } : {};
+      const token = signRealtimeToken(engine, { orgId: auth.orgId, keyId: auth.keyId, conversationId: body.conversationId, exp, ...session, ...origins });
       return { token, expiresAt: new Date(exp * 1000).toISOString() };
     },
   }),

@@ -1,6 +1,7 @@
 import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
+import { upgradeAnswer } from '../../test/upgrade.ts';
 
 /**
  * Embed tokens across origins: the UI kit on an app's own origin calls the API cross-origin.
@@ -57,4 +58,36 @@ test('CORS for embed tokens: preflight on reachable routes, requests admitted on
   assert.equal((await h.call(plain, 'GET', '/v1/conversations', undefined, { origin: PORTAL })).status, 403);
   assert.equal((await h.call(plain, 'GET', '/v1/conversations', undefined, { origin: h.baseUrl })).status, 200, 'same origin');
   assert.equal((await h.call(plain, 'GET', '/v1/conversations')).status, 200, 'a server (no Origin)');
+});
+
+test('the realtime stream an embed token leads to admits a browser only from the token\'s origins or the API\'s own (403 forbidden before the upgrade)', async () => {
+  const { apiKey } = await h.newOrg();
+  const inbound = await h.call(apiKey, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { handle: { kind: 'app_user', value: 'res-4b-rt' } }, body: 'Heat is out', metadata: { unit: '4B' } });
+  assert.equal(inbound.status, 201, JSON.stringify(inbound.body));
+  const conversationId = inbound.body.conversationId as string;
+  const mint = async (origins?: string[]) => {
+    const embed = await h.call(apiKey, 'POST', '/v1/embed-tokens', { scopes: ['conversations:read', 'events:read'], metadata: { unit: '4B' }, ...(origins ? { origins } : {}) });
+    assert.equal(embed.status, 201, JSON.stringify(embed.body));
+    const rt = await h.call(embed.body.token, 'POST', '/v1/realtime/tokens', { conversationId }, origins ? { origin: origins[0]! } : {});
+    assert.equal(rt.status, 201, JSON.stringify(rt.body));
+    return `${h.baseUrl.replace(/^http/, 'ws')}/v1/realtime?token=${rt.body.token}`;
+  };
+  const forbidden = (r: { status: number; body: any }, what: string) => {
+    assert.deepEqual([r.status, r.body?.error?.code], [403, 'forbidden'], what);
+    assert.match(r.body.error.message, /not allowed to use this embed token/);
+  };
+
+  const url = await mint([PORTAL]);
+  assert.equal((await upgradeAnswer(url, { origin: PORTAL })).status, 101, 'the portal the token names');
+  assert.equal((await upgradeAnswer(url, { origin: h.baseUrl })).status, 101, "the API's own origin (the /kit page)");
+  assert.equal((await upgradeAnswer(url)).status, 101, 'a server (no Origin)');
+  forbidden(await upgradeAnswer(url, { origin: 'https://evil.example.org' }), 'another site');
+
+  const plain = await mint();
+  forbidden(await upgradeAnswer(plain, { origin: PORTAL }), 'a token minted without origins, from another site');
+  assert.equal((await upgradeAnswer(plain, { origin: h.baseUrl })).status, 101, 'same origin');
+
+  // A realtime token minted with the API key itself (a server handing a page a stream) keeps no origin rule.
+  const server = await h.call(apiKey, 'POST', '/v1/realtime/tokens', { conversationId });
+  assert.equal((await upgradeAnswer(`${h.baseUrl.replace(/^http/, 'ws')}/v1/realtime?token=${server.body.token}`, { origin: PORTAL })).status, 101);
 });

@@ -7,6 +7,7 @@ import { sleep, waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../../core/events/relay.ts';
 import { startSendWorker, type SendWorker } from '../../core/send/worker.ts';
 import { createPlatform } from '../../core/platforms/platforms.ts';
+import { upgradeAnswer } from '../../test/upgrade.ts';
 import { dispatchRoutes } from '../../app/dispatch-routes.ts';
 
 /**
@@ -280,6 +281,26 @@ test('realtime: the visitor streams their conversation only, new messages only, 
   ws.close();
 });
 
+test('realtime from a page: the Origin must be in the connection\'s allowedOrigins, checked before the upgrade (403 forbidden)', async () => {
+  const c = await chat();
+  const s = await session(c, { userId: 'origin-checked' });
+  assert.equal((await widget('POST', '/v1/widget/messages', { body: 'hello' }, s.token)).status, 201);
+  const rt = await widget('POST', '/v1/widget/realtime-tokens', {}, s.token);
+  assert.equal(rt.status, 201, JSON.stringify(rt.body));
+  const url = `${h.baseUrl.replace(/^http/, 'ws')}/v1/realtime?token=${rt.body.token}`;
+  assert.equal((await upgradeAnswer(url, { origin: ORIGIN })).status, 101, 'the allowed page');
+  assert.equal((await upgradeAnswer(url, { origin: 'http://localhost:3000' })).status, 101, 'another allowed page');
+  for (const origin of ['https://evil.example.org', 'https://app.example.com.evil.org', 'null']) {
+    const r = await upgradeAnswer(url, { origin });
+    assert.deepEqual([r.status, r.body?.error?.code], [403, 'forbidden'], origin);
+    assert.match(r.body.error.message, /not allowed to use this chat/);
+  }
+  // The allowlist is read at each upgrade: removing an origin closes it to tokens already handed out.
+  const patched = await h.call(c.apiKey, 'PATCH', `/v1/connections/${c.connectionId}`, { config: { allowedOrigins: ['http://localhost:3000'] } });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  assert.equal((await upgradeAnswer(url, { origin: ORIGIN })).status, 403, 'an origin no longer allowed');
+});
+
 test('the agent\'s reply goes out on the web chat connection: delivered, with no provider to call', async () => {
   const c = await chat();
   const s = await session(c, { userId: 'delivery' });
@@ -330,14 +351,7 @@ test('a suspended org: its publishable key, open widget sessions, realtime token
   refused(await widget('POST', '/v1/widget/messages', { body: 'Hello?' }, s.token), 'a write on a session opened before');
   refused(await widget('GET', '/v1/widget/messages', undefined, s.token), 'a read on a session opened before');
   refused(await h.call(embed.body.token, 'GET', '/v1/conversations'), 'an embed token minted before');
-  const ws = new WebSocket(`${h.baseUrl.replace('http', 'ws')}/v1/realtime?token=${rt.body.token}`);
-  const status = await new Promise<number>((resolve) => {
-    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.on('open', () => resolve(101));
-    ws.on('error', () => {});
-  });
-  ws.terminate();
-  assert.equal(status, 401, 'a realtime token minted before');
+  refused(await upgradeAnswer(`${h.baseUrl.replace('http', 'ws')}/v1/realtime?token=${rt.body.token}`, { origin: ORIGIN }), 'a realtime token minted before');
 
   assert.equal((await h.call(platformKey, 'POST', `/v1/platform/orgs/${orgId}/resume`, {})).status, 200);
   assert.equal((await widget('GET', '/v1/widget/messages', undefined, s.token)).status, 200, 'resumed');

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { migratedPgliteDump } from '../core/db/database.ts';
 
 /**
@@ -19,7 +20,7 @@ function filesUnder(dir: string): string[] {
 function seedKey(): string {
   const hash = crypto.createHash('sha256');
   // The installed PGlite's version (its package.json is not exported, so it is read as a file).
-  const pglite = JSON.parse(fs.readFileSync(new URL('../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')) as { version: string };
+  const pglite = JSON.parse(fs.readFileSync(pglitePackageJson(), 'utf8')) as { version: string };
   hash.update(pglite.version);
   const root = MIGRATIONS.pathname;
   for (const file of filesUnder(root)) hash.update(path.relative(root, file)).update(fs.readFileSync(file));
@@ -40,4 +41,13 @@ export function pgliteSeed(): Promise<Blob> {
     return new Blob([fs.readFileSync(file)]);
   })();
   return seed;
+}
+
+/** PGlite's package.json, found from where its entry resolves (its exports hide the file; a mutation sandbox has no node_modules of its own). */
+function pglitePackageJson(): string {
+  for (let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file) && JSON.parse(fs.readFileSync(file, 'utf8')).name === '@electric-sql/pglite') return file;
+  }
+  throw new Error('@electric-sql/pglite is not installed');
 }

@@ -1,0 +1,31 @@
+/**
+ * Mutation testing (npm run test:mutation): Stryker changes the production code one small way at a
+ * time (a flipped comparison, a removed check, a changed constant) and runs the tests that cover
+ * the changed line; a mutant no test notices is a gap in the tests. Slow (minutes per folder on two
+ * cores), so a benchmark, not a CI gate. The folders the issue names are the default; narrow a run
+ * with `npm run test:mutation -- --mutate 'connectors/kit/signatures/*.ts'`.
+ */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.config.ts', related: true },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  mutate: [
+    'core/compliance/**/*.ts',
+    'core/webhooks/**/*.ts',
+    'core/audit/**/*.ts',
+    'core/conversations/**/*.ts',
+    'rules/**/*.ts',
+    'connectors/kit/signatures/**/*.ts',
+    '!**/*.test.ts',
+  ],
+  coverageAnalysis: 'perTest',
+  concurrency: 1,
+  timeoutMS: 60_000,
+  reporters: ['clear-text', 'progress', 'html'],
+  htmlReporter: { fileName: 'test-results/mutation/index.html' },
+  tempDirName: '.stryker-tmp',
+  // The sandbox sits inside the project, so modules resolve from the project's own node_modules (a
+  // symlink to a symlinked node_modules, as in a git worktree, does not resolve).
+  symlinkNodeModules: false,
+  thresholds: { high: 85, low: 70, break: null },
+};

@@ -15,6 +15,12 @@ const TESTS = ['{app,core,api,connectors,rules,ai,cli,test,sdk,deploy,widget,das
 // so nothing may have imported it before.
 const ISOLATED = ['connectors/quickbooks/sdk-import.test.ts'];
 
+// SWITCHBOARD_TEST_SCOPE=server (the mutation run, stryker.config.mjs): the browser tests and the
+// built-asset checks test code Stryker does not mutate, and would rebuild bundles in its sandbox.
+const NOT_SERVER = process.env.SWITCHBOARD_TEST_SCOPE === 'server'
+  ? ['**/*.browser.test.ts', 'api/static/**', 'widget/**', 'dashboard/**', 'test/dashboard/**']
+  : [];
+
 export default defineConfig({
   // tsconfig.json's paths, for connector packages that import the kit by its published name.
   resolve: {
@@ -36,7 +42,7 @@ export default defineConfig({
     execArgv: ['--import', 'tsx'],
     reporters: ['dot', './test/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'shared', include: TESTS, exclude: ['**/node_modules/**', ...ISOLATED], isolate: false } },
+      { extends: true, test: { name: 'shared', include: TESTS, exclude: ['**/node_modules/**', ...ISOLATED, ...NOT_SERVER], isolate: false } },
       { extends: true, test: { name: 'isolated', include: ISOLATED, isolate: true } },
     ],
   },

@@ -500,7 +500,7 @@ export interface Operations {
         sound?: boolean;
         notifications?: boolean;
       };
-      key?: string;
+      key?: string | null;
       createdAt?: string;
       revokedAt?: string | null;
     };
@@ -558,7 +558,7 @@ export interface Operations {
           sound?: boolean;
           notifications?: boolean;
         };
-        key?: string;
+        key?: string | null;
         createdAt?: string;
         revokedAt?: string | null;
       }>);
@@ -660,7 +660,7 @@ export interface Operations {
         sound?: boolean;
         notifications?: boolean;
       };
-      key?: string;
+      key?: string | null;
       createdAt?: string;
       revokedAt?: string | null;
     };
@@ -717,7 +717,7 @@ export interface Operations {
         sound?: boolean;
         notifications?: boolean;
       };
-      key?: string;
+      key?: string | null;
       createdAt?: string;
       revokedAt?: string | null;
     };
@@ -2124,10 +2124,20 @@ export interface Operations {
         hipaaMode?: boolean;
         timezone?: string;
         sessionMaxMinutes?: number;
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
+        branding?: {
+          displayName?: string;
+          logoUrl?: string;
+          colors?: {
+            primary?: string;
+            accent?: string;
+            background?: string;
+            text?: string;
+          };
+          supportEmail?: string;
+          supportPhone?: string;
+          supportUrl?: string;
+          emailFromName?: string;
+          emailFromDomain?: string;
         };
         ai?: {
           provider?: "auto" | "local";
@@ -2157,20 +2167,10 @@ export interface Operations {
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
         };
-        branding?: {
-          displayName?: string;
-          logoUrl?: string;
-          colors?: {
-            primary?: string;
-            accent?: string;
-            background?: string;
-            text?: string;
-          };
-          supportEmail?: string;
-          supportPhone?: string;
-          supportUrl?: string;
-          emailFromName?: string;
-          emailFromDomain?: string;
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
         };
       };
       branding?: {
@@ -2256,10 +2256,20 @@ export interface Operations {
         hipaaMode?: boolean;
         timezone?: string;
         sessionMaxMinutes?: number;
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
+        branding?: {
+          displayName?: string;
+          logoUrl?: string;
+          colors?: {
+            primary?: string;
+            accent?: string;
+            background?: string;
+            text?: string;
+          };
+          supportEmail?: string;
+          supportPhone?: string;
+          supportUrl?: string;
+          emailFromName?: string;
+          emailFromDomain?: string;
         };
         ai?: {
           provider?: "auto" | "local";
@@ -2289,20 +2299,10 @@ export interface Operations {
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
         };
-        branding?: {
-          displayName?: string;
-          logoUrl?: string;
-          colors?: {
-            primary?: string;
-            accent?: string;
-            background?: string;
-            text?: string;
-          };
-          supportEmail?: string;
-          supportPhone?: string;
-          supportUrl?: string;
-          emailFromName?: string;
-          emailFromDomain?: string;
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
         };
       };
       branding?: {

@@ -1,6 +1,7 @@
 import { ConnectorDefinitionError, createRegistry, type AnyConnectorDefinition, type Registry } from '../connectors/kit/index.ts';
 import { AppError } from '../core/errors.ts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import twilio from '../connectors/twilio/index.ts';
 import whatsapp from '../connectors/whatsapp/index.ts';
 import webchat from '../connectors/webchat/index.ts';
@@ -82,6 +83,12 @@ function sendgridDemo(): DemoConnection {
   };
 }
 
+/** A built-in's CHANGELOG.md, in its folder (connectors/<id>/, the folder named like the connector). */
+function builtinChangelog(id: string): { changelog?: string } {
+  const file = new URL(`../connectors/${id}/CHANGELOG.md`, import.meta.url);
+  return existsSync(file) ? { changelog: readFileSync(file, 'utf8') } : {};
+}
+
 export interface ConnectorRegistryOptions {
   /** Where npm package names resolve from (node_modules searched upward); default process.cwd(). */
   resolveFrom?: string;
@@ -95,7 +102,7 @@ export interface ConnectorRegistryOptions {
  */
 export async function createConnectorRegistry(config: { connectorPackages: string[] }, opts: ConnectorRegistryOptions = {}): Promise<Registry> {
   const registry = createRegistry(opts.resolveFrom ? { resolveFrom: opts.resolveFrom } : {});
-  for (const def of builtinConnectors()) registry.register(def);
+  for (const def of builtinConnectors()) registry.register(def, builtinChangelog(def.id));
   for (const pkg of config.connectorPackages) {
     try {
       await registry.load(pkg);

@@ -73,7 +73,13 @@ export async function createApiKey(
  * Deletes an org by destroying its keys (crypto-shredding): every encrypted value it ever stored
  * becomes unreadable at once, in the database and in every backup, and its API keys stop working.
  */
-export async function deleteOrg(deps: Deps, orgId: string, actor = CLI_ACTOR, platformId?: string): Promise<void> {
+export async function deleteOrg(
+  deps: Deps,
+  orgId: string,
+  actor = CLI_ACTOR,
+  platformId?: string,
+  alsoInTransaction?: (trx: Knex.Transaction, deleted: { apiKeysRevoked: number }) => Promise<void>,
+): Promise<void> {
   // With a platform id the org is found only if it is that platform's (RLS): a platform deletes its own orgs.
   await withTenantRaw(deps.db, orgId, async (trx) => {
     await liveOrg(trx, orgId);
@@ -81,6 +87,7 @@ export async function deleteOrg(deps: Deps, orgId: string, actor = CLI_ACTOR, pl
     await deps.keyring.shred(trx, orgId);
     // The trail outlives the org: it holds no encrypted data, so it stays verifiable after the shredding.
     await recordAudit({ orgId, trx }, { actor, action: 'org.deleted', target: { type: 'org', id: orgId }, details: { apiKeysRevoked: revoked.length } });
+    await alsoInTransaction?.(trx, { apiKeysRevoked: revoked.length });
   }, platformId);
   // This process (the running server, when the CLI came through it) refuses the keys at once.
   forgetPrincipals(deps.db, { orgId });

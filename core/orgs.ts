@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Knex } from 'knex';
 import type { Database } from './db/database.ts';
@@ -6,11 +5,13 @@ import { withTenantRaw } from './db/tenant.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import { AppError } from './errors.ts';
 import { SCOPES, type Scope } from './scopes.ts';
+import { hashSecret, mintSecret } from './secret-keys.ts';
+import { principalCache } from './principal-cache.ts';
 import { recordAudit, SYSTEM_ACTOR, type AuditActor } from './audit/record.ts';
 
 /**
- * Orgs and API keys. A key is shown once: only its SHA-256 is stored (keys are 192 random bits,
- * so a slow hash adds nothing) and looked up through the narrow sb_authenticate definer function.
+ * Orgs and API keys. A key is shown once (core/secret-keys.ts) and looked up by its hash through
+ * the narrow sb_authenticate definer function.
  */
 export const KEY_PREFIX = 'sb_live_';
 
@@ -41,7 +42,6 @@ export interface Principal {
   suspended?: boolean;
 }
 
-const hashKey = (key: string) => crypto.createHash('sha256').update(key).digest();
 
 export const orgView = (r: any): Org => ({
   id: r.id,
@@ -75,14 +75,14 @@ export async function insertApiKey(
   orgId: string,
   opts: { name: string; scopes: string[] },
 ): Promise<{ key: ApiKeyInfo; secret: string }> {
-  const secret = KEY_PREFIX + crypto.randomBytes(24).toString('base64url');
+  const { secret, prefix, hash } = mintSecret(KEY_PREFIX);
   const [row] = await trx('api_keys')
     .insert({
       id: uuidv7(),
       org_id: orgId,
       name: opts.name,
-      prefix: secret.slice(0, KEY_PREFIX.length + 6),
-      key_hash: hashKey(secret),
+      prefix,
+      key_hash: hash,
       scopes: validateScopes(opts.scopes),
     })
     .returning('*');
@@ -91,7 +91,15 @@ export async function insertApiKey(
 
 export async function createOrg(
   deps: { db: Database; keyring: Keyring },
-  opts: { name: string; settings?: Record<string, unknown>; actor?: AuditActor; platformId?: string; limits?: Record<string, unknown> },
+  opts: {
+    name: string;
+    settings?: Record<string, unknown>;
+    actor?: AuditActor;
+    platformId?: string;
+    limits?: Record<string, unknown>;
+    /** More writes that commit with the org (a platform's own audit entry). */
+    alsoInTransaction?: (trx: Knex.Transaction, created: { orgId: string; apiKeyId: string }) => Promise<void>;
+  },
 ): Promise<{ org: Org; apiKey: string; row: any }> {
   const id = uuidv7();
   return withTenantRaw(deps.db, id, async (trx) => {
@@ -101,35 +109,25 @@ export async function createOrg(
     await deps.keyring.provision(trx, id);
     const { key, secret } = await insertApiKey(trx, id, { name: 'Default key', scopes: ['admin'] });
     await recordAudit({ orgId: id, trx }, { actor: opts.actor ?? SYSTEM_ACTOR, action: 'org.created', target: { type: 'org', id }, details: { apiKeyId: key.id } });
+    await opts.alsoInTransaction?.(trx, { orgId: id, apiKeyId: key.id });
     return { org: orgView(row), apiKey: secret, row };
   }, opts.platformId);
 }
 
-// Auth is on every request's hot path: principals are cached briefly per process. A revocation
-// through this process takes effect at once; on other replicas within AUTH_CACHE_MS.
-const AUTH_CACHE_MS = 5_000;
-const authCaches = new WeakMap<Database, Map<string, { p: Principal | null; at: number }>>();
+const principals = principalCache();
 
 export async function authenticate(db: Database, secret: string): Promise<Principal | null> {
   if (!secret.startsWith(KEY_PREFIX)) return null;
-  let cache = authCaches.get(db);
-  if (!cache) authCaches.set(db, (cache = new Map()));
-  const hit = cache.get(secret);
-  if (hit && Date.now() - hit.at < AUTH_CACHE_MS) return hit.p;
-  const { rows } = await db.knex.raw('SELECT org_id, key_id, scopes, suspended FROM sb_authenticate(?)', [hashKey(secret)]);
-  const r = rows[0];
-  const p = r ? { orgId: r.org_id, keyId: r.key_id, scopes: r.scopes, ...(r.suspended ? { suspended: true } : {}) } : null;
-  if (cache.size > 10_000) cache.clear();
-  cache.set(secret, { p, at: Date.now() });
-  return p;
+  return principals.lookup(db, secret, async () => {
+    const { rows } = await db.knex.raw('SELECT org_id, key_id, scopes, suspended FROM sb_authenticate(?)', [hashSecret(secret)]);
+    const r = rows[0];
+    return r ? { orgId: r.org_id, keyId: r.key_id, scopes: r.scopes, ...(r.suspended ? { suspended: true } : {}) } : null;
+  });
 }
 
 /** Drops cached principals of a key (after revocation) or of a whole org (after deletion). */
 export function forgetPrincipals(db: Database, match: { keyId?: string; orgId?: string }): void {
-  const cache = authCaches.get(db);
-  for (const [secret, { p }] of cache ?? []) {
-    if (p && (p.keyId === match.keyId || p.orgId === match.orgId)) cache!.delete(secret);
-  }
+  principals.forget(db, (p) => p.keyId === match.keyId || p.orgId === match.orgId);
 }
 
 export async function listOrgIds(db: Database): Promise<string[]> {

@@ -25,7 +25,7 @@ export interface RuleContext {
   event: { id: string; type: string; trigger: string; data: Record<string, unknown>; createdAt: string; conversationId: string | null; subjectId: string | null };
   /** ai: the message's newest AI enrichment (null before one exists). */
   message?: Omit<MessageView, 'object' | 'providerMessageId' | 'connectionId' | 'errorMessage'> & { ai: RuleAi | null };
-  conversation?: { id: string; channel: string; status: string; contactId: string | null; subject: string | null; metadata: Record<string, unknown>; createdAt: string; lastMessageAt: string; ai: RuleAi | null };
+  conversation?: { id: string; channel: string; status: string; contactId: string | null; subject: string | null; metadata: Record<string, unknown>; assigneeId: string | null; tags: string[]; createdAt: string; lastMessageAt: string; ai: RuleAi | null };
   contact?: {
     id: string;
     name: string | null;
@@ -94,7 +94,7 @@ export async function buildContext(tx: TenantTx, e: EngineEvent, now = new Date(
   if (conversationId && UUID.test(conversationId)) {
     try {
       const c = await loadConversationView(tx, conversationId);
-      conversation = { id: c.id, channel: c.channel, status: c.status, contactId: c.contactId, subject: c.subject, metadata: c.metadata, createdAt: c.createdAt, lastMessageAt: c.lastMessageAt, ai: await ruleAi(tx, 'conversation', c.id) };
+      conversation = { id: c.id, channel: c.channel, status: c.status, contactId: c.contactId, subject: c.subject, metadata: c.metadata, assigneeId: c.assigneeId, tags: c.tags, createdAt: c.createdAt, lastMessageAt: c.lastMessageAt, ai: await ruleAi(tx, 'conversation', c.id) };
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'not_found')) throw err;
     }

@@ -1,3 +1,5 @@
+// Every feature's org settings section, as in every process (else PATCH /v1/org's body lacks some).
+import '../app/settings-sections.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

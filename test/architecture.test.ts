@@ -39,7 +39,7 @@ export const ALLOWED: Record<string, string[]> = {
   app: ['core', 'kit', 'connectors', 'ai', 'rules', 'api'],
   cli: ['app', 'core', 'kit', 'connectors', 'ai', 'rules', 'api', 'migrations'],
   sdk: [],
-  'sdk-tools': ['sdk', 'api', 'core'],
+  'sdk-tools': ['sdk', 'app', 'api', 'core'],
   widget: ['core'],
   dashboard: [],
   deploy: [],

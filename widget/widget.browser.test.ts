@@ -380,12 +380,12 @@ test.skipIf(skip)('white-label: a key without a theme takes the org\'s branding 
   }
 });
 
-test.skipIf(skip)('segmentation: the page\'s property attribute becomes conversation metadata that a rule routes on (assign to the property\'s team, tag it)', async () => {
+test.skipIf(skip)('segmentation: the page\'s property attribute becomes conversation metadata that a rule routes on (route to the property\'s team, tag it)', async () => {
   const rule = await api(server.url, apiKey, 'POST', '/v1/rules', {
     name: 'Harbor Lofts chats go to the Harbor team',
     trigger: 'message.received',
     condition: { and: [{ '==': [{ var: 'message.channel' }, 'chat'] }, { '==': [{ var: 'conversation.metadata.property' }, 'Harbor Lofts'] }] },
-    actions: [{ type: 'assign', assignee: 'team-harbor' }, { type: 'tag', tags: ['harbor-lofts'] }],
+    actions: [{ type: 'set_metadata', metadata: { team: 'team-harbor' } }, { type: 'tag', tags: ['harbor-lofts'] }],
   });
   assert.equal(rule.status, 201, rule.text);
   site.page('/harbor', snippet('data-property="Harbor Lofts" data-unit="12A"'));
@@ -405,13 +405,14 @@ test.skipIf(skip)('segmentation: the page\'s property attribute becomes conversa
   {
     const harbor = await waitFor('the Harbor conversation routed', async () => {
       const c = (await api(server.url, apiKey, 'GET', '/v1/conversations?metadata[unit]=12A')).json.data[0];
-      return c?.metadata?.assignee === 'team-harbor' && c;
+      return c?.metadata?.team === 'team-harbor' && c;
     }, 30_000);
     assert.equal(harbor.metadata.property, 'Harbor Lofts');
-    assert.deepEqual(harbor.metadata.tags, ['harbor-lofts']);
+    assert.deepEqual(harbor.tags, ['harbor-lofts']);
     const other = (await api(server.url, apiKey, 'GET', '/v1/conversations?metadata[unit]=3C')).json.data[0];
     assert.equal(other.metadata.property, 'Maple Court');
-    assert.equal(other.metadata.assignee ?? null, null, 'another property is not routed to Harbor');
+    assert.equal(other.metadata.team ?? null, null, 'another property is not routed to Harbor');
+    assert.deepEqual(other.tags, []);
   }
 });
 

@@ -7,6 +7,7 @@ import { AppError } from '../../core/errors.ts';
 import { compile, type Schema } from './validate.ts';
 import { registerOperation } from './openapi.ts';
 import { withIdempotency, type Outcome } from './idempotency.ts';
+import { recordActingOnOrg } from '../../core/platforms/audit.ts';
 
 /**
  * One declaration per endpoint: method, path, scope, schemas and the handler. The declaration
@@ -74,10 +75,15 @@ export function mountRoutes(router: Router, engine: Engine, specs: RouteSpec[]):
       checkQuery?.(query);
       const ctx: RouteContext = { engine, auth: auth!, body, query, params: req.params as Record<string, string>, req, res };
       const run = async (): Promise<Outcome> => ({ status: spec.status ?? 200, body: await spec.handler(ctx) });
-      // Idempotency keys are kept per org: a platform key's own calls (no org named) run without.
-      const out = spec.method === 'post' && auth?.orgId ? await withIdempotency(engine, req, auth, run) : await run();
+      // Idempotency keys are kept by the org called (or, for a platform's own calls, by the platform).
+      const out = spec.method === 'post' && (auth?.orgId || auth?.platformId) ? await withIdempotency(engine, req, auth!, run) : await run();
       if (auth && spec.method === 'get' && spec.scope && PII_READ_SCOPES.has(spec.scope) && out.status < 300) {
         await auditPiiRead(engine, { orgId: auth.orgId, keyId: auth.keyId, userId: (auth as { userId?: string }).userId, route: spec.path, params: ctx.params, body: out.body, ip: req.ip, userAgent: req.get('user-agent') });
+      }
+      // A platform's change inside one of its orgs is also in the platform's own trail.
+      if (auth?.platformId && auth.orgId && spec.method !== 'get' && out.status < 300 && !out.replayed) {
+        const caller = { type: 'platform' as const, id: auth.platformId, keyId: auth.keyId, context: { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null } };
+        await recordActingOnOrg(engine.db, caller, auth.orgId, { method: spec.method.toUpperCase(), route: spec.path, status: out.status });
       }
       if (out.replayed) res.setHeader('Idempotent-Replayed', 'true');
       // A handler that streamed its own representation (e.g. CSV) has answered already.

@@ -3,18 +3,23 @@ import type { ConnectionDeps, ConnectionView } from '../../core/connections/mode
 import {
   createConnection,
   disableConnection,
+  findConnectionRow,
   getConnection,
   listConnections,
   updateConnection,
   type ConnectionPatch,
   type NewConnection,
 } from '../../core/connections/service.ts';
-import { listUpgrades, upgradeConnection } from '../../core/connections/upgrade.ts';
+import { listUpgrades, upgradeConnection, upgradeOptions } from '../../core/connections/upgrade.ts';
+import { connectionHealth } from '../../core/connections/health.ts';
+import { listArchive, type ArchiveStatus } from '../../core/connections/archive.ts';
+import { hasScope } from '../../core/scopes.ts';
+import { AppError } from '../../core/errors.ts';
 import { testConnection } from '../../core/connections/test-call.ts';
 import { replayArchived, REPLAY_BATCH, type ReplayInput } from '../../core/connections/replay.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
 import { recordAudit } from '../../core/audit/record.ts';
-import { auditBy } from '../http/audit.ts';
+import { actorRef, auditBy } from '../http/audit.ts';
 
 /** Connections: a connector installed for the org (config, write-only secrets, sandbox flag), its test, upgrade and replay. */
 const deps = ({ engine }: RouteContext): ConnectionDeps => ({ connectors: engine.connectors, publicUrl: engine.config.publicUrl });
@@ -164,7 +169,7 @@ export const connectionRoutes = [
     },
     response: connectionSchema,
     handler: (ctx) =>
-      audited(ctx, 'connection.upgraded', (tx) => upgradeConnection(tx, deps(ctx), ctx.params.id!, ctx.body, `api_key:${ctx.auth.keyId}`), {
+      audited(ctx, 'connection.upgraded', (tx) => upgradeConnection(tx, deps(ctx), ctx.params.id!, ctx.body, actorRef(ctx.auth)), {
         requested: ctx.body.version,
       }),
   }),
@@ -187,11 +192,115 @@ export const connectionRoutes = [
       additionalProperties: false,
       properties: {
         rawInboundId: { type: 'string', format: 'uuid' },
+        rawInboundIds: { type: 'array', minItems: 1, maxItems: REPLAY_BATCH, items: { type: 'string', format: 'uuid' } },
         since: { type: 'string', format: 'date-time' },
         limit: { type: 'integer', minimum: 1, maximum: REPLAY_BATCH },
       },
     },
     response: { type: 'object', properties: { data: { type: 'array', items: archiveSchema }, hasMore: { type: 'boolean' } } },
-    handler: ({ engine, auth, params, body }) => replayArchived(engine, auth.orgId, params.id!, body),
+    handler: async (ctx) => {
+      const out = await replayArchived(ctx.engine, ctx.auth.orgId, ctx.params.id!, ctx.body);
+      // Audited after the fact (the replay spans several transactions): what was asked, and how each went, by id.
+      const outcomes: Record<string, number> = {};
+      for (const r of out.data) outcomes[r.status] = (outcomes[r.status] ?? 0) + 1;
+      await ctx.engine.tenant(ctx.auth.orgId, (tx) =>
+        recordAudit(tx, {
+          ...auditBy(ctx),
+          action: 'connection.replayed',
+          target: { type: 'connection', id: ctx.params.id! },
+          details: { rawInboundIds: out.data.map((r) => r.id), outcomes, ...(ctx.body.since ? { since: ctx.body.since } : {}) },
+        }),
+      );
+      return out;
+    },
+  }),
+  defineRoute<unknown, { status?: ArchiveStatus; failed?: boolean; limit?: number; cursor?: string; include?: 'request' }>({
+    method: 'get',
+    path: '/v1/connections/:id/archive',
+    summary:
+      "The connection's archive of raw inbound requests, newest first (cursor-paginated): status, error, the messages each produced. `failed=true`: failed and unmatched only. `include=request` adds the request itself (method, URL, headers, body) and needs the admin scope: it holds message content",
+    tag: 'Connections',
+    scope: 'connections:read',
+    query: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        status: { type: 'string', enum: ['received', 'held', 'processed', 'failed', 'unmatched'] },
+        failed: { type: 'boolean' },
+        limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+        cursor: { type: 'string', maxLength: 200 },
+        include: { type: 'string', enum: ['request'] },
+      },
+    },
+    response: {
+      type: 'object',
+      properties: {
+        data: { type: 'array', items: { ...archiveSchema, properties: { ...archiveSchema.properties, request: { type: 'object', description: 'Only with include=request (admin scope)' } } } },
+        nextCursor: { type: ['string', 'null'] },
+        hasMore: { type: 'boolean' },
+      },
+    },
+    handler: ({ engine, auth, params, query }) => {
+      if (query.include === 'request' && !hasScope(auth.scopes, 'admin')) {
+        throw new AppError('forbidden', 'include=request shows message content: it needs the "admin" scope.', { details: { scope: 'admin' } });
+      }
+      return engine.tenant(auth.orgId, async (tx) => {
+        await findConnectionRow(tx, params.id!);
+        return listArchive(tx, params.id!, { status: query.status, failed: query.failed, limit: query.limit, cursor: query.cursor, includeRequest: query.include === 'request' });
+      });
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/connections/:id/health',
+    summary: 'Last inbound request and outbound message times, inbound / outbound error counts (24 h), the poller (cursor, last run, failures) and the OAuth grant',
+    tag: 'Connections',
+    scope: 'connections:read',
+    response: {
+      type: 'object',
+      properties: {
+        connectionId: { type: 'string', format: 'uuid' },
+        lastInboundAt: { type: ['string', 'null'], format: 'date-time' },
+        lastOutboundAt: { type: ['string', 'null'], format: 'date-time' },
+        errors: {
+          type: 'object',
+          properties: { inboundFailed24h: { type: 'integer' }, inboundUnmatched24h: { type: 'integer' }, outboundFailed24h: { type: 'integer' }, inboundFailedTotal: { type: 'integer' } },
+        },
+        poller: {
+          type: ['object', 'null'],
+          description: 'null: the connector does not poll',
+          properties: {
+            healthy: { type: 'boolean' },
+            cursor: { type: ['string', 'null'] },
+            lastRunAt: { type: ['string', 'null'] },
+            lastSuccessAt: { type: ['string', 'null'] },
+            nextRunAt: { type: 'string' },
+            failures: { type: 'integer' },
+            lastError: { type: ['string', 'null'] },
+          },
+        },
+        oauth: {
+          type: ['object', 'null'],
+          description: 'null: the connector has no OAuth authorization-code install',
+          properties: { authorized: { type: 'boolean' }, scopes: { type: 'array', items: { type: 'string' } }, expiresAt: { type: ['string', 'null'] }, failure: { type: ['string', 'null'] } },
+        },
+      },
+    },
+    handler: ({ engine, auth, params }) => engine.tenant(auth.orgId, (tx) => connectionHealth(tx, engine.connectors, params.id!)),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/connections/:id/upgrade-options',
+    summary: "The running version and each newer major this connection can be upgraded to (POST …/upgrade), each with the connector's CHANGELOG entry",
+    tag: 'Connections',
+    scope: 'connections:read',
+    response: {
+      type: 'object',
+      properties: {
+        current: { type: ['object', 'null'], properties: { version: { type: 'string' }, major: { type: 'integer' }, changelog: { type: ['string', 'null'] } } },
+        options: { type: 'array', items: { type: 'object', properties: { version: { type: 'string' }, major: { type: 'integer' }, changelog: { type: ['string', 'null'] } } } },
+      },
+    },
+    handler: (ctx) => ctx.engine.tenant(ctx.auth.orgId, (tx) => upgradeOptions(tx, deps(ctx), ctx.params.id!)),
   }),
 ];

@@ -1,6 +1,6 @@
 import { csvCell } from '../http/csv.ts';
 import { defineRoute } from '../http/route.ts';
-import { auditBy } from '../http/audit.ts';
+import { actorRef, auditBy } from '../http/audit.ts';
 import { recordAudit } from '../../core/audit/record.ts';
 import { invalid } from '../../core/errors.ts';
 import { CHANNEL_PATTERN } from '../../core/conversations/channels.ts';
@@ -124,7 +124,7 @@ export const consentRoutes = [
               status: b.status,
               source: b.source ?? 'api',
               evidence: b.evidence ?? {},
-              recordedBy: `api_key:${ctx.auth.keyId}`,
+              recordedBy: actorRef(ctx.auth),
             })),
           );
         }

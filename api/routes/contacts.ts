@@ -5,7 +5,7 @@ import { getContact, listContacts } from '../../core/identity/views.ts';
 import { listMerges, mergeContacts, undoMerge } from '../../core/identity/merge.ts';
 import { addLink, removeLink, type LinkInput } from '../../core/identity/links.ts';
 import { recordAudit } from '../../core/audit/record.ts';
-import { auditBy } from '../http/audit.ts';
+import { actorRef, auditBy } from '../http/audit.ts';
 
 /** Contacts, their handles, merges and external links. Every handler runs in one tenant transaction. */
 const handleInput = {
@@ -193,7 +193,7 @@ export const contactRoutes: RouteSpec[] = [
     response: { type: 'object', properties: { merge: mergeView, contact: contactView } },
     handler: ({ engine, auth, params, body, req }) =>
       engine.tenant(auth.orgId, async (tx) => {
-        const out = await mergeContacts(tx, params.id, body.contactId, auth.keyId);
+        const out = await mergeContacts(tx, params.id, body.contactId, actorRef(auth));
         const details = { mergeId: out.merge.id, mergedId: out.merge.mergedId, moved: out.merge.moved };
         await recordAudit(tx, { ...auditBy({ auth, req }), action: 'contact.merged', target: { type: 'contact', id: params.id }, details });
         return out;
@@ -208,7 +208,7 @@ export const contactRoutes: RouteSpec[] = [
     response: { type: 'object', properties: { merge: mergeView, contact: contactView, restored: contactView } },
     handler: ({ engine, auth, params, req }) =>
       engine.tenant(auth.orgId, async (tx) => {
-        const out = await undoMerge(tx, params.mergeId, auth.keyId);
+        const out = await undoMerge(tx, params.mergeId, actorRef(auth));
         const details = { mergeId: out.merge.id, mergedId: out.merge.mergedId };
         await recordAudit(tx, { ...auditBy({ auth, req }), action: 'contact.unmerged', target: { type: 'contact', id: out.merge.survivorId }, details });
         return out;

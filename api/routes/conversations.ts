@@ -1,7 +1,10 @@
 import { defineRoute } from '../http/route.ts';
 import { CONVERSATION_STATUSES, PARTICIPANT_ROLES } from '../../core/conversations/models.ts';
 import { CHANNEL_PATTERN } from '../../core/conversations/channels.ts';
+import { listAssignees, MAX_TAG_LENGTH, MAX_TAGS } from '../../core/conversations/assignment.ts';
+import { PREVIEW_CHARS } from '../../core/conversations/previews.ts';
 import {
+  LIST_ORDERS,
   addParticipant,
   listConversations,
   loadConversationView,
@@ -35,12 +38,33 @@ export const conversationSchema = {
     senderAddress: { type: ['string', 'null'] },
     subject: { type: ['string', 'null'] },
     metadata: { type: 'object' },
+    assigneeId: { type: ['string', 'null'], format: 'uuid', description: 'The dashboard user working it (GET /v1/assignees), or null' },
+    tags: { type: 'array', items: { type: 'string' } },
     participants: { type: 'array', items: participant },
     lastMessageAt: { type: 'string', format: 'date-time' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },
 };
+
+/** On list rows only: the newest message. */
+const lastMessageSchema = {
+  type: ['object', 'null'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    direction: { enum: ['inbound', 'outbound'] },
+    channel: { type: 'string' },
+    status: { type: 'string' },
+    body: {
+      type: ['string', 'null'],
+      description: `Its first ${PREVIEW_CHARS} characters; null without the messages:read scope or once retention cleared it; redacted when safe mode is on`,
+    },
+    hasMedia: { type: 'boolean' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const tagSchema = { type: 'string', minLength: 1, maxLength: MAX_TAG_LENGTH };
 
 export const pageQuery = {
   cursor: { type: 'string', description: 'nextCursor of the previous page' },
@@ -56,7 +80,7 @@ export const conversationRoutes = [
   defineRoute<unknown, ListFilter>({
     method: 'get',
     path: '/v1/conversations',
-    summary: 'List conversations, newest created first (cursor over creation time), with filters',
+    summary: 'List conversations, newest created first (or by last activity), with filters; each row has its last message',
     tag: 'Conversations',
     scope: 'conversations:read',
     query: {
@@ -66,6 +90,9 @@ export const conversationRoutes = [
         status: { type: 'string', enum: [...CONVERSATION_STATUSES] },
         channel: { type: 'string', pattern: CHANNEL_PATTERN },
         contactId: { type: 'string', format: 'uuid' },
+        assigneeId: { type: 'string', pattern: '^(none|[0-9a-fA-F-]{36})$', description: 'A user id, or "none" for unassigned conversations' },
+        tag: { ...tagSchema, description: 'Conversations carrying this tag (compared normalized)' },
+        order: { enum: [...LIST_ORDERS], default: 'created', description: 'created: newest created first, a stable pass. last_activity: newest message first (an inbox); a conversation active during a pass moves up' },
         metadata: {
           type: 'object',
           maxProperties: 20,
@@ -75,8 +102,29 @@ export const conversationRoutes = [
         ...pageQuery,
       },
     },
-    response: pageOf(conversationSchema),
-    handler: ({ engine, auth, query }) => engine.tenant(auth.orgId, (tx) => listConversations(tx, query)),
+    response: pageOf({ ...conversationSchema, properties: { ...conversationSchema.properties, lastMessage: lastMessageSchema } }),
+    handler: ({ engine, auth, query }) => {
+      const withBody = auth.scopes.includes('admin') || auth.scopes.includes('messages:read');
+      return engine.tenant(auth.orgId, (tx) => listConversations(tx, query, { withBody }));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/v1/assignees',
+    summary: 'The users a conversation can be assigned to: enabled owners, admins and agents of the org',
+    tag: 'Conversations',
+    scope: 'conversations:read',
+    response: {
+      type: 'object',
+      properties: {
+        object: { const: 'list' },
+        data: {
+          type: 'array',
+          items: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, object: { const: 'assignee' }, name: { type: ['string', 'null'] }, email: { type: 'string' }, role: { type: 'string' } } },
+        },
+      },
+    },
+    handler: ({ engine, auth }) => engine.tenant(auth.orgId, async (tx) => ({ object: 'list', data: await listAssignees(tx) })),
   }),
   defineRoute({
     method: 'get',
@@ -90,7 +138,7 @@ export const conversationRoutes = [
   defineRoute<ConversationPatch>({
     method: 'patch',
     path: '/v1/conversations/:id',
-    summary: 'Update status, metadata (merged; a null value removes its key) or subject',
+    summary: 'Update status, assignee, tags (replaced), metadata (merged; a null value removes its key) or subject',
     tag: 'Conversations',
     scope: 'conversations:write',
     body: {
@@ -101,6 +149,8 @@ export const conversationRoutes = [
         status: { type: 'string', enum: [...CONVERSATION_STATUSES] },
         metadata: { type: 'object', maxProperties: 50 },
         subject: { type: ['string', 'null'], maxLength: 998 },
+        assigneeId: { type: ['string', 'null'], format: 'uuid', description: 'An enabled owner, admin or agent of the org (GET /v1/assignees); null unassigns' },
+        tags: { type: 'array', maxItems: MAX_TAGS, items: tagSchema, description: `The whole set; trimmed, lowercased, spaces → '-', duplicates dropped` },
       },
     },
     response: conversationSchema,

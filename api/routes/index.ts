@@ -26,6 +26,7 @@ import { aiRoutes } from './ai.ts';
 import { platformRoutes } from './platform.ts';
 import { platformOrgRoutes } from './platform-orgs.ts';
 import { platformUsageRoutes } from './platform-usage.ts';
+import { platformAuditRoutes } from './platform-audit.ts';
 import { signInRoutes } from './sign-in.ts';
 
 /** Every built-in route. A new resource is one file here plus one line below. */
@@ -58,6 +59,7 @@ export function allRoutes(): RouteSpec[] {
     ...platformRoutes,
     ...platformOrgRoutes,
     ...platformUsageRoutes,
+    ...platformAuditRoutes,
     ...signInRoutes,
   ];
 }

@@ -1,5 +1,5 @@
 import { defineRoute } from '../http/route.ts';
-import { auditBy } from '../http/audit.ts';
+import { actorRef, auditBy } from '../http/audit.ts';
 import { recordAudit } from '../../core/audit/record.ts';
 import { createHold, getHold, listHolds, releaseHold, type HoldQuery, type HoldTarget } from '../../core/compliance/legal-holds.ts';
 
@@ -12,14 +12,12 @@ const holdSchema = {
     targetType: { enum: ['conversation', 'contact'] },
     targetId: { type: 'string', format: 'uuid' },
     reason: { type: 'string' },
-    createdBy: { type: 'string', description: 'api_key:<id> of the key that placed the hold' },
+    createdBy: { type: 'string', description: 'Who placed the hold: user:<id> (a dashboard session), api_key:<id> or platform:<id>' },
     createdAt: { type: 'string', format: 'date-time' },
     releasedAt: { type: ['string', 'null'], format: 'date-time' },
     releasedBy: { type: ['string', 'null'] },
   },
 };
-
-const actorOf = (keyId: string) => `api_key:${keyId}`;
 
 export const legalHoldRoutes = [
   defineRoute<{ targetType: HoldTarget; targetId: string; reason: string }>({
@@ -42,7 +40,7 @@ export const legalHoldRoutes = [
     response: holdSchema,
     handler: ({ engine, auth, req, body }) =>
       engine.tenant(auth.orgId, async (tx) => {
-        const hold = await createHold(tx, body, actorOf(auth.keyId));
+        const hold = await createHold(tx, body, actorRef(auth));
         const target = { type: hold.targetType, id: hold.targetId };
         await recordAudit(tx, { ...auditBy({ auth, req }), action: 'legal_hold.created', target, details: { holdId: hold.id } });
         return hold;
@@ -89,7 +87,7 @@ export const legalHoldRoutes = [
     response: holdSchema,
     handler: ({ engine, auth, req, params }) =>
       engine.tenant(auth.orgId, async (tx) => {
-        const { hold, changed } = await releaseHold(tx, params.id!, actorOf(auth.keyId));
+        const { hold, changed } = await releaseHold(tx, params.id!, actorRef(auth));
         const target = { type: hold.targetType, id: hold.targetId };
         if (changed) await recordAudit(tx, { ...auditBy({ auth, req }), action: 'legal_hold.released', target, details: { holdId: hold.id } });
         return hold;

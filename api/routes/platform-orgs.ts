@@ -3,8 +3,7 @@ import { withPlatformOrg, createPlatformOrg, deletePlatformOrg, limitsSchema, li
 import { brandingSchema } from '../../core/platforms/branding.ts';
 import { processHeldWebhooks } from '../../core/platforms/held-webhooks.ts';
 import { mintSignInToken, SIGN_IN_DEFAULT_SECONDS, SIGN_IN_MAX_SECONDS, type MintInput } from '../../core/platforms/sign-in.ts';
-import type { AuditActor } from '../../core/audit/record.ts';
-import { platformIdOf } from './platform.ts';
+import { platformCaller as actorOf, platformIdOf } from './platform.ts';
 
 /**
  * A platform's orgs: create (with the org's first admin API key, shown once), list, read, update
@@ -13,7 +12,6 @@ import { platformIdOf } from './platform.ts';
  * (POST /v1/api-keys), dashboard users (POST /v1/users), connections, sends — is the org's own
  * API, called with `Switchboard-Org: <org id>` (api/http/org-header.ts).
  */
-const actorOf = (ctx: Pick<RouteContext, 'auth'>): AuditActor => ({ type: 'platform', id: platformIdOf(ctx) });
 
 const orgSchema = {
   type: 'object',
@@ -154,6 +152,6 @@ export const platformOrgRoutes = [
       },
     },
     response: { type: 'object', properties: { object: { const: 'sign_in_token' }, token: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' }, orgId: { type: 'string' }, userId: { type: 'string' } } },
-    handler: (ctx) => mintSignInToken(ctx.engine.db, platformIdOf(ctx), ctx.params.id!, ctx.body, { ...actorOf(ctx), keyId: ctx.auth.keyId }),
+    handler: (ctx) => mintSignInToken(ctx.engine.db, platformIdOf(ctx), ctx.params.id!, ctx.body, actorOf(ctx)),
   }),
 ];

@@ -5,12 +5,21 @@ import { brandingSchema } from '../../core/platforms/branding.ts';
 import { PLATFORM_SCOPES } from '../../core/scopes.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { isUniqueViolation } from '../../core/identity/savepoint.ts';
+import { recordPlatformAudit, type PlatformCaller } from '../../core/platforms/audit.ts';
 
 /**
  * The platform itself (name, default branding, custom dashboard domains) and its API keys.
  * Every statement runs with the platform setting (RLS): another platform's rows do not exist here.
  */
 export const platformIdOf = (ctx: Pick<RouteContext, 'auth'>) => ctx.auth.platformId!;
+
+/** The calling platform key, for audit entries (the org's trail and the platform's own). */
+export const platformCaller = (ctx: Pick<RouteContext, 'auth' | 'req'>): PlatformCaller => ({
+  type: 'platform',
+  id: platformIdOf(ctx),
+  keyId: ctx.auth.keyId,
+  context: { ip: ctx.req.ip ?? null, userAgent: ctx.req.get('user-agent') ?? null },
+});
 
 const platformSchema = {
   type: 'object',
@@ -83,6 +92,7 @@ export const platformRoutes = [
             throw new AppError('conflict', 'One of these domains is served for another platform.', { details: [{ field: '/domains', reason: 'is taken' }] });
           }
         }
+        await recordPlatformAudit(trx, platformCaller(ctx), { action: 'platform.updated', target: { type: 'platform', id }, details: { fields: Object.keys(ctx.body) } });
         return platformView(trx, await trx('platforms').where({ id }).first());
       }),
   }),
@@ -106,6 +116,7 @@ export const platformRoutes = [
     handler: (ctx) =>
       withPlatform(ctx.engine.db, platformIdOf(ctx), async (trx) => {
         const { key, secret } = await insertPlatformKey(trx, platformIdOf(ctx), ctx.body);
+        await recordPlatformAudit(trx, platformCaller(ctx), { action: 'platform_key.created', target: { type: 'platform_key', id: key.id }, details: { scopes: key.scopes } });
         return { ...key, secret };
       }),
   }),
@@ -132,6 +143,7 @@ export const platformRoutes = [
         if (!row) throw notFound('platform key');
         if (row.id === ctx.auth.keyId) throw new AppError('unprocessable', 'A key cannot revoke itself; use another platform:admin key.');
         const [updated] = await trx('platform_keys').where({ id: row.id }).update({ revoked_at: row.revoked_at ?? trx.fn.now() }).returning('*');
+        if (!row.revoked_at) await recordPlatformAudit(trx, platformCaller(ctx), { action: 'platform_key.revoked', target: { type: 'platform_key', id: row.id } });
         forgetPlatformKey(ctx.engine.db, row.id);
         return platformKeyView(updated);
       }),

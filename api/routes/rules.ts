@@ -1,3 +1,4 @@
+import { actorRef } from '../http/audit.ts';
 import { v7 as uuidv7 } from 'uuid';
 import { defineRoute } from '../http/route.ts';
 import { AppError } from '../../core/errors.ts';
@@ -25,8 +26,6 @@ export const ruleProps = {
   enabled: { type: 'boolean' },
 } as const;
 
-/** A dashboard session acts as its user, anything else as its API key. */
-const actor = (auth: { keyId: string; userId?: string }) => (auth.userId ? `user:${auth.userId}` : `api_key:${auth.keyId}`);
 const pageQuery = {
   type: 'object',
   additionalProperties: false,
@@ -68,7 +67,7 @@ export const ruleRoutes = [
     scope: 'admin',
     status: 201,
     body: { type: 'object', additionalProperties: false, required: ['name', 'trigger', 'actions'], properties: ruleProps },
-    handler: ({ engine, auth, body }) => engine.tenant(auth.orgId, (tx) => createRule(tx, body, actor(auth))),
+    handler: ({ engine, auth, body }) => engine.tenant(auth.orgId, (tx) => createRule(tx, body, actorRef(auth))),
   }),
   defineRoute<unknown, { trigger?: string; cursor?: string; limit?: number }>({
     method: 'get',
@@ -94,7 +93,7 @@ export const ruleRoutes = [
     tag: 'Rules',
     scope: 'admin',
     body: { type: 'object', additionalProperties: false, minProperties: 1, properties: ruleProps },
-    handler: ({ engine, auth, params, body }) => engine.tenant(auth.orgId, (tx) => updateRule(tx, params.id, body, actor(auth))),
+    handler: ({ engine, auth, params, body }) => engine.tenant(auth.orgId, (tx) => updateRule(tx, params.id, body, actorRef(auth))),
   }),
   defineRoute({
     method: 'delete',

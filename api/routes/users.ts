@@ -5,6 +5,7 @@ import { recordAudit } from '../../core/audit/record.ts';
 import { AppError, invalid, notFound } from '../../core/errors.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
 import { insertUser } from '../../core/users/create.ts';
+import { unassignUser } from '../../core/conversations/service.ts';
 import { login, logout, ROLES, type OpenedSession, type Role } from '../../core/users/sessions.ts';
 
 /**
@@ -148,7 +149,9 @@ export const userRoutes = [
         const user = await ownerGuard(tx, ctx, ctx.params.id!, ctx.body.role);
         const [row] = await tx.trx('users').where({ id: user.id }).update({ ...(ctx.body.role ? { role: ctx.body.role } : {}), ...('name' in ctx.body ? { name: ctx.body.name } : {}) }).returning(['id', 'email', 'name', 'role', 'created_at']);
         if (ctx.body.role && ctx.body.role !== user.role) {
-          await recordAudit(tx, { ...auditBy(ctx), action: 'user.role_changed', target: { type: 'user', id: user.id }, details: { from: user.role, to: ctx.body.role } });
+          // A viewer cannot work conversations: a demotion hands theirs back to the queue.
+          const unassigned = ctx.body.role === 'viewer' ? await unassignUser(tx, user.id) : 0;
+          await recordAudit(tx, { ...auditBy(ctx), action: 'user.role_changed', target: { type: 'user', id: user.id }, details: { from: user.role, to: ctx.body.role, unassigned } });
         }
         return userView(row);
       }),
@@ -156,7 +159,7 @@ export const userRoutes = [
   defineRoute({
     method: 'delete',
     path: '/v1/users/:id',
-    summary: 'Disable a user: their sessions end at once; their audit trail stays',
+    summary: 'Disable a user: their sessions end at once, their conversations become unassigned; their audit trail stays',
     tag: 'Users',
     scope: 'admin',
     response: userSchema,
@@ -166,7 +169,8 @@ export const userRoutes = [
         const user = await ownerGuard(tx, ctx, ctx.params.id!, 'disabled');
         await tx.trx('users').where({ id: user.id }).update({ disabled_at: tx.trx.fn.now() });
         await tx.trx('user_sessions').where({ user_id: user.id }).whereNull('revoked_at').update({ revoked_at: tx.trx.fn.now() });
-        await recordAudit(tx, { ...auditBy(ctx), action: 'user.disabled', target: { type: 'user', id: user.id }, details: { role: user.role } });
+        const unassigned = await unassignUser(tx, user.id);
+        await recordAudit(tx, { ...auditBy(ctx), action: 'user.disabled', target: { type: 'user', id: user.id }, details: { role: user.role, unassigned } });
         return userView(user);
       }),
   }),

@@ -27,13 +27,15 @@ export interface CatalogEntry {
 
 export interface Registry {
   /** Adds a definition (a plain spec is validated first). Refuses a second id@version. */
-  register(def: AnyConnectorDefinition | AnyConnectorSpec): AnyConnectorDefinition;
+  register(def: AnyConnectorDefinition | AnyConnectorSpec, opts?: { changelog?: string }): AnyConnectorDefinition;
   /** Imports an npm package (or a path) whose default export is a connector, validates and registers it. */
   load(specifier: string): Promise<AnyConnectorDefinition>;
   get(id: string, version: string): AnyConnectorDefinition | undefined;
   /** The highest version with that major: a connection pins a major, never a minor. */
   resolve(id: string, major: number): AnyConnectorDefinition | undefined;
   catalog(): CatalogEntry[];
+  /** The CHANGELOG.md section of that version ("## 1.2.0 …" up to the next "## "), or null when it ships none. */
+  changelog(id: string, version: string): string | null;
   /** Upgrades a connection's config between majors with the target version's migrations, then validates it. */
   upgradeConfig(id: string, config: Record<string, unknown>, fromMajor: number, toMajor: number): Promise<Record<string, unknown>>;
 }
@@ -79,16 +81,39 @@ function specOf(exported: Record<string, unknown>): AnyConnectorSpec {
   return spec as unknown as AnyConnectorSpec;
 }
 
+/** The section of a Keep-a-Changelog style file for one version: "## 1.2.0", "## [1.2.0] - 2026-01-02", "## v1.2.0". */
+export function changelogEntry(markdown: string, version: string): string | null {
+  const lines = markdown.split(/\r?\n/);
+  const esc = version.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const head = new RegExp(`^##\\s+\\[?v?${esc}\\]?(\\s|$)`);
+  const start = lines.findIndex((l) => head.test(l));
+  if (start < 0) return null;
+  const end = lines.findIndex((l, i) => i > start && /^##\s/.test(l));
+  const body = lines.slice(start + 1, end < 0 ? undefined : end).join('\n').trim();
+  return body || null;
+}
+
+/** A package's CHANGELOG.md: beside its entry file, or in the package root above a dist/ or src/ entry. */
+function packageChangelog(entryFile: string): string | undefined {
+  for (const dir of [dirname(entryFile), dirname(dirname(entryFile))]) {
+    const file = join(dir, 'CHANGELOG.md');
+    if (existsSync(file)) return readFileSync(file, 'utf8');
+  }
+  return undefined;
+}
+
 export function createRegistry(opts: RegistryOptions = {}): Registry {
   const byId = new Map<string, AnyConnectorDefinition[]>();
+  const changelogs = new Map<string, string>();
 
   const registry: Registry = {
-    register(input) {
+    register(input, extra = {}) {
       const def = isConnectorDefinition(input) ? input : defineConnector(input as AnyConnectorSpec);
       const versions = byId.get(def.id) ?? [];
       if (versions.some((v) => v.version === def.version)) {
         throw new ConnectorDefinitionError(def.id, [`${def.id}@${def.version} is already registered`]);
       }
+      if (extra.changelog !== undefined) changelogs.set(`${def.id}@${def.version}`, extra.changelog);
       versions.push(def);
       versions.sort((a, b) => compareSemver(b.version, a.version));
       byId.set(def.id, versions);
@@ -97,8 +122,9 @@ export function createRegistry(opts: RegistryOptions = {}): Registry {
 
     async load(specifier) {
       let mod: { default?: unknown };
+      let file: string;
       try {
-        const file = isAbsolute(specifier) || specifier.startsWith('.') ? resolvePath(opts.resolveFrom ?? process.cwd(), specifier) : resolvePackage(specifier, opts.resolveFrom ?? process.cwd());
+        file = isAbsolute(specifier) || specifier.startsWith('.') ? resolvePath(opts.resolveFrom ?? process.cwd(), specifier) : resolvePackage(specifier, opts.resolveFrom ?? process.cwd());
         mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
       } catch (err) {
         throw new ConnectorDefinitionError(undefined, [`cannot be imported: ${(err as Error).message}`], specifier);
@@ -110,7 +136,8 @@ export function createRegistry(opts: RegistryOptions = {}): Registry {
       try {
         // Re-validated even when already defined: the package may carry an older kit. What
         // defineConnector derived (major, validators) is left out: the spec is what gets checked.
-        return registry.register(defineConnector(specOf(exported as Record<string, unknown>)));
+        const changelog = packageChangelog(file);
+        return registry.register(defineConnector(specOf(exported as Record<string, unknown>)), changelog === undefined ? {} : { changelog });
       } catch (err) {
         if (ConnectorDefinitionError.is(err)) throw new ConnectorDefinitionError(err.connector, err.problems, specifier);
         throw err;
@@ -148,6 +175,11 @@ export function createRegistry(opts: RegistryOptions = {}): Registry {
             })),
           };
         });
+    },
+
+    changelog(id, version) {
+      const markdown = changelogs.get(`${id}@${version}`);
+      return markdown === undefined ? null : changelogEntry(markdown, version);
     },
 
     async upgradeConfig(id, config, fromMajor, toMajor) {

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RawRequest } from '../../connectors/kit/index.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { notFound } from '../errors.ts';
+import { decodePageCursor, pageOf, type Page } from '../identity/pagination.ts';
 import { orgSettings } from '../org-settings.ts';
 import { redact, type SafeModeSettings } from '../compliance/redaction.ts';
 
@@ -146,3 +147,47 @@ export const archiveView = (r: ArchiveRow): ArchiveView => ({
   receivedAt: new Date(r.received_at).toISOString(),
   processedAt: r.processed_at ? new Date(r.processed_at).toISOString() : null,
 });
+
+/** The archived request itself, for an admin reading why it failed: only with the admin scope (it holds message content). */
+export interface ArchivedRequestView {
+  method: string;
+  url: string;
+  headers: RawRequest['headers'];
+  /** UTF-8 text of the body as the provider sent it (or as safe mode redacted it once processed). */
+  body: string;
+}
+
+export type ArchiveListItem = ArchiveView & { request?: ArchivedRequestView };
+
+/**
+ * GET /v1/connections/{id}/archive: newest first, keyset-paginated on (received_at, id).
+ * `failed`: only what needs attention (failed and unmatched). Bodies stay sealed unless
+ * `includeRequest` (the route allows it to the admin scope only).
+ */
+export async function listArchive(
+  tx: TenantTx,
+  connectionId: string,
+  q: { status?: ArchiveStatus; failed?: boolean; limit?: number; cursor?: string; includeRequest?: boolean },
+): Promise<Page<ArchiveListItem>> {
+  const limit = q.limit ?? 50;
+  const after = decodePageCursor(q.cursor);
+  // The cursor's time at microsecond precision (see identity/pagination.ts).
+  const query = tx
+    .trx('raw_inbound')
+    .select('*', tx.trx.raw(`to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS page_at`))
+    .where({ connection_id: connectionId });
+  if (q.status) query.where({ status: q.status });
+  if (q.failed) query.whereIn('status', ['failed', 'unmatched']);
+  if (after) query.whereRaw('(received_at, id) < (?::timestamptz, ?::uuid)', [after.at, after.id]);
+  const found: (ArchiveRow & { page_at: string })[] = await query.orderBy([{ column: 'received_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit + 1);
+  const { rows, nextCursor, hasMore } = pageOf(found, limit);
+  return {
+    data: rows.map((r) => {
+      if (!q.includeRequest) return archiveView(r);
+      const req = openArchived(tx, r);
+      return { ...archiveView(r), request: { method: req.method, url: req.url, headers: req.headers, body: req.body.toString('utf8') } };
+    }),
+    nextCursor,
+    hasMore,
+  };
+}

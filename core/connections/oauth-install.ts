@@ -24,6 +24,30 @@ interface StatePayload {
   c: string;
   e: number;
   n: string;
+  /** Where the admin's browser goes back to after the callback (a path on our own origin), when the install started from the dashboard. */
+  r?: string;
+}
+
+/**
+ * A `returnTo` made safe: a path on our own origin, never another site (an open redirect would let
+ * a phishing link borrow our domain). Accepted: "/connectors/…" or an absolute URL on publicUrl's
+ * origin (kept as its path); refused: other origins, scheme-relative "//host", backslashes, control
+ * characters.
+ */
+export function safeReturnTo(raw: string, publicUrl: string): string {
+  const refuse = () => new AppError('validation_failed', 'returnTo must be a path on this server (e.g. /connectors/connections/{id}).', { details: [{ field: '/returnTo', reason: 'must be a same-origin path' }] });
+  // eslint-disable-next-line no-control-regex
+  if (!raw || raw.length > 500 || /[\\\u0000-\u001f\u007f]/.test(raw)) throw refuse();
+  const own = new URL(publicUrl);
+  let u: URL;
+  try {
+    u = new URL(raw, own);
+  } catch {
+    throw refuse();
+  }
+  const relative = raw.startsWith('/') && !raw.startsWith('//');
+  if (u.origin !== own.origin || (!relative && !/^https?:\/\//i.test(raw))) throw refuse();
+  return u.pathname + u.search + u.hash;
 }
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
@@ -42,7 +66,14 @@ function oauthOf(connectors: Registry, tx: TenantTx, connectionId: string) {
   });
 }
 
-export async function authorizeUrl(tx: TenantTx, deps: { connectors: Registry; publicUrl: string }, connectionId: string, now = Date.now()): Promise<{ url: string; expiresAt: string }> {
+export async function authorizeUrl(
+  tx: TenantTx,
+  deps: { connectors: Registry; publicUrl: string },
+  connectionId: string,
+  opts: { returnTo?: string } = {},
+  now = Date.now(),
+): Promise<{ url: string; expiresAt: string }> {
+  const returnTo = opts.returnTo === undefined ? undefined : safeReturnTo(opts.returnTo, deps.publicUrl);
   const { rt, spec } = await oauthOf(deps.connectors, tx, connectionId);
   let client;
   try {
@@ -50,7 +81,7 @@ export async function authorizeUrl(tx: TenantTx, deps: { connectors: Registry; p
   } catch {
     throw new AppError('unprocessable', 'Set the connection secrets clientId and clientSecret (your OAuth app) first.');
   }
-  const payload: StatePayload = { o: tx.orgId, c: connectionId, e: now + STATE_TTL_MS, n: uuidv7() };
+  const payload: StatePayload = { o: tx.orgId, c: connectionId, e: now + STATE_TTL_MS, n: uuidv7(), ...(returnTo ? { r: returnTo } : {}) };
   const encoded = b64(JSON.stringify(payload));
   const url = new URL(spec.authorizeUrl!);
   url.searchParams.set('response_type', 'code');
@@ -109,6 +140,11 @@ function verifiedState(tx: TenantTx, state: string, now: number): StatePayload {
   const payload = JSON.parse(Buffer.from(encoded, 'base64url').toString()) as StatePayload;
   if (payload.o !== tx.orgId || payload.e < now) throw badState();
   return payload;
+}
+
+/** The dashboard page to send the browser back to (from a verified state), or null for API callers. */
+export function stateReturnTo(tx: TenantTx, state: string, now = Date.now()): string | null {
+  return verifiedState(tx, state, now).r ?? null;
 }
 
 /**

@@ -140,6 +140,42 @@ describe('OAuth2 token management', () => {
     assert.deepEqual(changes, [['config']]);
   });
 
+  it('an install started from the dashboard (returnTo) comes back with 303 to that page; other origins are refused up front (no open redirect)', async () => {
+    const id = await connection('oauth-code-test');
+    const authorize = (returnTo: string) => h.call(org.apiKey, 'GET', `/v1/connections/${id}/oauth/authorize?returnTo=${encodeURIComponent(returnTo)}`);
+    for (const bad of ['https://evil.example/connectors', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', 'http://evil.example' + new URL(h.engine.config.publicUrl).pathname, '/ok\r\nSet-Cookie: x=1']) {
+      const res = await authorize(bad);
+      assert.equal(res.status, 400, `${bad}: ${JSON.stringify(res.body)}`);
+      assert.deepEqual(res.body.error.details, [{ field: '/returnTo', reason: 'must be a same-origin path' }], bad);
+    }
+    const stateFor = async (returnTo: string) => {
+      const res = await authorize(returnTo);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return new URL(res.body.url).searchParams.get('state')!;
+    };
+    const callback = (query: string) => fetch(`${h.baseUrl}/v1/oauth/callback?${query}`, { redirect: 'manual' });
+
+    const scope = nock(AUTH).post('/token').once().reply(...reply(200, { access_token: 'at-rt', refresh_token: 'rt-rt', expires_in: 1800 }));
+    const ok = await callback(`code=abc&state=${encodeURIComponent(await stateFor(`/connectors/connections/${id}`))}`);
+    assert.equal(ok.status, 303);
+    assert.equal(ok.headers.get('location'), `/connectors/connections/${id}?oauth=authorized`);
+    assert.ok(scope.isDone());
+    assert.equal((await tokens(id))?.accessToken, 'at-rt');
+
+    // An absolute URL on our own origin is kept as its path; a denied consent comes back too, saying so.
+    const denied = await callback(`error=access_denied&state=${encodeURIComponent(await stateFor(`${h.engine.config.publicUrl}/connectors/connections/${id}?tab=1`))}`);
+    assert.equal(denied.status, 303);
+    assert.equal(denied.headers.get('location'), `/connectors/connections/${id}?tab=1&oauth=denied&error=authorization_denied`);
+    // A code the provider refuses: back to the page with the error code, not a JSON page.
+    nock(AUTH).post('/token').once().reply(...reply(400, { error: 'invalid_grant' }));
+    const refused = await callback(`code=stale&state=${encodeURIComponent(await stateFor('/connectors'))}`);
+    assert.equal(refused.status, 303);
+    assert.equal(refused.headers.get('location'), '/connectors?oauth=failed&error=unprocessable');
+    // A forged state is never trusted for a redirect: plain JSON 400.
+    const forged = await callback(`code=abc&state=${encodeURIComponent(Buffer.from(JSON.stringify({ o: org.orgId, c: id, e: Date.now() + 60_000, n: 'x', r: '/x' })).toString('base64url') + '.mac')}`);
+    assert.equal(forged.status, 400);
+  });
+
   it('refreshes before expiry once for two concurrent refreshers, storing the rotated refresh token', async () => {
     const id = await connection('oauth-code-test');
     await seed(id, 30_000);

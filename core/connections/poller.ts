@@ -76,7 +76,8 @@ export function pollingConnectorIds(engine: Pick<Engine, 'connectors'>): string[
     .map((c) => c.id);
 }
 
-const decryptCursor = (tx: TenantTx, row: { connection_id: string; cursor_enc: Uint8Array | null }) =>
+/** The poller's cursor in clear (provider positions: timestamps, ids; no message content). */
+export const decryptCursor = (tx: TenantTx, row: { connection_id: string; cursor_enc: Uint8Array | null }) =>
   row.cursor_enc ? tx.crypto.decrypt(row.connection_id, 'poll_cursor', Buffer.from(row.cursor_enc)) : null;
 
 /** Creates missing schedules, then claims the due ones (the lease keeps other pollers off them). */

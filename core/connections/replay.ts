@@ -12,6 +12,8 @@ import { loadRuntime } from './runtime.ts';
  */
 export interface ReplayInput {
   rawInboundId?: string;
+  /** Several archived requests by id (a batch the dashboard replays a slice at a time, showing progress). */
+  rawInboundIds?: string[];
   /** ISO date: every failed or unmatched request received since then (oldest first); default: all of them. */
   since?: string;
   limit?: number;
@@ -32,8 +34,10 @@ export async function replayArchived(
   const { rt, rows } = await engine.tenant(orgId, async (tx) => {
     const rt = await loadRuntime(tx, engine.connectors, connectionId);
     let rows: ArchiveRow[];
-    if (input.rawInboundId) {
-      rows = [await findArchived(tx, connectionId, input.rawInboundId)];
+    if (input.rawInboundId || input.rawInboundIds) {
+      const ids = [...new Set([...(input.rawInboundId ? [input.rawInboundId] : []), ...(input.rawInboundIds ?? [])])];
+      rows = [];
+      for (const id of ids.slice(0, limit)) rows.push(await findArchived(tx, connectionId, id));
     } else {
       // Also requests left "received" by a crash between archiving and ingesting (the provider got
       // no 2xx and may have retried: replaying is idempotent through provider ids).

@@ -81,3 +81,28 @@ export async function listUpgrades(tx: TenantTx, connectionId: string): Promise<
     createdAt: new Date(r.created_at).toISOString(),
   }));
 }
+
+export interface UpgradeOption {
+  version: string;
+  major: number;
+  /** The connector's CHANGELOG.md entry for that version (null when it ships none). */
+  changelog: string | null;
+}
+
+/**
+ * GET /v1/connections/{id}/upgrade-options: the running version with its CHANGELOG entry, and each
+ * newer major the connection could move to (the highest release of each), with theirs. Releases
+ * within the pinned major need no upgrade: the connection runs the highest one already.
+ */
+export async function upgradeOptions(tx: TenantTx, deps: ConnectionDeps, id: string): Promise<{ current: UpgradeOption | null; options: UpgradeOption[] }> {
+  const row = await findConnectionRow(tx, id);
+  const major = pinnedMajor(row);
+  const running = deps.connectors.resolve(row.connector_id, major);
+  const entry = deps.connectors.catalog().find((c) => c.id === row.connector_id);
+  const majors = [...new Set((entry?.versions ?? []).map((v) => v.major))].filter((m) => m > major).sort((a, b) => a - b);
+  const option = (version: string, m: number): UpgradeOption => ({ version, major: m, changelog: deps.connectors.changelog(row.connector_id, version) });
+  return {
+    current: running ? option(running.version, major) : null,
+    options: majors.map((m) => deps.connectors.resolve(row.connector_id, m)!).map((d) => option(d.version, d.major)),
+  };
+}

@@ -23,6 +23,8 @@ export class ConversationModel extends Model {
   senderAddress!: string | null;
   subjectEnc!: Buffer | null;
   metadata!: Record<string, unknown>;
+  assigneeId!: string | null;
+  tags!: string[];
   lastMessageAt!: Date;
   createdAt!: Date;
   updatedAt!: Date;

@@ -7,21 +7,34 @@ import { ConversationModel, ParticipantModel, type ConversationStatus } from './
 import { findConversation } from './threading.ts';
 import { applyPage, decodePageCursor, pageKeyColumn, pageOf, type Page } from '../identity/pagination.ts';
 import { conversationView, type ConversationView } from './views.ts';
+import { assertAssignable, normalizeTag, normalizeTags } from './assignment.ts';
+import { lastMessages, type MessagePreview } from './previews.ts';
 
 /**
  * Conversation reads and edits (objection models). Lists are ordered by creation, newest first,
  * with a keyset cursor over (created_at, id): creation never changes, so a full pass sees every
- * conversation exactly once even while new messages arrive.
+ * conversation exactly once even while new messages arrive. `order: 'last_activity'` orders by
+ * last_message_at instead (an inbox): a conversation that gets a message during a pass moves to
+ * the top, so a pass may miss or repeat it — live updates (realtime) cover that.
  */
+export const LIST_ORDERS = ['created', 'last_activity'] as const;
+
 export interface ListFilter {
   status?: ConversationStatus;
   channel?: string;
   contactId?: string;
+  /** A user id, or 'none' for unassigned conversations. */
+  assigneeId?: string;
+  tag?: string;
   /** metadata[key]=value pairs, all of which must match. */
   metadata?: Record<string, string>;
+  order?: (typeof LIST_ORDERS)[number];
   cursor?: string;
   limit?: number;
 }
+
+/** A list row: the conversation and its newest message (see previews.ts). */
+export type ConversationListItem = ConversationView & { lastMessage: MessagePreview | null };
 
 async function participantsOf(tx: TenantTx, conversationIds: string[]): Promise<Map<string, ParticipantModel[]>> {
   const byConversation = new Map<string, ParticipantModel[]>(conversationIds.map((id) => [id, []]));
@@ -46,23 +59,29 @@ function metadataAlternatives(key: string, value: string): string[] {
   return alts;
 }
 
-export async function listConversations(tx: TenantTx, f: ListFilter): Promise<Page<ConversationView>> {
+export async function listConversations(tx: TenantTx, f: ListFilter, opts: { withBody: boolean }): Promise<Page<ConversationListItem>> {
   const limit = f.limit ?? 50;
   const after = decodePageCursor(f.cursor);
-  const q = ConversationModel.query(tx.trx).select('conversations.*', pageKeyColumn(tx.trx, 'conversations')).where('org_id', tx.orgId);
+  const column = f.order === 'last_activity' ? 'last_message_at' : 'created_at';
+  const q = ConversationModel.query(tx.trx).select('conversations.*', pageKeyColumn(tx.trx, 'conversations', column)).where('org_id', tx.orgId);
   if (f.status) q.where('status', f.status);
   if (f.channel) q.where('channel', f.channel);
   if (f.contactId) q.where('contact_id', f.contactId);
+  if (f.assigneeId === 'none') q.whereNull('assignee_id');
+  else if (f.assigneeId) q.where('assignee_id', f.assigneeId);
+  if (f.tag) q.whereRaw('tags @> ARRAY[?]::text[]', [normalizeTag(f.tag, '/tag')]);
   for (const [key, value] of Object.entries(f.metadata ?? {})) {
     const alts = metadataAlternatives(key, value);
     q.where((w) => alts.forEach((json) => w.orWhereRaw('metadata @> ?::jsonb', [json])));
   }
   // Plain rows (toKnexQuery), so the page key keeps the snake_case name pageOf reads.
-  const rows: (Record<string, unknown> & { id: string; page_at: string })[] = await applyPage(q.toKnexQuery(), 'conversations', after, limit);
+  const rows: (Record<string, unknown> & { id: string; page_at: string })[] = await applyPage(q.toKnexQuery(), 'conversations', after, limit, column);
   const page = pageOf(rows, limit);
   const models = page.rows.map((r) => ConversationModel.fromDatabaseJson(r));
-  const participants = await participantsOf(tx, models.map((m) => m.id));
-  return { data: models.map((m) => conversationView(m, participants.get(m.id) ?? [], tx.crypto)), nextCursor: page.nextCursor, hasMore: page.hasMore };
+  const ids = models.map((m) => m.id);
+  const [participants, last] = [await participantsOf(tx, ids), await lastMessages(tx, ids, opts.withBody)];
+  const data = models.map((m) => ({ ...conversationView(m, participants.get(m.id) ?? [], tx.crypto), lastMessage: last.get(m.id) ?? null }));
+  return { data, nextCursor: page.nextCursor, hasMore: page.hasMore };
 }
 
 export interface ConversationPatch {
@@ -70,6 +89,12 @@ export interface ConversationPatch {
   /** Merged into the existing metadata; a null value removes its key. */
   metadata?: Record<string, unknown>;
   subject?: string | null;
+  /** An enabled owner/admin/agent of the org, or null to unassign. */
+  assigneeId?: string | null;
+  /** Replaces the tags (normalized: see assignment.ts). */
+  tags?: string[];
+  /** Adds to the tags under the row lock (the rules' tag action: concurrent rules lose no tag). */
+  addTags?: string[];
 }
 
 /** The rule whose action made a change (depth = how many rules deep), stamped on the change's event so rules can stop loops. */
@@ -82,10 +107,27 @@ export async function updateConversation(tx: TenantTx, id: string, patch: Conver
   // Locked: two concurrent metadata merges must not lose each other's keys.
   const current = await findConversation(tx, id, 'id', { lock: true });
   const changes: string[] = [];
+  // What the changed plain fields were before (metadata and subject excepted: the event carries the new conversation whole).
+  const previous: Record<string, unknown> = {};
   const update: Partial<ConversationModel> = {};
   if (patch.status !== undefined && patch.status !== current.status) {
     update.status = patch.status;
+    previous.status = current.status;
     changes.push('status');
+  }
+  if (patch.assigneeId !== undefined && patch.assigneeId !== current.assigneeId) {
+    if (patch.assigneeId !== null) await assertAssignable(tx, patch.assigneeId);
+    update.assigneeId = patch.assigneeId;
+    previous.assigneeId = current.assigneeId;
+    changes.push('assignee');
+  }
+  if (patch.tags !== undefined || patch.addTags !== undefined) {
+    const tags = normalizeTags([...(patch.tags ?? current.tags ?? []), ...(patch.addTags ?? [])], patch.tags ? '/tags' : '/addTags');
+    if (JSON.stringify(tags) !== JSON.stringify(current.tags ?? [])) {
+      update.tags = tags;
+      previous.tags = current.tags ?? [];
+      changes.push('tags');
+    }
   }
   if (patch.metadata !== undefined) {
     const merged: Record<string, unknown> = { ...current.metadata };
@@ -104,14 +146,22 @@ export async function updateConversation(tx: TenantTx, id: string, patch: Conver
   }
   if (changes.length) {
     await ConversationModel.query(tx.trx).findById(id).patch({ ...update, updatedAt: new Date() });
-    return conversationChanged(tx, id, changes, opts.causedBy);
+    return conversationChanged(tx, id, changes, opts.causedBy, previous);
   }
   return loadConversationView(tx, id);
 }
 
-async function conversationChanged(tx: TenantTx, id: string, changes: string[], causedBy?: ChangeCause): Promise<ConversationView> {
+/** A user leaves (disabled): their conversations go back to the unassigned queue, each with its event. */
+export async function unassignUser(tx: TenantTx, userId: string): Promise<number> {
+  const ids: { id: string }[] = await tx.trx('conversations').select('id').where({ assignee_id: userId });
+  for (const { id } of ids) await updateConversation(tx, id, { assigneeId: null });
+  return ids.length;
+}
+
+async function conversationChanged(tx: TenantTx, id: string, changes: string[], causedBy?: ChangeCause, previous?: Record<string, unknown>): Promise<ConversationView> {
   const conversation = await loadConversationView(tx, id);
-  await appendEvent(tx, { type: 'conversation.updated', conversationId: id, subjectId: id, data: { conversation, changes, ...(causedBy ? { causedBy } : {}) } });
+  const data = { conversation, changes, ...(previous && Object.keys(previous).length ? { previous } : {}), ...(causedBy ? { causedBy } : {}) };
+  await appendEvent(tx, { type: 'conversation.updated', conversationId: id, subjectId: id, data });
   return conversation;
 }
 

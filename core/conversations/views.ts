@@ -20,6 +20,9 @@ export interface ConversationView {
   senderAddress: string | null;
   subject: string | null;
   metadata: Record<string, unknown>;
+  /** A dashboard user of the org (GET /v1/assignees), or null. */
+  assigneeId: string | null;
+  tags: string[];
   participants: ParticipantView[];
   lastMessageAt: string;
   createdAt: string;
@@ -47,6 +50,8 @@ export function conversationView(c: ConversationModel, participants: Participant
     senderAddress: c.senderAddress,
     subject: crypto.decrypt(c.id, 'subject', c.subjectEnc),
     metadata: c.metadata ?? {},
+    assigneeId: c.assigneeId ?? null,
+    tags: c.tags ?? [],
     participants: participants.map(participantView),
     lastMessageAt: iso(c.lastMessageAt),
     createdAt: iso(c.createdAt),

@@ -18,8 +18,8 @@ export interface Page<T> {
 }
 
 /** Select this next to the row's columns; pageOf reads it back as the cursor's time. */
-export const pageKeyColumn = (knex: Knex, table: string) =>
-  knex.raw(`to_char(${table}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS page_at`);
+export const pageKeyColumn = (knex: Knex, table: string, column = 'created_at') =>
+  knex.raw(`to_char(${table}.${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS page_at`);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
@@ -41,10 +41,13 @@ export function decodePageCursor(cursor: string | undefined, field = '/cursor'):
   return { at, id };
 }
 
-/** Restricts a query to rows after the cursor, newest first, fetching one extra row to learn hasMore. */
-export function applyPage(q: Knex.QueryBuilder, table: string, after: PageKey | undefined, limit: number): Knex.QueryBuilder {
-  if (after) q.whereRaw(`(${table}.created_at, ${table}.id) < (?::timestamptz, ?::uuid)`, [after.at, after.id]);
-  return q.orderBy([{ column: `${table}.created_at`, order: 'desc' }, { column: `${table}.id`, order: 'desc' }]).limit(limit + 1);
+/**
+ * Restricts a query to rows after the cursor, newest first, fetching one extra row to learn hasMore.
+ * `column` is the time ordered on (created_at unless told; pass the same to pageKeyColumn).
+ */
+export function applyPage(q: Knex.QueryBuilder, table: string, after: PageKey | undefined, limit: number, column = 'created_at'): Knex.QueryBuilder {
+  if (after) q.whereRaw(`(${table}.${column}, ${table}.id) < (?::timestamptz, ?::uuid)`, [after.at, after.id]);
+  return q.orderBy([{ column: `${table}.${column}`, order: 'desc' }, { column: `${table}.id`, order: 'desc' }]).limit(limit + 1);
 }
 
 /** Trims the extra row and computes the next cursor; the caller turns the kept rows into views. */

@@ -6,7 +6,8 @@ import { createOrg, forgetPrincipals } from '../orgs.ts';
 import { deleteOrg } from '../admin.ts';
 import { mergeSettings } from '../org-settings.ts';
 import { notFound } from '../errors.ts';
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { recordAudit } from '../audit/record.ts';
+import { recordPlatformAudit, type PlatformCaller } from './audit.ts';
 
 /**
  * A platform's orgs. Every statement runs with the platform setting (and, for one org, the org
@@ -81,9 +82,17 @@ export interface NewPlatformOrg {
   limits?: OrgLimits;
 }
 
-export async function createPlatformOrg(deps: Deps, platformId: string, input: NewPlatformOrg, actor: AuditActor) {
+export async function createPlatformOrg(deps: Deps, platformId: string, input: NewPlatformOrg, actor: PlatformCaller) {
   const settings = mergeSettings({}, { ...(input.settings ?? {}), ...(input.branding ? { branding: input.branding } : {}) });
-  const { row, apiKey } = await createOrg(deps, { name: input.name, settings, actor, platformId, limits: (input.limits ?? {}) as Record<string, unknown> });
+  const { row, apiKey } = await createOrg(deps, {
+    name: input.name,
+    settings,
+    actor,
+    platformId,
+    limits: (input.limits ?? {}) as Record<string, unknown>,
+    alsoInTransaction: (trx, { orgId, apiKeyId }) =>
+      recordPlatformAudit(trx, actor, { action: 'org.created', orgId, target: { type: 'org', id: orgId }, details: { apiKeyId } }),
+  });
   return { org: platformOrgView(row), apiKey };
 }
 
@@ -103,23 +112,27 @@ export interface OrgChange {
   limits?: OrgLimits;
 }
 
-export async function updatePlatformOrg(deps: Deps, platformId: string, orgId: string, change: OrgChange, actor: AuditActor) {
+export async function updatePlatformOrg(deps: Deps, platformId: string, orgId: string, change: OrgChange, actor: PlatformCaller) {
   return withPlatformOrg(deps.db, platformId, orgId, async (trx, row) => {
     const settings = change.branding !== undefined ? mergeSettings(row.settings ?? {}, { branding: change.branding }) : row.settings;
     const limits = change.limits ? { ...(row.limits ?? {}), ...change.limits } : row.limits;
     for (const [k, v] of Object.entries(limits ?? {})) if (v === null) delete (limits as Record<string, unknown>)[k];
     const [updated] = await trx('orgs').where({ id: orgId }).update({ name: change.name ?? row.name, settings, limits }).returning('*');
-    await recordAudit({ orgId, trx }, { actor, action: 'org.updated', target: { type: 'org', id: orgId }, details: { fields: Object.keys(change) } });
+    const details = { fields: Object.keys(change) };
+    await recordAudit({ orgId, trx }, { actor, action: 'org.updated', target: { type: 'org', id: orgId }, details, context: actor.context });
+    await recordPlatformAudit(trx, actor, { action: 'org.updated', orgId, target: { type: 'org', id: orgId }, details });
     return platformOrgView(updated);
   });
 }
 
 /** Suspends (or resumes) an org; its principals are forgotten so this process refuses them at once. */
-export async function setSuspended(deps: Deps, platformId: string, orgId: string, suspended: boolean, actor: AuditActor) {
+export async function setSuspended(deps: Deps, platformId: string, orgId: string, suspended: boolean, actor: PlatformCaller) {
   const view = await withPlatformOrg(deps.db, platformId, orgId, async (trx, row) => {
     if (!!row.suspended_at === suspended) return platformOrgView(row);
     const [updated] = await trx('orgs').where({ id: orgId }).update({ suspended_at: suspended ? trx.fn.now() : null }).returning('*');
-    await recordAudit({ orgId, trx }, { actor, action: suspended ? 'org.suspended' : 'org.resumed', target: { type: 'org', id: orgId } });
+    const action = suspended ? 'org.suspended' : 'org.resumed';
+    await recordAudit({ orgId, trx }, { actor, action, target: { type: 'org', id: orgId }, context: actor.context });
+    await recordPlatformAudit(trx, actor, { action, orgId, target: { type: 'org', id: orgId } });
     return platformOrgView(updated);
   });
   forgetPrincipals(deps.db, { orgId });
@@ -127,6 +140,7 @@ export async function setSuspended(deps: Deps, platformId: string, orgId: string
 }
 
 /** Crypto-shredding through the operators' path (core/admin.ts deleteOrg), limited to the platform's own orgs. */
-export async function deletePlatformOrg(deps: Deps, platformId: string, orgId: string, actor: AuditActor): Promise<void> {
-  await deleteOrg(deps, orgId, actor, platformId);
+export async function deletePlatformOrg(deps: Deps, platformId: string, orgId: string, actor: PlatformCaller): Promise<void> {
+  await deleteOrg(deps, orgId, actor, platformId, (trx, details) =>
+    recordPlatformAudit(trx, actor, { action: 'org.deleted', orgId, target: { type: 'org', id: orgId }, details }));
 }

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { hashSecret, mintSecret } from '../secret-keys.ts';
 import { v7 as uuidv7 } from 'uuid';
 import type { Knex } from 'knex';
 import type { Database } from '../db/database.ts';
@@ -6,10 +6,12 @@ import { withPlatform } from '../db/tenant.ts';
 import { AppError } from '../errors.ts';
 import { PLATFORM_SCOPES, type PlatformScope } from '../scopes.ts';
 import type { Principal } from '../orgs.ts';
+import { recordPlatformAudit } from './audit.ts';
+import { principalCache } from '../principal-cache.ts';
 
 /**
  * Platforms and their API keys. A platform key is `sbp_live_…` (an org key is `sb_live_…`): shown
- * once, stored as a SHA-256, looked up through the narrow sb_authenticate_platform definer
+ * once (core/secret-keys.ts, as org keys), looked up through the narrow sb_authenticate_platform definer
  * function, and it carries platform scopes only (core/scopes.ts).
  */
 export const PLATFORM_KEY_PREFIX = 'sbp_live_';
@@ -24,7 +26,6 @@ export interface PlatformKeyInfo {
   revokedAt: string | null;
 }
 
-const hashKey = (key: string) => crypto.createHash('sha256').update(key).digest();
 
 export const platformKeyView = (r: any): PlatformKeyInfo => ({
   id: r.id,
@@ -48,14 +49,14 @@ export function validatePlatformScopes(scopes: string[]): PlatformScope[] {
 
 /** Inserts a key inside the platform's transaction; returns the plaintext once. */
 export async function insertPlatformKey(trx: Knex, platformId: string, opts: { name: string; scopes: string[] }) {
-  const secret = PLATFORM_KEY_PREFIX + crypto.randomBytes(24).toString('base64url');
+  const { secret, prefix, hash } = mintSecret(PLATFORM_KEY_PREFIX);
   const [row] = await trx('platform_keys')
     .insert({
       id: uuidv7(),
       platform_id: platformId,
       name: opts.name,
-      prefix: secret.slice(0, PLATFORM_KEY_PREFIX.length + 6),
-      key_hash: hashKey(secret),
+      prefix,
+      key_hash: hash,
       scopes: validatePlatformScopes(opts.scopes),
     })
     .returning('*');
@@ -81,30 +82,23 @@ export async function createPlatform(db: Database, opts: { name: string }): Prom
   const id = uuidv7();
   return withPlatform(db, id, async (trx) => {
     const [row] = await trx('platforms').insert({ id, name: opts.name }).returning('*');
-    const { secret } = await insertPlatformKey(trx, id, { name: 'Default key', scopes: ['platform:admin'] });
+    const { key, secret } = await insertPlatformKey(trx, id, { name: 'Default key', scopes: ['platform:admin'] });
+    await recordPlatformAudit(trx, { type: 'platform', id, keyId: null }, { action: 'platform_key.created', target: { type: 'platform_key', id: key.id }, details: { scopes: key.scopes } });
     return { platform: await platformView(trx, row), apiKey: secret };
   });
 }
 
-// Like org keys: principals are cached briefly per process; a revocation here takes effect at once.
-const AUTH_CACHE_MS = 5_000;
-const caches = new WeakMap<Database, Map<string, { p: Principal | null; at: number }>>();
+const principals = principalCache();
 
 export async function authenticatePlatform(db: Database, secret: string): Promise<Principal | null> {
   if (!secret.startsWith(PLATFORM_KEY_PREFIX)) return null;
-  let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
-  const hit = cache.get(secret);
-  if (hit && Date.now() - hit.at < AUTH_CACHE_MS) return hit.p;
-  const { rows } = await db.knex.raw('SELECT platform_id, key_id, scopes FROM sb_authenticate_platform(?)', [hashKey(secret)]);
-  const r = rows[0];
-  const p: Principal | null = r ? { orgId: '', platformId: r.platform_id, keyId: r.key_id, scopes: r.scopes } : null;
-  if (cache.size > 10_000) cache.clear();
-  cache.set(secret, { p, at: Date.now() });
-  return p;
+  return principals.lookup(db, secret, async () => {
+    const { rows } = await db.knex.raw('SELECT platform_id, key_id, scopes FROM sb_authenticate_platform(?)', [hashSecret(secret)]);
+    const r = rows[0];
+    return r ? { orgId: '', platformId: r.platform_id, keyId: r.key_id, scopes: r.scopes } : null;
+  });
 }
 
 export function forgetPlatformKey(db: Database, keyId: string): void {
-  const cache = caches.get(db);
-  for (const [secret, { p }] of cache ?? []) if (p?.keyId === keyId) cache!.delete(secret);
+  principals.forget(db, (p) => p.keyId === keyId);
 }

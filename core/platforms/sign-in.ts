@@ -3,7 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../db/database.ts';
 import { withTenantRaw } from '../db/tenant.ts';
 import { AppError, notFound } from '../errors.ts';
-import { recordAudit, type AuditActor } from '../audit/record.ts';
+import { recordAudit } from '../audit/record.ts';
+import { recordPlatformAudit, type PlatformCaller } from './audit.ts';
 import { openSession, type OpenedSession } from '../users/sessions.ts';
 import { withPlatformOrg } from './orgs.ts';
 
@@ -27,7 +28,7 @@ export interface MintInput {
   expiresInSeconds?: number;
 }
 
-export async function mintSignInToken(db: Database, platformId: string, orgId: string, input: MintInput, actor: AuditActor & { keyId?: string }) {
+export async function mintSignInToken(db: Database, platformId: string, orgId: string, input: MintInput, actor: PlatformCaller) {
   return withPlatformOrg(db, platformId, orgId, async (trx) => {
     const q = trx('users').select('id', 'email', 'role').whereNull('disabled_at');
     if (input.userId) q.where({ id: input.userId });
@@ -39,7 +40,9 @@ export async function mintSignInToken(db: Database, platformId: string, orgId: s
     const expiresAt = new Date(Date.now() + seconds * 1000);
     const id = uuidv7();
     await trx('sign_in_tokens').insert({ id, org_id: orgId, user_id: user.id, token_hash: hash(token), platform_key_id: actor.keyId ?? null, expires_at: expiresAt });
-    await recordAudit({ orgId, trx }, { actor: { type: actor.type, id: actor.id }, action: 'sign_in_token.created', target: { type: 'user', id: user.id }, details: { tokenId: id, expiresInSeconds: seconds } });
+    const details = { tokenId: id, expiresInSeconds: seconds };
+    await recordAudit({ orgId, trx }, { actor: { type: actor.type, id: actor.id }, action: 'sign_in_token.created', target: { type: 'user', id: user.id }, details, context: actor.context });
+    await recordPlatformAudit(trx, actor, { action: 'sign_in_token.created', orgId, target: { type: 'user', id: user.id }, details });
     return { object: 'sign_in_token', token, expiresAt: expiresAt.toISOString(), orgId, userId: user.id };
   });
 }

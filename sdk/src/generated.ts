@@ -50,6 +50,21 @@ export interface Operations {
       revokedAt?: string | null;
     };
   };
+  "getV1Assignees": {
+    params: never;
+    query: never;
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "assignee";
+        name?: string | null;
+        email?: string;
+        role?: string;
+      }>);
+    };
+  };
   "getV1Audit": {
     params: never;
     query: {
@@ -261,46 +276,61 @@ export interface Operations {
       updatedAt?: string;
     };
   };
+  "getV1ConnectionsIdArchive": {
+    params: { id: string };
+    query: {
+      "status"?: "received" | "held" | "processed" | "failed" | "unmatched";
+      "failed"?: boolean;
+      "limit"?: number;
+      "cursor"?: string;
+      "include"?: "request";
+    };
+    body: never;
+    response: {
+      data?: (Array<{
+        id?: string;
+        object?: "raw_inbound";
+        connectionId?: string;
+        status?: "received" | "held" | "processed" | "failed" | "unmatched";
+        error?: string | null;
+        messageIds?: Array<string>;
+        receivedAt?: string;
+        processedAt?: string | null;
+        request?: Record<string, unknown>;
+      }>);
+      nextCursor?: string | null;
+      hasMore?: boolean;
+    };
+  };
   "getV1ConnectionsIdHealth": {
     params: { id: string };
     query: never;
     body: never;
     response: {
-      object?: "connection_health";
       connectionId?: string;
-      connector?: string;
-      sandbox?: boolean;
-      status?: "ok" | "degraded" | "failing";
-      previousStatus?: "ok" | "degraded" | "failing" | null;
-      checkedAt?: string;
-      credentials?: {
-        ok?: boolean;
-        message?: string;
+      lastInboundAt?: string | null;
+      lastOutboundAt?: string | null;
+      errors?: {
+        inboundFailed24h?: number;
+        inboundUnmatched24h?: number;
+        outboundFailed24h?: number;
+        inboundFailedTotal?: number;
       };
-      wiring?: (Array<{
-        kind?: string;
-        id?: string;
-        field?: string;
-        expected?: string | null;
-        actual?: string | null;
-        ok?: boolean;
-        fixed?: boolean;
-        fixable?: boolean;
-        message?: string;
-      }>) | null;
-      senders?: Array<Record<string, unknown>>;
-      traffic?: {
-        lastInboundAt?: string | null;
-        lastOutboundAt?: string | null;
-        outbound24h?: number;
-        failed24h?: number;
-        errorRate?: number | null;
-      };
-      problems?: (Array<{
-        code?: string;
-        message?: string;
-        severity?: "degraded" | "failing";
-      }>);
+      poller?: {
+        healthy?: boolean;
+        cursor?: string | null;
+        lastRunAt?: string | null;
+        lastSuccessAt?: string | null;
+        nextRunAt?: string;
+        failures?: number;
+        lastError?: string | null;
+      } | null;
+      oauth?: {
+        authorized?: boolean;
+        scopes?: Array<string>;
+        expiresAt?: string | null;
+        failure?: string | null;
+      } | null;
     };
   };
   "postV1ConnectionsIdNumbers": {
@@ -388,7 +418,9 @@ export interface Operations {
   };
   "getV1ConnectionsIdOauthAuthorize": {
     params: { id: string };
-    query: never;
+    query: {
+      "returnTo"?: string;
+    };
     body: never;
     response: {
       url?: string;
@@ -733,6 +765,7 @@ export interface Operations {
     query: never;
     body: {
       rawInboundId?: string;
+      rawInboundIds?: Array<string>;
       since?: string;
       limit?: number;
     };
@@ -912,6 +945,23 @@ export interface Operations {
       inboundUrl?: string;
       createdAt?: string;
       updatedAt?: string;
+    };
+  };
+  "getV1ConnectionsIdUpgradeOptions": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      current?: {
+        version?: string;
+        major?: number;
+        changelog?: string | null;
+      } | null;
+      options?: (Array<{
+        version?: string;
+        major?: number;
+        changelog?: string | null;
+      }>);
     };
   };
   "getV1ConnectionsIdUpgrades": {
@@ -1514,6 +1564,9 @@ export interface Operations {
       "status"?: "open" | "snoozed" | "closed";
       "channel"?: string;
       "contactId"?: string;
+      "assigneeId"?: string;
+      "tag"?: string;
+      "order"?: "created" | "last_activity";
       "metadata"?: Record<string, string>;
       "cursor"?: string;
       "limit"?: number;
@@ -1529,6 +1582,8 @@ export interface Operations {
         senderAddress?: string | null;
         subject?: string | null;
         metadata?: Record<string, unknown>;
+        assigneeId?: string | null;
+        tags?: Array<string>;
         participants?: (Array<{
           id?: string;
           contactId?: string | null;
@@ -1540,6 +1595,15 @@ export interface Operations {
         lastMessageAt?: string;
         createdAt?: string;
         updatedAt?: string;
+        lastMessage?: {
+          id?: string;
+          direction?: "inbound" | "outbound";
+          channel?: string;
+          status?: string;
+          body?: string | null;
+          hasMedia?: boolean;
+          createdAt?: string;
+        } | null;
       }>);
       nextCursor?: string | null;
       hasMore?: boolean;
@@ -1558,6 +1622,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1578,6 +1644,8 @@ export interface Operations {
       status?: "open" | "snoozed" | "closed";
       metadata?: Record<string, unknown>;
       subject?: string | null;
+      assigneeId?: string | null;
+      tags?: Array<string>;
     };
     response: {
       id?: string;
@@ -1588,6 +1656,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1736,6 +1806,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -1762,6 +1834,8 @@ export interface Operations {
       senderAddress?: string | null;
       subject?: string | null;
       metadata?: Record<string, unknown>;
+      assigneeId?: string | null;
+      tags?: Array<string>;
       participants?: (Array<{
         id?: string;
         contactId?: string | null;
@@ -2139,6 +2213,11 @@ export interface Operations {
           emailFromName?: string;
           emailFromDomain?: string;
         };
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
+        };
         ai?: {
           provider?: "auto" | "local";
           onInboundMessage?: {
@@ -2166,11 +2245,6 @@ export interface Operations {
           }>;
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
-        };
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
         };
       };
       branding?: {
@@ -2271,6 +2345,11 @@ export interface Operations {
           emailFromName?: string;
           emailFromDomain?: string;
         };
+        businessHours?: {
+          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
+          start: string;
+          end: string;
+        };
         ai?: {
           provider?: "auto" | "local";
           onInboundMessage?: {
@@ -2298,11 +2377,6 @@ export interface Operations {
           }>;
           monthlyTokenBudget?: number | null;
           timeoutMs?: number;
-        };
-        businessHours?: {
-          days: (Array<"sun" | "mon" | "tue" | "wed" | "thu" | "fri" | "sat">);
-          start: string;
-          end: string;
         };
       };
       branding?: {
@@ -2399,6 +2473,41 @@ export interface Operations {
       };
       domains?: Array<string>;
       createdAt?: string;
+    };
+  };
+  "getV1PlatformAudit": {
+    params: never;
+    query: {
+      "limit"?: number;
+      "cursor"?: string;
+      "action"?: string;
+      "orgId"?: string;
+    };
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "platform_audit_entry";
+        actor?: {
+          type?: "platform_key" | "cli";
+          id?: string | null;
+        };
+        action?: string;
+        orgId?: string | null;
+        target?: {
+          type?: string;
+          id?: string | null;
+        } | null;
+        details?: Record<string, unknown>;
+        context?: {
+          ip?: string | null;
+          userAgentHash?: string | null;
+        };
+        createdAt?: string;
+      }>);
+      hasMore?: boolean;
+      nextCursor?: string | null;
     };
   };
   "postV1PlatformKeys": {
@@ -3583,6 +3692,7 @@ export const operations = {
   "postV1ApiKeys": { method: 'POST', path: '/v1/api-keys', resource: 'apiKeys', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1ApiKeys": { method: 'GET', path: '/v1/api-keys', resource: 'apiKeys', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "deleteV1ApiKeysId": { method: 'DELETE', path: '/v1/api-keys/{id}', resource: 'apiKeys', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
+  "getV1Assignees": { method: 'GET', path: '/v1/assignees', resource: 'assignees', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "conversations:read" },
   "getV1Audit": { method: 'GET', path: '/v1/audit', resource: 'audit', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "admin" },
   "getV1AuditVerify": { method: 'GET', path: '/v1/audit/verify', resource: 'audit', name: 'getVerify', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "getV1Branding": { method: 'GET', path: '/v1/branding', resource: 'branding', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
@@ -3591,12 +3701,13 @@ export const operations = {
   "getV1ConnectionsId": { method: 'GET', path: '/v1/connections/{id}', resource: 'connections', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "patchV1ConnectionsId": { method: 'PATCH', path: '/v1/connections/{id}', resource: 'connections', name: 'update', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "deleteV1ConnectionsId": { method: 'DELETE', path: '/v1/connections/{id}', resource: 'connections', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdArchive": { method: 'GET', path: '/v1/connections/{id}/archive', resource: 'connections', name: 'listArchive', params: ["id"], hasBody: false, hasQuery: true, list: true, scope: "connections:read" },
   "getV1ConnectionsIdHealth": { method: 'GET', path: '/v1/connections/{id}/health', resource: 'connections', name: 'getHealth', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdNumbers": { method: 'POST', path: '/v1/connections/{id}/numbers', resource: 'connections', name: 'numbers', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdNumbers": { method: 'GET', path: '/v1/connections/{id}/numbers', resource: 'connections', name: 'getNumbers', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1ConnectionsIdNumbersAvailable": { method: 'GET', path: '/v1/connections/{id}/numbers/available', resource: 'connections', name: 'listNumbersAvailable', params: ["id"], hasBody: false, hasQuery: true, list: false, scope: "connections:read" },
   "postV1ConnectionsIdNumbersRelease": { method: 'POST', path: '/v1/connections/{id}/numbers/release', resource: 'connections', name: 'numbersRelease', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
-  "getV1ConnectionsIdOauthAuthorize": { method: 'GET', path: '/v1/connections/{id}/oauth/authorize', resource: 'connections', name: 'getOauthAuthorize', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdOauthAuthorize": { method: 'GET', path: '/v1/connections/{id}/oauth/authorize', resource: 'connections', name: 'getOauthAuthorize', params: ["id"], hasBody: false, hasQuery: true, list: false, scope: "connections:write" },
   "getV1ConnectionsIdProvisioning": { method: 'GET', path: '/v1/connections/{id}/provisioning', resource: 'connections', name: 'getProvisioning', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdPublishableKeys": { method: 'POST', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'publishableKeys', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1ConnectionsIdPublishableKeys": { method: 'GET', path: '/v1/connections/{id}/publishable-keys', resource: 'connections', name: 'listPublishableKeys', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
@@ -3613,6 +3724,7 @@ export const operations = {
   "postV1ConnectionsIdTemplatesSync": { method: 'POST', path: '/v1/connections/{id}/templates/sync', resource: 'connections', name: 'templatesSync', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdTest": { method: 'POST', path: '/v1/connections/{id}/test', resource: 'connections', name: 'test', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "postV1ConnectionsIdUpgrade": { method: 'POST', path: '/v1/connections/{id}/upgrade', resource: 'connections', name: 'upgrade', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdUpgradeOptions": { method: 'GET', path: '/v1/connections/{id}/upgrade-options', resource: 'connections', name: 'getUpgradeOptions', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1ConnectionsIdUpgrades": { method: 'GET', path: '/v1/connections/{id}/upgrades', resource: 'connections', name: 'getUpgrades', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdWiringFix": { method: 'POST', path: '/v1/connections/{id}/wiring/fix', resource: 'connections', name: 'wiringFix', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "getV1Connectors": { method: 'GET', path: '/v1/connectors', resource: 'connectors', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
@@ -3657,6 +3769,7 @@ export const operations = {
   "getV1OrgSettingsSchema": { method: 'GET', path: '/v1/org/settings-schema', resource: 'org', name: 'getSettingsSchema', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "getV1Platform": { method: 'GET', path: '/v1/platform', resource: 'platform', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: "platform:orgs" },
   "patchV1Platform": { method: 'PATCH', path: '/v1/platform', resource: 'platform', name: 'update', params: [], hasBody: true, hasQuery: false, list: false, scope: "platform:admin" },
+  "getV1PlatformAudit": { method: 'GET', path: '/v1/platform/audit', resource: 'platform', name: 'listAudit', params: [], hasBody: false, hasQuery: true, list: true, scope: "platform:admin" },
   "postV1PlatformKeys": { method: 'POST', path: '/v1/platform/keys', resource: 'platform', name: 'keys', params: [], hasBody: true, hasQuery: false, list: false, scope: "platform:admin" },
   "getV1PlatformKeys": { method: 'GET', path: '/v1/platform/keys', resource: 'platform', name: 'listKeys', params: [], hasBody: false, hasQuery: false, list: false, scope: "platform:admin" },
   "deleteV1PlatformKeysId": { method: 'DELETE', path: '/v1/platform/keys/{id}', resource: 'platform', name: 'deleteKeys', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "platform:admin" },

@@ -2,11 +2,14 @@ import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { del, get, post } from '../../api/client.ts';
 import type { Connection } from '../../api/types.ts';
-import { Link } from '../../app/router.tsx';
+import { Link, navigate, useLocation } from '../../app/router.tsx';
 import { useSession } from '../../app/session.tsx';
 import { Badge, ErrorNotice, formatTime, Loading, PageHeader } from '../../ui/states.tsx';
 import { ConfirmButton } from '../../ui/confirm.tsx';
 import { connectorKeys, statusTone, useCatalog, useConnection } from './queries.ts';
+import { ActivityCard } from './ActivityCard.tsx';
+import { ArchiveCard } from './ArchiveCard.tsx';
+import { UpgradeCard } from './UpgradeCard.tsx';
 import './connectors.css';
 
 /**
@@ -48,6 +51,7 @@ function ConnectionView({ c }: { c: Connection }) {
         {c.sandbox ? <Badge tone="warn">sandbox</Badge> : <Badge tone="info">live</Badge>}
       </div>
       {c.statusReason && <div className="notice notice-warn">{c.statusReason}</div>}
+      <OAuthOutcome provider={connector?.displayName ?? c.connector} />
       <section className="card" aria-labelledby="inbound-title">
         <h2 id="inbound-title">Inbound URL</h2>
         <p className="muted">Give this URL to the provider: messages and delivery statuses come in through it, checked against the provider's signature.</p>
@@ -73,8 +77,33 @@ function ConnectionView({ c }: { c: Connection }) {
           ))}
         </dl>
       </section>
+      <ActivityCard id={c.id} />
+      <ArchiveCard id={c.id} writable={writable} />
+      <UpgradeCard c={c} writable={writable} />
       {writable && <Actions c={c} oauth={!!connector?.versions[0]?.oauth} />}
     </>
+  );
+}
+
+/**
+ * "Connect" sends the browser to the provider; the callback sends it back here with
+ * `?oauth=authorized|denied|failed` (and `error=<code>`). Said once; dismissing clears the URL.
+ */
+function OAuthOutcome({ provider }: { provider: string }) {
+  const { path, search } = useLocation();
+  const oauth = search.get('oauth');
+  const error = search.get('error');
+  if (!oauth) return null;
+  const dismiss = () => navigate(path, { replace: true });
+  const ok = oauth === 'authorized';
+  return (
+    <div role="status" aria-label="Authorization" className={ok ? 'notice notice-good' : 'notice notice-error'}>
+      <p className="notice-title">{ok ? `Connected: ${provider} granted access` : oauth === 'denied' ? `${provider} access was not granted` : `The ${provider} authorization failed`}</p>
+      {!ok && <p>{error ? <code>{error}</code> : null} Connect again to retry.</p>}
+      <button type="button" className="btn btn-small" onClick={dismiss}>
+        Dismiss
+      </button>
+    </div>
   );
 }
 
@@ -99,7 +128,8 @@ function Actions({ c, oauth }: { c: Connection; oauth: boolean }) {
   const qc = useQueryClient();
   const test = useMutation({ mutationFn: () => post<{ ok: boolean; sandbox: boolean; message: string }>(`/v1/connections/${c.id}/test`, {}) });
   const authorize = useMutation({
-    mutationFn: () => get<{ url: string }>(`/v1/connections/${c.id}/oauth/authorize`),
+    // returnTo: the callback brings the browser back to this page (the API refuses other origins).
+    mutationFn: () => get<{ url: string }>(`/v1/connections/${c.id}/oauth/authorize`, { returnTo: `/connections/${c.id}` }),
     onSuccess: (r) => window.location.assign(r.url),
   });
   const disable = useMutation({

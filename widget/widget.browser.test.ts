@@ -287,8 +287,11 @@ test.skipIf(skip)('5: hostile global CSS on the host page leaves the widget inta
     await launcher(page).waitFor();
     const box = await launcher(page).boundingBox();
     assert.ok(box && box.width >= 48 && box.height >= 48, `launcher visible: ${JSON.stringify(box)}`);
-    const bg = await launcher(page).evaluate((el) => getComputedStyle(el).backgroundColor);
-    assert.equal(bg, 'rgb(11, 110, 79)', 'the key\'s brand colour');
+    // The key's options come with the session answer: until it arrives the launcher has the default colour.
+    const brand = () => launcher(page).evaluate((el) => getComputedStyle(el).backgroundColor);
+    await waitFor('the key\'s brand colour on the launcher', async () => (await brand()) === 'rgb(11, 110, 79)', 15_000, 50).catch(async () => {
+      assert.equal(await brand(), 'rgb(11, 110, 79)', 'the key\'s brand colour');
+    });
     await openChat(page);
     const panel = await page.locator('switchboard-chat .panel').boundingBox();
     assert.ok(panel && panel.width >= 300 && panel.height >= 300, `panel laid out: ${JSON.stringify(panel)}`);

@@ -112,7 +112,7 @@ test.skipIf(skip)('the owner installs a sandbox Twilio from the form; a signed i
   console.log(`# inbound SMS shown in the inbox ${shownAfterMs} ms after it was posted (${s.env.mode})`);
 
   await row(page, from).click();
-  await page.getByText('Hi, the sink in 4B is leaking').waitFor();
+  await page.getByRole('list', { name: 'Messages' }).getByText('Hi, the sink in 4B is leaking').waitFor();
   await recordStatuses(page);
   const reply = page.getByLabel('Reply', { exact: true });
   await reply.fill('A plumber is on the way');
@@ -169,7 +169,9 @@ test.skipIf(skip)('a viewer sees no reply, close, install or delete action and t
   const nav = page.getByRole('navigation', { name: 'Main' });
   assert.equal(await nav.getByRole('link', { name: 'Connectors' }).count(), 0);
   await row(page, from).click();
-  await page.getByText('Viewer can read this').waitFor();
+  await page.getByRole('list', { name: 'Messages' }).getByText('Viewer can read this').waitFor();
+  assert.equal(await page.getByLabel('Add a tag').count(), 0, 'a viewer cannot tag');
+  assert.equal(await page.locator('#thread-assignee').count(), 0, 'nor assign');
   assert.equal(await page.getByLabel('Reply', { exact: true }).count(), 0);
   for (const name of ['Send', 'Close', 'Reopen']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
   await screenshot(page, `dashboard-inbox-viewer-${s.env.mode}`);
@@ -232,7 +234,7 @@ test.skipIf(skip)('an agent works the inbox from the keyboard: newest activity f
   // Keyboard only: focus the heater row, open it, pick the assignee, type a tag and press Enter.
   await row(page, a).focus();
   await page.keyboard.press('Enter');
-  await page.getByText('The heater in my unit is broken').last().waitFor();
+  await page.getByRole('list', { name: 'Messages' }).getByText('The heater in my unit is broken').waitFor();
   await page.getByLabel('Assignee', { exact: true }).focus();
   await page.getByLabel('Assignee', { exact: true }).selectOption({ label: 'Rita Repairs' });
   await page.getByLabel('Add a tag').focus();

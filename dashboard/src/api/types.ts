@@ -186,3 +186,30 @@ export interface ExternalLink {
   externalId: string;
   url: string | null;
 }
+
+/** GET /v1/connections/{id}/health */
+export interface ConnectionHealth {
+  connectionId: string;
+  lastInboundAt: string | null;
+  lastOutboundAt: string | null;
+  errors: { inboundFailed24h: number; inboundUnmatched24h: number; outboundFailed24h: number; inboundFailedTotal: number };
+  poller: null | { healthy: boolean; cursor: string | null; lastRunAt: string | null; lastSuccessAt: string | null; nextRunAt: string; failures: number; lastError: string | null };
+  oauth: null | { authorized: boolean; scopes: string[]; expiresAt: string | null; failure: string | null };
+}
+
+/** One archived provider request (GET /v1/connections/{id}/archive). */
+export interface ArchivedRequest {
+  id: string;
+  status: 'received' | 'held' | 'processed' | 'failed' | 'unmatched';
+  error: string | null;
+  messageIds: string[];
+  receivedAt: string;
+  processedAt: string | null;
+}
+
+/** GET /v1/connections/{id}/upgrade-options */
+export interface UpgradeOption {
+  version: string;
+  major: number;
+  changelog: string | null;
+}

@@ -7,6 +7,9 @@ import { useSession } from '../../app/session.tsx';
 import { Badge, ErrorNotice, formatTime, Loading, PageHeader } from '../../ui/states.tsx';
 import { ConfirmButton } from '../../ui/confirm.tsx';
 import { connectorKeys, statusTone, useCatalog, useConnection } from './queries.ts';
+import { ActivityCard } from './ActivityCard.tsx';
+import { ArchiveCard } from './ArchiveCard.tsx';
+import { UpgradeCard } from './UpgradeCard.tsx';
 import './connectors.css';
 
 /**
@@ -74,6 +77,9 @@ function ConnectionView({ c }: { c: Connection }) {
           ))}
         </dl>
       </section>
+      <ActivityCard id={c.id} />
+      <ArchiveCard id={c.id} writable={writable} />
+      <UpgradeCard c={c} writable={writable} />
       {writable && <Actions c={c} oauth={!!connector?.versions[0]?.oauth} />}
     </>
   );

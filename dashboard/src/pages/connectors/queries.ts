@@ -7,6 +7,9 @@ export const connectorKeys = {
   catalog: ['connectors'] as const,
   connections: ['connections'] as const,
   connection: (id: string) => ['connections', id] as const,
+  health: (id: string) => ['connections', id, 'health'] as const,
+  archive: (id: string, failedOnly: boolean) => ['connections', id, 'archive', failedOnly] as const,
+  upgradeOptions: (id: string) => ['connections', id, 'upgrade-options'] as const,
 };
 
 export const useCatalog = () =>

@@ -3,13 +3,16 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { cliEnv, startCli, type CliEnv, type Server } from '../cli/testing.ts';
+import { cliEnv, runCli, startCli, type CliEnv, type Server } from '../cli/testing.ts';
 import { waitFor } from '../test/wait.ts';
-import { realServices } from '../test/harness.ts';
+import { formParams, postTwilio } from '../test/connections.ts';
 import { Switchboard, SwitchboardError, verifyWebhook, userHash, type RealtimeEvent } from './src/index.ts';
 import { generate } from './generate.ts';
 import { GENERATED } from './generate.ts';
 import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The SDK against a real `switchboard start` (the README's quickstart), plus small local servers
@@ -33,14 +36,30 @@ async function localServer(handle: (req: http.IncomingMessage, body: string, res
   return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => srv.close(() => r())) };
 }
 
-// The quickstart's server is the embedded one: its demo org (key in the banner, sandbox SMS) is
-// made only without DATABASE_URL, so with real services this part is skipped.
-describe.skipIf(realServices())('SDK against a running server (embedded: the demo org)', () => {
+// A real `switchboard start` in either mode (embedded: PGlite; with DATABASE_URL/REDIS_URL set: a
+// fresh PostgreSQL database and Redis). The org is made as an app would: a platform (CLI) creates
+// it by API through the SDK, and installs a sandbox Twilio connection in it with Switchboard-Org.
+let platformKey: string;
+let orgId: string;
+let inboundUrl: string;
+describe('SDK against a running server (both modes)', () => {
   beforeAll(async () => {
     env = await cliEnv();
-    server = await startCli(env.env, 240_000);
-    apiKey = /^\s+(sb_live_[\w-]+)\s*$/m.exec(server.stdout())?.[1] ?? '';
-    assert.ok(apiKey, 'the banner prints the demo API key');
+    // The webhook receiver below is a plain-http localhost server: allowed by default only embedded.
+    server = await startCli({ ...env.env, WEBHOOKS_ALLOW_PRIVATE: 'true' }, 240_000);
+    const made = await runCli(['platform', 'create', '--name', 'SDK tests', '--json'], env.env);
+    assert.equal(made.code, 0, made.stderr);
+    platformKey = JSON.parse(made.stdout).apiKey;
+    const platform = new Switchboard({ apiKey: platformKey, baseUrl: server.url });
+    const created: any = await platform.platform.orgs({ name: 'Tech en route' } as any);
+    ({ apiKey } = created);
+    orgId = created.org.id;
+    const conn: any = await platform.withOrg(orgId).connections.create({
+      connector: 'twilio', name: 'Twilio (sandbox)', sandbox: true,
+      config: { accountSid: 'AC3f5e0c7a9b2d4e6f8a1b3c5d7e9f1a2b', fromNumbers: ['+14155550100'] }, secrets: { authToken: '5d4c3b2a19f8e7d6c5b4a39281706f5e' },
+    } as any);
+    assert.equal(conn.sandbox, true);
+    inboundUrl = conn.inboundUrl;
     sb = new Switchboard({ apiKey, baseUrl: server.url });
   });
   afterAll(async () => {
@@ -167,6 +186,72 @@ describe.skipIf(realServices())('SDK against a running server (embedded: the dem
       assert.equal(found[0].id, c.id);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('the examples/ app runs: a dispatched job texts the customer, and the reply arrives as a verified webhook it logs', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const app = spawn(process.execPath, ['--import', 'tsx', 'examples/sdk-tech-en-route/index.ts'], {
+      cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
+      env: { ...process.env, SWITCHBOARD_API_KEY: apiKey, SWITCHBOARD_URL: server.url, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    app.stdout.on('data', (d) => (out += d));
+    app.stderr.on('data', (d) => (out += d));
+    try {
+      await waitFor('the example app to listen', () => out.includes('tech-en-route app on'), 60_000, 100);
+      const dispatched = await fetch(`http://127.0.0.1:${port}/jobs/J-1042/dispatch`, { method: 'POST', body: JSON.stringify({ phone: '+14155550177', tech: 'Sam' }) });
+      assert.equal(dispatched.status, 202, out);
+      const { messageId } = await dispatched.json();
+      const sent: any = await sb.messages.get(messageId);
+      assert.deepEqual([sent.channel, sent.body, sent.metadata?.job], ['sms', 'Sam is on the way for job J-1042. Reply here if anything changed.', 'J-1042']);
+      // The customer answers: Twilio's signed inbound webhook (its documented form fields) to our connection.
+      const fixture = formParams(JSON.parse(fs.readFileSync(new URL('../connectors/twilio/fixtures/inbound-sms.json', import.meta.url), 'utf8')).request.body);
+      const hook = await postTwilio(inboundUrl, { ...fixture, From: '+14155550177', To: '+14155550100', Body: 'Gate code is 4411' });
+      assert.equal(hook.status, 200, hook.text);
+      await waitFor('the app to log the verified reply', () => out.includes(`reply in conversation ${sent.conversationId}: Gate code is 4411`), 30_000, 100);
+    } finally {
+      app.kill('SIGTERM');
+    }
+  });
+
+  it('a platform key acts on its org with withOrg (Switchboard-Org); without it, or on an org it does not own, it gets typed errors', async () => {
+    const platform = new Switchboard({ apiKey: platformKey, baseUrl: server.url });
+    const asOrg = platform.withOrg(orgId);
+    assert.equal(asOrg.orgId, orgId);
+    const contact: any = await asOrg.contacts.create({ name: 'Made By Platform', handles: [{ kind: 'email', value: 'platform-made@example.com' }] } as any);
+    const seen: any = await sb.contacts.get(contact.id);
+    assert.equal(seen.name, 'Made By Platform', "the org's own key sees what the platform made");
+    // The platform's own routes ignore orgId; org routes without it are not the platform's to call.
+    const orgs: any[] = [];
+    for await (const o of asOrg.platform.listOrgs()) orgs.push(o);
+    assert.deepEqual(orgs.map((o) => o.id), [orgId]);
+    await assert.rejects(platform.contacts.list(), (e: any) => e instanceof SwitchboardError && e.status === 403 && e.code === 'forbidden');
+    const stranger = await runCli(['platform', 'create', '--name', 'Stranger', '--json'], env.env);
+    const other = new Switchboard({ apiKey: JSON.parse(stranger.stdout).apiKey, baseUrl: server.url }).withOrg(orgId);
+    await assert.rejects(other.contacts.get(contact.id), (e: any) => e.status === 404 && e.code === 'not_found' && e.details?.[0]?.field === 'Switchboard-Org');
+  });
+
+  it("mints the UI kit's embed tokens (org key and platform key): scoped to a unit's conversations, refused beyond their scopes", async () => {
+    const inbound = async (unit: string) =>
+      (await sb.messages.create({ direction: 'inbound', channel: 'chat', from: { handle: { kind: 'app_user', value: `kit-${unit}` } }, body: `from ${unit}`, metadata: { unit } } as any) as any).conversationId;
+    const mine = await inbound('E1');
+    const theirs = await inbound('E2');
+    for (const issuer of [sb, new Switchboard({ apiKey: platformKey, baseUrl: server.url }).withOrg(orgId)]) {
+      const minted: any = await issuer.embedTokens.create({ scopes: ['conversations:read', 'messages:read'], metadata: { unit: 'E1' }, ttlSeconds: 300 } as any);
+      assert.match(minted.token, /^sbet_/);
+      const kit = new Switchboard({ apiKey: minted.token, baseUrl: server.url });
+      const reached: string[] = [];
+      for await (const c of kit.conversations.list()) reached.push((c as any).id);
+      assert.ok(reached.includes(mine) && !reached.includes(theirs), JSON.stringify(reached));
+      await assert.rejects(kit.conversations.get(theirs), (e: any) => e.status === 404);
+      await assert.rejects(kit.contacts.create({ name: 'x' } as any), (e: any) => e.status === 403);
     }
   });
 });

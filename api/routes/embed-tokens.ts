@@ -31,6 +31,8 @@ export interface EmbedClaims {
   userRef?: string;
   /** Browser origins (https://portal.example.com) that may call the API with it cross-origin (CORS). */
   origins?: string[];
+  /** Minted by a platform key acting on the org (Switchboard-Org): the issuer is that platform key. */
+  platformId?: string;
   exp: number;
 }
 
@@ -43,12 +45,22 @@ const signingKey = (engine: Engine) => engine.keyring.systemKey('embed-token');
 const mac = (engine: Engine, payload: string) => crypto.createHmac('sha256', signingKey(engine)).update(EMBED_PREFIX + payload).digest();
 
 export function signEmbedToken(engine: Engine, c: EmbedClaims): string {
-  const payload = Buffer.from(JSON.stringify({ o: c.orgId, k: c.keyId, s: c.scopes, m: c.metadata, u: c.userRef, r: c.origins, e: c.exp })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ o: c.orgId, k: c.keyId, s: c.scopes, m: c.metadata, u: c.userRef, r: c.origins, p: c.platformId, e: c.exp })).toString('base64url');
   return `${EMBED_PREFIX}${payload}.${mac(engine, payload).toString('base64url')}`;
 }
 
-/** The issuing API key's live scopes and whether its org is suspended (null: revoked, org deleted, or not an API key). */
-async function issuer(engine: Engine, orgId: string, keyId: string): Promise<{ scopes: string[]; suspended: boolean } | null> {
+/**
+ * The issuing key's live scopes and whether its org is suspended (null: revoked, org deleted, or
+ * not a key). A platform key acting on one of its orgs holds that org's admin scope while it keeps
+ * platform:orgs and the org stays the platform's (read with both settings: RLS decides).
+ */
+async function issuer(engine: Engine, orgId: string, keyId: string, platformId?: string): Promise<{ scopes: string[]; suspended: boolean } | null> {
+  if (platformId) {
+    const row = await withTenantRaw(engine.db, orgId, (trx) =>
+      trx('platform_keys as k').join('orgs as o', 'o.platform_id', 'k.platform_id').where({ 'k.id': keyId, 'o.id': orgId }).whereNull('k.revoked_at').whereNull('o.deleted_at').first('k.scopes', 'o.suspended_at'),
+    platformId);
+    return row && hasScope(row.scopes, 'platform:orgs') ? { scopes: ['admin'], suspended: !!row.suspended_at } : null;
+  }
   const row = await withTenantRaw(engine.db, orgId, (trx) =>
     trx('api_keys as k').join('orgs as o', 'o.id', 'k.org_id').where('k.id', keyId).whereNull('k.revoked_at').whereNull('o.deleted_at').first('k.scopes', 'o.suspended_at'),
   );
@@ -64,10 +76,10 @@ export async function authenticateEmbedToken(engine: Engine, token: string): Pro
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
   const p = JSON.parse(Buffer.from(m[1], 'base64url').toString());
   if (!(p.e > Date.now() / 1000)) return null;
-  const held = await issuer(engine, p.o, p.k);
+  const held = await issuer(engine, p.o, p.k, p.p);
   if (!held) return null;
   const scopes = (p.s as Scope[]).filter((s) => hasScope(held.scopes, s));
-  const embed: EmbedClaims = { orgId: p.o, keyId: p.k, scopes, metadata: p.m ?? {}, ...(p.u ? { userRef: p.u } : {}), ...(p.r ? { origins: p.r } : {}), exp: p.e };
+  const embed: EmbedClaims = { orgId: p.o, keyId: p.k, scopes, metadata: p.m ?? {}, ...(p.u ? { userRef: p.u } : {}), ...(p.r ? { origins: p.r } : {}), ...(p.p ? { platformId: p.p } : {}), exp: p.e };
   // A suspended org's tokens are refused like its API keys (scopeToOrg answers 401 org_suspended).
   return { orgId: p.o, keyId: p.k, scopes, embed, ...(held.suspended ? { suspended: true } : {}) };
 }
@@ -127,13 +139,13 @@ export const embedTokenRoutes = [
     },
     handler: async ({ engine, auth, body, res }) => {
       if ((res.locals as { embed?: unknown }).embed) throw new AppError('forbidden', 'An embed token cannot mint embed tokens.');
-      const held = await issuer(engine, auth.orgId, auth.keyId);
-      if (!held) throw new AppError('forbidden', "Mint embed tokens with your server's API key (not a dashboard session).");
+      const held = await issuer(engine, auth.orgId, auth.keyId, auth.platformId);
+      if (!held) throw new AppError('forbidden', "Mint embed tokens with your server's API key or platform key (not a dashboard session).");
       const missing = body.scopes.find((s) => !hasScope(held.scopes, s));
       if (missing) throw invalid('/scopes', `"${missing}" is not held by this API key: a token can only narrow its issuer`);
       const exp = Math.floor(Date.now() / 1000) + (body.ttlSeconds ?? DEFAULT_TTL);
       const origins = body.origins?.map((o) => o.toLowerCase());
-      const claims: EmbedClaims = { orgId: auth.orgId, keyId: auth.keyId, scopes: body.scopes, metadata: body.metadata ?? {}, userRef: body.userRef, origins, exp };
+      const claims: EmbedClaims = { orgId: auth.orgId, keyId: auth.keyId, scopes: body.scopes, metadata: body.metadata ?? {}, userRef: body.userRef, origins, ...(auth.platformId ? { platformId: auth.platformId } : {}), exp };
       return { token: signEmbedToken(engine, claims), expiresAt: new Date(exp * 1000).toISOString(), scopes: claims.scopes, metadata: claims.metadata, origins: origins ?? [] };
     },
   }),

@@ -20,6 +20,11 @@ export interface ClientOptions {
   /** Retries on 429, 5xx, network errors and timeouts; default 2. */
   maxRetries?: number;
   fetch?: typeof fetch;
+  /**
+   * With a platform key (sbp_live_…): the org to act on, sent as `Switchboard-Org` on every call
+   * (the platform's own routes, /v1/platform/…, ignore it). `sb.withOrg(id)` gives such a client.
+   */
+  orgId?: string;
 }
 
 export interface RequestOptions {
@@ -57,18 +62,27 @@ export type Switchboard = SwitchboardClient & Resources;
 
 class SwitchboardClient {
   readonly baseUrl: string;
+  readonly orgId: string | undefined;
+  readonly #options: ClientOptions;
   readonly #apiKey: string;
-  readonly #opts: Required<Omit<ClientOptions, 'apiKey' | 'baseUrl'>>;
+  readonly #opts: Required<Omit<ClientOptions, 'apiKey' | 'baseUrl' | 'orgId'>>;
 
   constructor(opts: ClientOptions) {
     if (!opts?.apiKey) throw new SwitchboardError('apiKey is required', 0, 'invalid_options');
+    this.#options = opts;
     this.#apiKey = opts.apiKey;
+    this.orgId = opts.orgId;
     this.baseUrl = (opts.baseUrl ?? 'http://localhost:3000').replace(/\/$/, '');
     this.#opts = { timeoutMs: opts.timeoutMs ?? 30_000, maxRetries: opts.maxRetries ?? 2, fetch: opts.fetch ?? globalThis.fetch.bind(globalThis) };
     for (const [id, op] of Object.entries(operations)) {
       const resource = ((this as any)[op.resource] ??= {});
       resource[op.name] = (...args: unknown[]) => this.#call(id as OpId, args);
     }
+  }
+
+  /** The same client acting on one of the platform's orgs (a platform key's `Switchboard-Org`). */
+  withOrg(orgId: string): Switchboard {
+    return new Switchboard({ ...this.#options, orgId });
   }
 
   /** Standard Webhooks verification of a delivery we sent you (throws SwitchboardError `webhook_invalid`). */
@@ -122,6 +136,7 @@ class SwitchboardClient {
     }
     const headers: Record<string, string> = { authorization: `Bearer ${this.#apiKey}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.orgId && !op.path.startsWith('/v1/platform')) headers['switchboard-org'] = this.orgId;
     if (op.method === 'POST') headers['idempotency-key'] = options.idempotencyKey ?? crypto.randomUUID();
     const maxRetries = options.maxRetries ?? this.#opts.maxRetries;
     for (let attempt = 0; ; attempt++) {

@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { createAjv } from '../connectors/kit/ajv.ts';
 import { addSettingsSection } from '../core/org-settings.ts';
 import { DEFAULT_INTENTS, type IntentDef } from './intents.ts';
 import type { Task } from './provider.ts';
@@ -104,7 +104,7 @@ export interface AiSettings {
   timeoutMs: number;
 }
 
-const fill = new Ajv({ strict: false, useDefaults: true }).compile(aiSettingsSchema);
+const fill = createAjv({ useDefaults: true }).compile(aiSettingsSchema);
 
 /** The org's ai section with every default filled in (org settings keep an absent section as {}). */
 export function aiSettings(s: Record<string, unknown>): AiSettings {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConnectorDefinitionError, createRegistry, normalizedEventSchema, type AnyConnectorDefinition } from '../connectors/kit/index.ts';
+import { ConnectorDefinitionError, createRegistry, declaredEntry, normalizedEventSchema, type AnyConnectorDefinition } from '../connectors/kit/index.ts';
 import { createAjv } from '../connectors/kit/ajv.ts';
 
 /**
@@ -14,25 +14,10 @@ export interface Validation {
   problems: string[];
 }
 
-type ExportsField = string | null | ExportsField[] | { [key: string]: ExportsField };
-
-function exportsEntry(exp: ExportsField | undefined): string | undefined {
-  if (typeof exp === 'string') return exp;
-  if (Array.isArray(exp)) return exp.map(exportsEntry).find(Boolean);
-  if (!exp || typeof exp !== 'object') return undefined;
-  if ('.' in exp) return exportsEntry(exp['.']);
-  for (const cond of ['import', 'node', 'default']) if (cond in exp) return exportsEntry(exp[cond]);
-  return undefined;
-}
-
 /** The package's entry file: exports ".", then module / main, then index.ts / index.js. */
 export function packageEntry(dir: string): string {
-  const pkgFile = path.join(dir, 'package.json');
-  if (fs.existsSync(pkgFile)) {
-    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { exports?: ExportsField; module?: string; main?: string };
-    const entry = exportsEntry(pkg.exports) ?? pkg.module ?? pkg.main;
-    if (entry) return path.resolve(dir, entry);
-  }
+  const declared = declaredEntry(dir);
+  if (declared) return path.resolve(declared);
   const found = ['index.ts', 'index.js', 'index.mjs'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
   if (!found) throw new Error(`no package.json entry and no index.ts / index.js in ${dir}`);
   return found;

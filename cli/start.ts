@@ -32,7 +32,7 @@ SWITCHBOARD_MASTER_KEY, DATABASE_URL, REDIS_URL … (README.md, "Configuration")
 
 /** The URL people should use: PUBLIC_URL when set, else localhost on the bound port. */
 function baseUrl(config: Config, port: number): string {
-  if (process.env.PUBLIC_URL) return config.publicUrl;
+  if (config.publicUrlConfigured) return config.publicUrl;
   const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
   return `http://${host}:${port}`;
 }
@@ -150,7 +150,7 @@ export async function run(args: string[]): Promise<number> {
     cleanup.push('http server', () => api.close());
     const url = baseUrl(config, api.port);
     // The OpenAPI document names the server; with PORT=0 only now do we know the port.
-    if (!process.env.PUBLIC_URL) config.publicUrl = url;
+    if (!config.publicUrlConfigured) config.publicUrl = url;
     let demo: DemoOrg | null = null;
     if (embedded) {
       const admin = await startAdminServer(engine);

@@ -75,6 +75,20 @@ export function parseMasterKey(raw: string): Buffer | undefined {
   return b.length === 32 ? b : undefined;
 }
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * How much to log and where, from the same environment as the rest of the config. The logger
+ * reads it at its first use (module loggers are made at import, before a Config exists); an
+ * unknown LOG_LEVEL falls back here and is reported by loadConfig with every other problem.
+ * Tests are silent unless LOG_LEVEL says otherwise; one-shot commands log to stderr
+ * (SWITCHBOARD_LOG_STDERR, set by cli/main.ts) so their stdout is just the result.
+ */
+export function logSettings(env: Env = process.env): { level: string; stderr: boolean } {
+  const fallback = env.NODE_ENV === 'test' ? 'silent' : 'info';
+  return { level: LOG_LEVELS.includes(env.LOG_LEVEL ?? '') ? env.LOG_LEVEL! : fallback, stderr: env.SWITCHBOARD_LOG_STDERR === '1' };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const port = int(env, 'PORT', 3000, problems, 0, 65535);
@@ -91,10 +105,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const bodyLimit = env.BODY_LIMIT ?? '1mb';
   if (!/^\d+(b|kb|mb)$/i.test(bodyLimit)) problems.push(`BODY_LIMIT must look like 512kb or 1mb (got "${bodyLimit}")`);
-  const logLevel = env.LOG_LEVEL ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  if (env.LOG_LEVEL !== undefined && !LOG_LEVELS.includes(env.LOG_LEVEL)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
+  const logLevel = logSettings(env).level;
   const host = env.HOST ?? '0.0.0.0';
   const configuredPublicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:'], problems);
   const publicUrl = configuredPublicUrl ?? `http://localhost:${port}`;

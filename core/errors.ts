@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'org_suspended'
   | 'monthly_limit_reached'
   | 'connector_unavailable'
+  | 'service_unavailable'
   | 'not_supported'
   | 'provider_error'
   | 'template_not_approved'
@@ -72,6 +73,7 @@ const STATUS: Record<ErrorCode, number> = {
   config_invalid: 500,
   internal: 500,
   connector_unavailable: 503,
+  service_unavailable: 503,
 };
 
 export interface ErrorDetail {

@@ -1,4 +1,5 @@
 import { destination as pinoDestination, pino, type Logger } from 'pino';
+import { logSettings } from './config.ts';
 
 /**
  * Structured logs, one child per module. Message bodies, secrets and PII never go in a log line:
@@ -11,16 +12,15 @@ const REDACT = [
 ];
 
 let root: Logger | undefined;
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function rootLogger(): Logger {
   if (root) return root;
+  const { level, stderr } = logSettings();
   // One-shot CLI commands print their result on stdout (e.g. one JSON line); their logs go to stderr.
-  const destination = process.env.SWITCHBOARD_LOG_STDERR === '1' ? pinoDestination({ fd: 2, sync: true }) : undefined;
+  const destination = stderr ? pinoDestination({ fd: 2, sync: true }) : undefined;
   root = pino(
     {
-      // An unknown LOG_LEVEL must not crash here: loadConfig reports it with every other problem.
-      level: LEVELS.includes(process.env.LOG_LEVEL ?? '') ? process.env.LOG_LEVEL! : process.env.NODE_ENV === 'test' ? 'silent' : 'info',
+      level,
       redact: { paths: REDACT, censor: '[redacted]' },
       base: undefined,
     },

@@ -1,4 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { createAjv } from '../connectors/kit/ajv.ts';
 import type { Knex } from 'knex';
 import { AppError } from './errors.ts';
 import { retentionSettingsSchema, type RetentionSettings } from './compliance/retention-settings.ts';
@@ -61,7 +62,7 @@ export interface OrgSettings {
   [section: string]: unknown;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true });
+const ajv = createAjv({ useDefaults: true });
 ajv.addKeyword(safeRegexKeyword);
 let compiled: ValidateFunction | undefined;
 // A new object each time: ajv caches by schema identity, and sections may have been added since.

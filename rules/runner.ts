@@ -1,6 +1,6 @@
 import type { Engine } from '../core/engine.ts';
 import type { TenantTx } from '../core/db/tenant.ts';
-import { decodeEvent, type EngineEvent, type EventRow } from '../core/events/events.ts';
+import { findEvent, type EngineEvent } from '../core/events/events.ts';
 import type { DispatchRoute, EventJob } from '../core/events/dispatch.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
@@ -21,16 +21,12 @@ export const RULES_QUEUE = 'rules';
 /** Every event of an org with rules may trigger them (external event types included). */
 export const rulesDispatchRoute: DispatchRoute = { queue: RULES_QUEUE, orgsFn: 'sb_orgs_with_rules' };
 
-async function loadEvent(tx: TenantTx, eventId: string): Promise<EngineEvent> {
-  const { rows } = await tx.trx.raw(
-    `SELECT seq::text AS seq, id, org_id, type, conversation_id, subject_id, data_enc, tx::text AS tx, created_at FROM events WHERE id = ?`,
-    [eventId],
-  );
-  if (!rows[0]) throw notFound(`event: ${eventId}`);
-  return decodeEvent({ ...(rows[0] as EventRow), data_enc: Buffer.from(rows[0].data_enc) }, tx.crypto);
+/** The org's event a job or a test names; 404 when it no longer exists. */
+export async function loadEvent(tx: TenantTx, eventId: string): Promise<EngineEvent> {
+  const found = await findEvent(tx, eventId);
+  if (!found) throw notFound(`event: ${eventId}`);
+  return found.event;
 }
-
-export const loadOrgEvent = loadEvent;
 
 /** Errors that a retry cannot fix (bad input, no channel, a 4xx from a webhook): recorded, not retried. */
 const permanent = (err: unknown) => err instanceof AppError && err.status < 500;

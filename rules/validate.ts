@@ -1,4 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { createAjv } from '../connectors/kit/ajv.ts';
 import { AppError, type ErrorDetail } from '../core/errors.ts';
 import { actionRegistry } from './actions/index.ts';
 import { checkCondition } from './condition.ts';
@@ -8,7 +9,7 @@ import { checkCondition } from './condition.ts';
  * operators, sane regexes) and every action is a known type whose object matches that type's
  * schema. Every problem is reported with its JSON pointer, all at once.
  */
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+const ajv = createAjv({ useDefaults: false });
 const validators = new Map<string, ValidateFunction>([...actionRegistry].map(([type, a]) => [type, ajv.compile(a.schema)]));
 
 /** Trigger vocabulary: our event names, message.received / message.sent, and `<connector>.<type>` external events. */

@@ -152,6 +152,11 @@ describe('architecture (ARCHITECTURE.md)', () => {
     assert.deepEqual(local.filter((p) => /^core\/(send|webhooks)\//.test(p.split(sep).join('/'))), []);
   });
 
+  it('one ajv factory: production code makes its validators with the kit\'s createAjv', () => {
+    const makers = files.filter((f) => !isTestSupport(f) && /\bnew Ajv\s*\(/.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f).split(sep).join('/'));
+    assert.deepEqual(makers, ['connectors/kit/ajv.ts']);
+  });
+
   // The checks themselves, on made-up files: each rule must be able to fail.
   it('catches a core file importing the rules runner, a kit → core import and a folder cycle', () => {
     const fake = (rel: string) => join(ROOT, rel);

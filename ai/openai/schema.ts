@@ -1,4 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { createAjv } from '../../connectors/kit/ajv.ts';
 import { ENTITY_TYPES, SENTIMENTS } from '../intents.ts';
 import type { EnrichRequest, Task } from '../provider.ts';
 
@@ -43,7 +44,7 @@ export function outputSchema(req: EnrichRequest): Record<string, unknown> {
   return { type: 'object', additionalProperties: false, required: Object.keys(props), properties: props };
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = createAjv();
 const cache = new Map<string, ValidateFunction>();
 
 export function validatorFor(schema: Record<string, unknown>): ValidateFunction {

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
+import { isDatabaseUnavailable } from '../../core/db/outage.ts';
 
 const log = createLogger('api');
 
@@ -13,6 +14,7 @@ export function toAppError(err: any): AppError {
   if (err?.type === 'encoding.unsupported' || err?.type === 'charset.unsupported') {
     return new AppError('unsupported_media_type', 'Unsupported body encoding or charset.');
   }
+  if (isDatabaseUnavailable(err)) return new AppError('service_unavailable', 'The database is unavailable right now; retry shortly.', { retryAfter: 5 });
   return new AppError('internal', 'Something went wrong on our side. It has been logged.');
 }
 

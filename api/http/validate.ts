@@ -1,7 +1,7 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { AppError } from '../../core/errors.ts';
 import { meantBranches } from '../../connectors/kit/index.ts';
+import { createAjv } from '../../connectors/kit/ajv.ts';
 
 const BRANCHING = new Set(['oneOf', 'anyOf']);
 
@@ -9,12 +9,8 @@ const BRANCHING = new Set(['oneOf', 'anyOf']);
  * JSON Schema validation for request bodies and query strings. The same schemas generate the
  * OpenAPI document, so the docs cannot drift from what is enforced.
  */
-const addFormats = (addFormatsModule as any).default ?? addFormatsModule;
-
-const bodyAjv = new Ajv({ allErrors: true, strict: false });
-const queryAjv = new Ajv({ allErrors: true, strict: false, coerceTypes: true });
-addFormats(bodyAjv);
-addFormats(queryAjv);
+const bodyAjv = createAjv();
+const queryAjv = createAjv({ coerceTypes: true });
 
 export type Schema = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import type { EngineEvent } from '../../core/events/events.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
 import { createRule, deleteRule, findRuleRow, getRule, listRules, listVersions, updateRule, type RuleInput } from '../../rules/store.ts';
 import { listExecutions } from '../../rules/executions.ts';
-import { loadOrgEvent, testRule } from '../../rules/runner.ts';
+import { loadEvent, testRule } from '../../rules/runner.ts';
 import { TRIGGER_PATTERN } from '../../rules/validate.ts';
 
 /** /v1/rules: CRUD (every change = a new version), dry-run test, execution log. Admin scope. */
@@ -50,7 +50,7 @@ export const testEventProps = {
 
 export async function testEventOf(tx: TenantTx, orgId: string, body: TestEventInput): Promise<EngineEvent> {
   if (body.eventId) {
-    return loadOrgEvent(tx, body.eventId).catch((err) => {
+    return loadEvent(tx, body.eventId).catch((err) => {
       throw err instanceof AppError && err.code === 'not_found' ? new AppError('not_found', `No such event: ${body.eventId}.`, { details: [{ field: '/eventId', reason: 'no such event' }] }) : err;
     });
   }

@@ -1,16 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the AppFolio connector; the dashboard renders its install form from these. */
-export interface AppFolioConfig {
-  database: string;
-  defaultCountry?: string;
-  workOrderLookbackDays?: number;
-  directoryIntervalHours?: number;
-}
-
-export interface AppFolioSecrets {
-  clientId: string;
-  clientSecret: string;
-}
-
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -57,3 +46,8 @@ export const secretsSchema = {
     clientSecret: { type: 'string', title: 'Reports API client secret', minLength: 1 },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type AppFolioConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type AppFolioSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

@@ -85,7 +85,7 @@ describe('HubSpot connector', () => {
   });
 
   describe('webhooks (X-HubSpot-Signature-v3)', () => {
-    const secrets = { clientSecret: 'hubspot-app-secret' };
+    const secrets = { clientId: 'hubspot-app-id', clientSecret: 'hubspot-app-secret' };
     const url = 'https://sb.example.com/v1/receive/0193a1b2-0000-7000-8000-000000000001';
     const now = 1795272005000;
     const hook = { name: 'contact events', request: { method: 'POST', url, body: fixture('webhook-contact-property-change.json') } };

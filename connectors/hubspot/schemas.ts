@@ -1,19 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the HubSpot connector. */
-export interface HubSpotConfig {
-  /** The HubSpot account (portal) id: record links in the HubSpot UI are built with it. */
-  portalId?: string;
-  /** Test hook: the API origin (default https://api.hubapi.com). */
-  apiBaseUrl?: string;
-}
-
-export interface HubSpotSecrets {
-  /** Private-app access token (pat-…): used as is, no OAuth. */
-  accessToken?: string;
-  /** OAuth app: the engine runs the install and keeps the tokens fresh. Also signs webhooks (v3). */
-  clientId?: string;
-  clientSecret?: string;
-}
-
 /** HubSpot's API hosts: api.hubapi.com and its regional twins (api-eu1.hubapi.com …). */
 export const API_BASE_URL_PATTERN = '^https://api(-[a-z0-9]+)?\\.hubapi\\.com/?$';
 
@@ -37,3 +23,8 @@ export const secretsSchema = {
     clientSecret: { type: 'string', title: 'OAuth client secret', minLength: 1, writeOnly: true },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type HubSpotConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type HubSpotSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 // ajv-formats is CommonJS with a `default` property; under NodeNext the default import is the module object.
@@ -7,11 +7,13 @@ const addFormats: AddFormats =
   (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 /**
- * One ajv for the kit. strict is off because connector authors' schemas carry UI annotations
- * (title, description, x-secret, …) that the dashboard reads and ajv need not understand.
+ * The one way the project makes an ajv (the kit, API bodies and queries, org settings, rules, AI):
+ * every error at once, the standard formats (uuid, email, uri, date-time…), and strict off because
+ * schemas carry UI annotations (title, description, x-secret, …) that the dashboard reads and ajv
+ * need not understand. `options` adds what one use needs (useDefaults, coerceTypes).
  */
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false });
+export function createAjv(options: Options = {}): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, ...options });
   addFormats(ajv);
   return ajv;
 }

@@ -55,6 +55,6 @@ export { phoneE164 } from './phones.ts';
 export { providerBaseUrl } from './provider-hosts.ts';
 export { kitFunctions } from './functions.ts';
 export { compareSemver, parseSemver, type SemVer } from './semver.ts';
-export { changelogEntry, createRegistry, type CatalogEntry, type CatalogVersion, type Registry, type RegistryOptions } from './registry.ts';
+export { changelogEntry, createRegistry, declaredEntry, type CatalogEntry, type CatalogVersion, type Registry, type RegistryOptions } from './registry.ts';
 export * from './signatures/index.ts';
 export { meantBranches } from './ajv.ts';

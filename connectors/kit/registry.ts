@@ -57,6 +57,15 @@ function exportsEntry(exp: ExportsField | undefined): string | undefined {
   return undefined;
 }
 
+/** The entry file a package's package.json names (exports ".", then module, then main); undefined when it names none. */
+export function declaredEntry(pkgDir: string): string | undefined {
+  const pkgJson = join(pkgDir, 'package.json');
+  if (!existsSync(pkgJson)) return undefined;
+  const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { exports?: ExportsField; module?: string; main?: string };
+  const entry = exportsEntry(pkg.exports) ?? pkg.module ?? pkg.main;
+  return entry ? join(pkgDir, entry) : undefined;
+}
+
 /**
  * Finds a package's entry file by walking node_modules upward from `from`. Done by hand because
  * import() resolves from the kit's own location (which, for an app depending on the kit, is not
@@ -66,10 +75,7 @@ function resolvePackage(name: string, from: string): string {
   for (let dir = resolvePath(from); ; dir = dirname(dir)) {
     const pkgDir = join(dir, 'node_modules', name);
     const pkgJson = join(pkgDir, 'package.json');
-    if (existsSync(pkgJson)) {
-      const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { exports?: ExportsField; module?: string; main?: string };
-      return join(pkgDir, exportsEntry(pkg.exports) ?? pkg.module ?? pkg.main ?? 'index.js');
-    }
+    if (existsSync(pkgJson)) return declaredEntry(pkgDir) ?? join(pkgDir, 'index.js');
     if (dirname(dir) === dir) throw new Error(`not installed (no node_modules/${name} from ${from} upward)`);
   }
 }

@@ -1,23 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the Pipedrive connector. */
-export interface PipedriveConfig {
-  /**
-   * The company's API origin. With OAuth, Pipedrive returns it as api_domain (https://<company>.pipedrive.com);
-   * with an API token https://api.pipedrive.com works for every company.
-   */
-  apiDomain?: string;
-}
-
-export interface PipedriveSecrets {
-  /** Personal API token (x-api-token): used as is, no OAuth. */
-  apiToken?: string;
-  /** OAuth app (Marketplace): the engine runs the install and keeps the tokens fresh. */
-  clientId?: string;
-  clientSecret?: string;
-  /** HTTP basic auth credentials set on the Pipedrive webhook (Pipedrive's only webhook protection). */
-  webhookUsername?: string;
-  webhookPassword?: string;
-}
-
 /** Pipedrive answers on api.pipedrive.com and on each company's own https://<company>.pipedrive.com (the OAuth token's api_domain): nothing else. */
 export const API_DOMAIN_PATTERN = '^https://[A-Za-z0-9-]+\\.pipedrive\\.com/?$';
 
@@ -43,3 +25,8 @@ export const secretsSchema = {
     webhookPassword: { type: 'string', title: 'Webhook basic-auth password', minLength: 12, writeOnly: true },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type PipedriveConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type PipedriveSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

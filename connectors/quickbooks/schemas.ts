@@ -1,25 +1,6 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the QuickBooks Online connector; the dashboard renders its install form from these. */
 export type QuickBooksEnvironment = 'production' | 'sandbox';
-
-export interface QuickBooksConfig {
-  /**
-   * The company (realm) this connection acts for. Intuit names it as `realmId` on the OAuth redirect,
-   * and the engine saves it here (oauth.callbackConfig): absent until the company is connected.
-   */
-  realmId?: string;
-  /** production: quickbooks.api.intuit.com; sandbox: sandbox-quickbooks.api.intuit.com (node-quickbooks' useSandbox). */
-  environment?: QuickBooksEnvironment;
-  /** The Accounting API minor version sent as ?minorversion= on reads. */
-  minorVersion?: number;
-  /** Where CDC polling starts on a new connection (ISO time); default: the first poll's time minus one day. */
-  startFrom?: string;
-}
-
-export interface QuickBooksSecrets {
-  clientId: string;
-  clientSecret: string;
-  webhookVerifierToken?: string;
-}
 
 /** Intuit retired minor versions below 75 (August 2025): 75 is the floor and the default. */
 export const DEFAULT_MINOR_VERSION = 75;
@@ -75,3 +56,8 @@ export const secretsSchema = {
     },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type QuickBooksConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type QuickBooksSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

@@ -1,25 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the SendGrid connector; the dashboard renders its install form from these. */
-export interface SendGridConfig {
-  fromAddress: string;
-  fromName?: string;
-  /** Domain of the Message-IDs we give outbound mail; defaults to the sender address's domain. */
-  messageIdDomain?: string;
-  defaultSubject?: string;
-  region?: 'global' | 'eu';
-  /** The Signed Event Webhook's verification key (base64 DER, as SendGrid's settings page shows it). */
-  eventWebhookPublicKey?: string;
-  /** The host whose mail Inbound Parse receives (its MX points at mx.sendgrid.net). */
-  inboundHostname?: string;
-}
-
-export interface SendGridSecrets {
-  apiKey: string;
-  /** Shared secret of the Inbound Parse URL (?secret=… or basic-auth password). */
-  inboundSecret?: string;
-  /** Sandbox and tests only: the P-256 private key matching eventWebhookPublicKey, to sign simulated events. */
-  eventWebhookSigningKey?: string;
-}
-
 const email = { type: 'string', format: 'email', maxLength: 254 } as const;
 
 export const configSchema = {
@@ -73,3 +53,8 @@ export const secretsSchema = {
     },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type SendGridConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type SendGridSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

@@ -1,17 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the ServiceTitan connector (an app registered in the ServiceTitan developer portal). */
-export interface ServiceTitanConfig {
-  tenantId: string;
-  environment?: 'production' | 'integration';
-  /** Where polling starts on a new connection (ISO time); default: the first poll's time minus one day. */
-  startFrom?: string;
-}
-
-export interface ServiceTitanSecrets {
-  clientId: string;
-  clientSecret: string;
-  appKey: string;
-}
-
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -38,3 +26,8 @@ export const hosts = {
   production: { api: 'https://api.servicetitan.io', auth: 'https://auth.servicetitan.io/connect/token' },
   integration: { api: 'https://api-integration.servicetitan.io', auth: 'https://auth-integration.servicetitan.io/connect/token' },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type ServiceTitanConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type ServiceTitanSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

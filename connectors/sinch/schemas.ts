@@ -1,22 +1,7 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the Sinch SMS connector; the dashboard renders its install form from these. */
 export const SINCH_REGIONS = ['us', 'eu', 'au', 'br', 'ca'] as const;
 export type SinchRegion = (typeof SINCH_REGIONS)[number];
-
-export interface SinchConfig {
-  servicePlanId: string;
-  region: SinchRegion;
-  fromNumbers?: string[];
-  /** User name of the basic authentication Sinch puts on callbacks (password in secrets.callbackPassword). */
-  callbackUsername?: string;
-}
-
-export interface SinchSecrets {
-  apiToken: string;
-  /** HMAC secret of signed callbacks (x-sinch-webhook-signature…). */
-  webhookSecret?: string;
-  /** Password of basic-authenticated callbacks. */
-  callbackPassword?: string;
-}
 
 export const configSchema = {
   type: 'object',
@@ -60,3 +45,8 @@ export const secretsSchema = {
     },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type SinchConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type SinchSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

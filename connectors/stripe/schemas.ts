@@ -1,14 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the Stripe connector; the dashboard renders its install form from these. */
-export interface StripeConfig {
-  /** Connect: act on a connected account (Stripe-Account header). */
-  accountId?: string;
-}
-
-export interface StripeSecrets {
-  secretKey: string;
-  webhookSecret?: string;
-}
-
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -41,3 +32,8 @@ export const secretsSchema = {
     },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type StripeConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type StripeSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

@@ -1,15 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the Twilio connector; the dashboard renders its install form from these. */
-export interface TwilioConfig {
-  accountSid: string;
-  messagingServiceSid?: string;
-  fromNumbers?: string[];
-  publicBaseUrl?: string;
-}
-
-export interface TwilioSecrets {
-  authToken: string;
-}
-
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -48,3 +38,8 @@ export const secretsSchema = {
     authToken: { type: 'string', title: 'Auth Token', minLength: 1, writeOnly: true },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type TwilioConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type TwilioSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

@@ -1,13 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the built-in web chat; the dashboard renders its install form from these. */
-export interface WebchatConfig {
-  allowedOrigins: string[];
-  requireUserHash?: boolean;
-}
-
-export interface WebchatSecrets {
-  identitySecret: string;
-}
-
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -49,3 +41,8 @@ export const secretsSchema = {
     },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type WebchatConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type WebchatSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

@@ -1,17 +1,5 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /** Connection config and secrets of the Meta WhatsApp Cloud API connector; the dashboard renders its install form from these. */
-export interface WhatsAppConfig {
-  phoneNumberId: string;
-  wabaId?: string;
-  graphApiVersion?: string;
-  verifyToken: string;
-  templateLanguage?: string;
-}
-
-export interface WhatsAppSecrets {
-  accessToken: string;
-  appSecret: string;
-}
-
 /**
  * Graph API versions live about two years; v24.0 (October 2025) is the newest this connector was
  * checked against. A connection can pin another with graphApiVersion.
@@ -69,3 +57,8 @@ export const secretsSchema = {
     appSecret: { type: 'string', title: 'App secret', description: 'Signs webhooks (X-Hub-Signature-256).', minLength: 1, writeOnly: true },
   },
 } as const;
+
+// The types follow the schemas (one source of truth; FromSchema reads them at compile time only).
+// Defaulted properties stay optional: a stored config may predate them; the engine fills defaults.
+export type WhatsAppConfig = FromSchema<typeof configSchema, { keepDefaultedPropertiesOptional: true }>;
+export type WhatsAppSecrets = FromSchema<typeof secretsSchema, { keepDefaultedPropertiesOptional: true }>;

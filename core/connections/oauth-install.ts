@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { ConnectorError, safeEqual, type Registry } from '../../connectors/kit/index.ts';
+import { safeEqual, type Registry } from '../../connectors/kit/index.ts';
+import { providerError } from './provider-error.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { AppError } from '../errors.ts';
 import { appendEvent } from '../events/events.ts';
@@ -186,7 +187,6 @@ export async function completeAuthorization(
     return { connectionId: payload.c, scopes: tokens.scopes };
   } catch (err) {
     if (err instanceof GrantRefused) throw new AppError('unprocessable', `The provider refused the authorization code: ${err.oauthError}.`);
-    if (ConnectorError.is(err)) throw new AppError('unprocessable', `Token exchange failed: ${err.message}`);
-    throw err;
+    throw providerError(`${rt.def.displayName} token exchange`, err);
   }
 }

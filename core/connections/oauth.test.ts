@@ -88,6 +88,23 @@ describe('OAuth2 token management', () => {
     assert.ok(!Buffer.from(raw.tokens_enc).includes('at-1'));
   });
 
+  it('the provider down during the code exchange is 502 provider_error (its outage, not the caller\'s request); a refused code stays 422', async () => {
+    const id = await connection('oauth-code-test');
+    const authorize = async () => new URL((await h.call(org.apiKey, 'GET', `/v1/connections/${id}/oauth/authorize`)).body.url).searchParams.get('state')!;
+    nock(AUTH).post('/token').once().reply(503, 'upstream unavailable');
+    const down = await h.call(null, 'GET', `/v1/oauth/callback?code=abc&state=${encodeURIComponent(await authorize())}`);
+    assert.equal(down.status, 502, JSON.stringify(down.body));
+    assert.equal(down.body.error.code, 'provider_error');
+    assert.equal(down.body.error.details[0].reason, 'vendor_unavailable');
+    assert.doesNotMatch(JSON.stringify(down.body), /upstream unavailable/);
+    assert.equal(await tokens(id), null);
+
+    nock(AUTH).post('/token').once().reply(...reply(400, { error: 'invalid_grant', error_description: 'code already used' }));
+    const refused = await h.call(null, 'GET', `/v1/oauth/callback?code=abc&state=${encodeURIComponent(await authorize())}`);
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.code, 'unprocessable');
+  });
+
   it('a denied consent (error=access_denied) is answered 422 authorization_denied and recorded on the connection; forged or foreign states stay 400', async () => {
     const id = await connection('oauth-code-test');
     const state = new URL((await h.call(org.apiKey, 'GET', `/v1/connections/${id}/oauth/authorize`)).body.url).searchParams.get('state')!;

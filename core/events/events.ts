@@ -93,6 +93,14 @@ export function decodeEvent(row: EventRow, crypto: OrgCrypto): EngineEvent {
 export const SETTLED = `tx < (SELECT sb_settled_horizon())`;
 const COLUMNS = `seq::text AS seq, id, org_id, type, conversation_id, subject_id, data_enc, tx::text AS tx, created_at`;
 
+/** One event of the transaction's org, decoded, with its feed number; undefined once it is gone (retention, erasure). */
+export async function findEvent(tx: TenantTx, eventId: string): Promise<{ event: EngineEvent; seq: string } | undefined> {
+  const { rows } = await tx.trx.raw(`SELECT ${COLUMNS} FROM events WHERE id = ?`, [eventId]);
+  const row = rows[0] as EventRow | undefined;
+  if (!row) return undefined;
+  return { event: decodeEvent({ ...row, data_enc: Buffer.from(row.data_enc) }, tx.crypto), seq: row.seq };
+}
+
 /** One org's events after a position, in feed order (RLS scopes it to the tenant of trx). */
 export async function readOrgEvents(
   trx: Knex,

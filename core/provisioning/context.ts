@@ -1,8 +1,9 @@
-import { ConnectorError, type ProvisioningApi, type ProvisioningContext, type ProvisioningHook } from '../../connectors/kit/index.ts';
+import { type ProvisioningApi, type ProvisioningContext, type ProvisioningHook } from '../../connectors/kit/index.ts';
 import type { Engine } from '../engine.ts';
 import { AppError } from '../errors.ts';
 import { receiveUrl } from '../connections/model.ts';
 import { loadRuntime, type ConnectionRuntime } from '../connections/runtime.ts';
+import { providerError } from '../connections/provider-error.ts';
 import { sandboxProvisioning } from './sandbox.ts';
 
 /**
@@ -59,11 +60,7 @@ const HOOK_WORDS: Record<ProvisioningHook, string> = {
   templates: 'sync templates',
 };
 
-/**
- * Runs a provider call; a ConnectorError becomes the API's error (the one place they are
- * translated for provisioning): refused credentials and outages are 502 provider_error, a request
- * the provider refused (a number no longer available) 422, a rate limit 429 with Retry-After.
- */
+/** Runs a provider call; a ConnectorError becomes the API's error (connections/provider-error.ts). */
 export async function viaProvider<T>(p: Provisioner, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
@@ -72,12 +69,3 @@ export async function viaProvider<T>(p: Provisioner, call: () => Promise<T>): Pr
   }
 }
 
-export function providerError(name: string, err: unknown): AppError {
-  if (!ConnectorError.is(err)) return err instanceof AppError ? err : new AppError('provider_error', `${name} call failed.`);
-  const details = [{ reason: err.code, ...(err.providerCode ? { providerCode: err.providerCode } : {}) }];
-  if (err.code === 'rate_limited') {
-    return new AppError('rate_limited', `${name} is rate limiting: ${err.message}`, { details, retryAfter: Math.ceil((err.retryAfterMs ?? 1000) / 1000) });
-  }
-  if (err.code === 'invalid_request' || err.code === 'invalid_recipient') return new AppError('unprocessable', `${name} refused the request: ${err.message}`, { details });
-  return new AppError('provider_error', `${name}: ${err.message}`, { details });
-}

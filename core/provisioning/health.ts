@@ -4,7 +4,8 @@ import { appendEvent } from '../events/events.ts';
 import { isUsLongCode } from '../compliance/preflight.ts';
 import { createLogger } from '../logger.ts';
 import { updateConnection } from '../connections/service.ts';
-import { hookOf, loadProvisioner, offers, providerError, viaProvider, type Provisioner, type ProvisioningEngine } from './context.ts';
+import { providerError } from '../connections/provider-error.ts';
+import { hookOf, loadProvisioner, offers, viaProvider, type Provisioner, type ProvisioningEngine } from './context.ts';
 
 const log = createLogger('connection-health');
 

@@ -26,7 +26,7 @@ export const ROLE_SCOPES: Record<Role, Scope[]> = {
 
 export const HIPAA_SESSION_MINUTES = 15;
 export const SESSION_PREFIX = 'sbs_';
-const TOKEN = /^sbs_([0-9a-f-]{36})_([A-Za-z0-9_-]{43})$/;
+const TOKEN = /^sbs_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest();
 
@@ -77,7 +77,8 @@ export async function authenticateSession(db: Database, token: string): Promise<
       .whereNull('u.disabled_at')
       .where('s.expires_at', '>', new Date())
       .first(),
-  ).catch(() => undefined);
+  );
+  // No catch: a database that cannot be reached is a 503 (api/http/errors.ts), never "signed out".
   if (!row) return null;
   return { orgId, keyId: row.id, sessionId: row.id, userId: row.user_id, scopes: ROLE_SCOPES[row.role as Role], ...(row.suspended_at ? { suspended: true } : {}) };
 }

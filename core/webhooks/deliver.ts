@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Engine } from '../engine.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import type { Job } from '../queue/queue.ts';
-import { decodeEvent, type EventRow } from '../events/events.ts';
+import { findEvent } from '../events/events.ts';
 import { orgSettings } from '../org-settings.ts';
 import { createLogger } from '../logger.ts';
 import { buildPayload } from './payload.ts';
@@ -93,17 +93,12 @@ async function prepare(tx: TenantTx, job: DeliveryJob): Promise<Prepared> {
     await settle(tx, d.id, 'failed', 'the endpoint is disabled');
     return { kind: 'settled', d };
   }
-  const { rows } = await tx.trx.raw(
-    `SELECT seq::text AS seq, id, org_id, type, conversation_id, subject_id, data_enc, tx::text AS tx, created_at FROM events WHERE id = ?`,
-    [d.event_id],
-  );
-  const row = rows[0] as EventRow | undefined;
-  if (!row) {
+  const found = await findEvent(tx, d.event_id);
+  if (!found) {
     await settle(tx, d.id, 'failed', 'the event no longer exists (retention or erasure)');
     return { kind: 'settled', d };
   }
-  row.data_enc = Buffer.from(row.data_enc);
-  const payload = buildPayload(decodeEvent(row, tx.crypto), row.seq, await orgSettings(tx.trx, tx.orgId));
+  const payload = buildPayload(found.event, found.seq, await orgSettings(tx.trx, tx.orgId));
   return { kind: 'send', d, url: sub.url, secrets: signingSecrets(tx, sub), body: JSON.stringify(payload), sub };
 }
 

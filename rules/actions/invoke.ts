@@ -1,5 +1,6 @@
-import { Ajv } from 'ajv';
+import { createAjv } from '../../connectors/kit/ajv.ts';
 import { ConnectorError } from '../../connectors/kit/index.ts';
+import { providerError } from '../../core/connections/provider-error.ts';
 import { integrationContext, withAuthRetry } from '../../core/connections/oauth.ts';
 import { runtimeOf } from '../../core/connections/runtime.ts';
 import type { ConnectionRow } from '../../core/connections/model.ts';
@@ -24,7 +25,7 @@ export interface InvokeAction {
   as?: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = createAjv();
 
 const unprocessable = (field: string, reason: string) => new AppError('unprocessable', `invoke: ${reason}.`, { details: [{ field, reason }] });
 
@@ -82,7 +83,8 @@ export const invoke: ExternalAction<InvokeAction> = {
     try {
       value = await withAuthRetry(ctx, () => handler.run({ ...a.input, idempotencyKey: env.idempotencyKey }, ctx));
     } catch (err) {
-      if (ConnectorError.is(err) && !err.retryable) throw new AppError('unprocessable', `invoke ${rt.def.id}.${a.action}: ${err.message}`);
+      // A retryable failure is thrown as it is, so the rules job retries the execution.
+      if (ConnectorError.is(err) && !err.retryable) throw providerError(`invoke ${rt.def.id}.${a.action}`, err);
       throw err;
     }
     return { log: { connectionId: rt.row.id, action: a.action, as: a.as ?? null }, ...(a.as ? { result: { as: a.as, value } } : {}) };

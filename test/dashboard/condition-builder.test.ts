@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'vitest';
-import { fromJsonLogic, toJsonLogic, type BuiltCondition } from '../../dashboard/src/pages/rules/condition.ts';
+import { eventDataFields, fromJsonLogic, rowProblems, toJsonLogic, withoutProblems, type BuiltCondition } from '../../dashboard/src/pages/rules/condition.ts';
 import { diffLines } from '../../dashboard/src/pages/rules/diff.ts';
 import { evaluate } from '../../rules/operators.ts';
 import { CONTEXT_FIELDS } from '../../rules/vocabulary.ts';
@@ -54,8 +54,60 @@ test('every builder row round-trips through json-logic', () => {
   assert.deepEqual(fromJsonLogic(toJsonLogic(built, types)), built);
 });
 
-test('json-logic the builder cannot show (nested groups, other operators) is left to the raw view', () => {
-  assert.equal(fromJsonLogic({ and: [{ or: [{ '==': [{ var: 'a' }, 1] }] }] }), null);
+test('nested AND/OR groups round-trip and mean what the server evaluates', () => {
+  const built: BuiltCondition = {
+    combinator: 'and',
+    rows: [
+      { field: 'event.data.invoice.amountRemaining', op: '>', value: '0' },
+      {
+        combinator: 'or',
+        rows: [
+          { field: 'event.data.invoice.attemptCount', op: '>=', value: '2' },
+          { combinator: 'and', rows: [{ field: 'contact.name', op: '!!', value: '' }, { field: 'time.hour', op: '<', value: '17' }] },
+        ],
+      },
+    ],
+  };
+  const t = { ...types, 'event.data.invoice.amountRemaining': 'number', 'event.data.invoice.attemptCount': 'number' };
+  const logic = toJsonLogic(built, t);
+  assert.deepEqual(logic, {
+    and: [
+      { '>': [{ var: 'event.data.invoice.amountRemaining' }, 0] },
+      { or: [{ '>=': [{ var: 'event.data.invoice.attemptCount' }, 2] }, { and: [{ '!!': [{ var: 'contact.name' }] }, { '<': [{ var: 'time.hour' }, 17] }] }] },
+    ],
+  });
+  assert.deepEqual(fromJsonLogic(logic), built);
+  const ctx = (amount: number, attempts: number, name: string | null, hour: number) => ({ event: { data: { invoice: { amountRemaining: amount, attemptCount: attempts } } }, contact: { name }, time: { hour } }) as never;
+  assert.equal(evaluate(logic, ctx(5000, 2, null, 20)).matched, true, 'second attempt');
+  assert.equal(evaluate(logic, ctx(5000, 1, 'Ana', 9)).matched, true, 'named contact in office hours');
+  assert.equal(evaluate(logic, ctx(5000, 1, 'Ana', 18)).matched, false);
+  assert.equal(evaluate(logic, ctx(0, 3, 'Ana', 9)).matched, false, 'nothing owed');
+  // An empty nested group adds nothing; a half-typed row inside a group is named by its position and left out.
+  assert.deepEqual(toJsonLogic({ combinator: 'and', rows: [{ field: 'time.hour', op: '<', value: '17' }, { combinator: 'or', rows: [] }] }, types), { '<': [{ var: 'time.hour' }, 17] });
+  const typing: BuiltCondition = { combinator: 'and', rows: [{ field: 'time.hour', op: '<', value: '17' }, { combinator: 'or', rows: [{ field: 'message.body', op: 'in', value: '' }] }] };
+  const problems = rowProblems(typing, types);
+  assert.deepEqual(problems, { '1': null, '2.1': 'Type the text to look for.' });
+  assert.deepEqual(toJsonLogic(withoutProblems(typing, problems), types), { '<': [{ var: 'time.hour' }, 17] });
+});
+
+test("a connector event's data becomes fields: nested objects walked, types read off the values", () => {
+  const data = { connectionId: 'c1', invoice: { id: 'in_1', amountRemaining: 5000, paid: false, lines: [{ sku: 'rent' }], customer: { email: 'a@b.c', name: null } }, 'odd.key': 1 };
+  assert.deepEqual(eventDataFields(data), [
+    { path: 'event.data.connectionId', type: 'string' },
+    { path: 'event.data.invoice.id', type: 'string' },
+    { path: 'event.data.invoice.amountRemaining', type: 'number' },
+    { path: 'event.data.invoice.paid', type: 'boolean' },
+    { path: 'event.data.invoice.lines', type: 'array' },
+    { path: 'event.data.invoice.customer.email', type: 'string' },
+    { path: 'event.data.invoice.customer.name', type: 'string|null' },
+  ]);
+  assert.deepEqual(eventDataFields(undefined), []);
+});
+
+test('json-logic the builder cannot show (other operators, groups nested too deep) is left to the raw view', () => {
+  const leaf = { '==': [{ var: 'a' }, 1] };
+  assert.notEqual(fromJsonLogic({ and: [{ or: [{ and: [leaf] }] }] }), null, 'three levels are shown');
+  assert.equal(fromJsonLogic({ and: [{ or: [{ and: [{ or: [leaf] }] }] }] }), null, 'a fourth is not');
   assert.equal(fromJsonLogic({ within_business_hours: [] }), null);
   assert.equal(fromJsonLogic({ '==': [1, { var: 'a' }] }), null);
   assert.equal(fromJsonLogic({ '==': [{ var: 'a' }, { var: 'b' }] }), null);

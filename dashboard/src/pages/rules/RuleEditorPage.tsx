@@ -2,11 +2,13 @@ import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, get, patch, post } from '../../api/client.ts';
 import type { Rule, RuleAction, RuleVocabulary } from '../../api/admin-types.ts';
+import type { EngineEvent } from '../../api/types.ts';
+import { useCatalog } from '../connectors/queries.ts';
 import { Link, navigate } from '../../app/router.tsx';
 import { ErrorNotice, Loading, PageHeader } from '../../ui/states.tsx';
 import { ActionList } from './ActionList.tsx';
 import { ConditionBuilder } from './ConditionBuilder.tsx';
-import type { JsonLogic } from './condition.ts';
+import { eventDataFields, type JsonLogic } from './condition.ts';
 import { ExecutionLog } from './ExecutionLog.tsx';
 import { RULES_KEY } from './RulesPage.tsx';
 import { TestPanel } from './TestPanel.tsx';
@@ -48,6 +50,27 @@ export default function RuleEditorPage({ params }: { params: Record<string, stri
   );
 }
 
+/** Sections of the rule context a connector event has: no message or conversation, maybe a contact (data.contactId). */
+const EXTERNAL_SCOPES = ['event', 'org', 'time', 'rule', 'contact'];
+
+/**
+ * Connector events (`<connector>.<type>`) the org's feed holds — they are the triggers beyond the
+ * vocabulary's — and, for the one picked, its event.data.* fields read off the latest such event.
+ */
+function useConnectorEvents(picked: string | null) {
+  const catalog = useCatalog();
+  const recent = useQuery({ queryKey: ['sync-recent', 'all-types'], queryFn: () => get<{ events: EngineEvent[] }>('/v1/sync', { order: 'desc', limit: 200 }) });
+  const sample = useQuery({
+    queryKey: ['sync-recent', picked, 'sample'],
+    enabled: !!picked,
+    queryFn: () => get<{ events: EngineEvent[] }>('/v1/sync', { order: 'desc', limit: 1, types: picked! }),
+  });
+  const connectorIds = new Set((catalog.data ?? []).map((c) => c.id));
+  const types = [...new Set((recent.data?.events ?? []).map((e) => e.type).filter((t) => connectorIds.has(t.split('.')[0]!)))].sort();
+  const dataFields = eventDataFields(sample.data?.events[0]?.data).map((f) => ({ ...f, scope: 'event', description: `In the latest ${picked} event` }));
+  return { types, dataFields };
+}
+
 function RuleEditor({ id, initial, version, vocabulary }: { id?: string; initial: Draft; version?: number; vocabulary: RuleVocabulary }) {
   const qc = useQueryClient();
   const [draft, setDraft] = useState<Draft>({
@@ -63,8 +86,10 @@ function RuleEditor({ id, initial, version, vocabulary }: { id?: string; initial
   const [conditionProblem, setConditionProblem] = useState<string | null>(null);
   const set = (patchDraft: Partial<Draft>) => setDraft((d) => ({ ...d, ...patchDraft }));
   const trigger = vocabulary.triggers.find((t) => t.trigger === draft.trigger);
-  // Fields the trigger's events have (a message field means nothing on contact.created).
-  const fields = vocabulary.fields.filter((f) => !trigger || trigger.scopes.includes(f.scope));
+  const external = useConnectorEvents(trigger ? null : draft.trigger);
+  // Fields the trigger's events have (a message field means nothing on contact.created); a
+  // connector event's own event.data.* fields come from the latest such event in the feed.
+  const fields = trigger ? vocabulary.fields.filter((f) => trigger.scopes.includes(f.scope)) : [...vocabulary.fields.filter((f) => EXTERNAL_SCOPES.includes(f.scope)), ...external.dataFields];
   const save = useMutation({
     mutationFn: () => (id ? patch<Rule>(`/v1/rules/${id}`, draft) : post<Rule>('/v1/rules', draft)),
     onSuccess: (saved) => {
@@ -87,12 +112,23 @@ function RuleEditor({ id, initial, version, vocabulary }: { id?: string; initial
           <label className="field">
             <span>Trigger</span>
             <select value={draft.trigger} onChange={(e) => set({ trigger: e.target.value })}>
-              {!trigger && <option value={draft.trigger}>{draft.trigger}</option>}
-              {vocabulary.triggers.map((t) => (
-                <option key={t.trigger} value={t.trigger}>
-                  {t.trigger} — {t.description}
-                </option>
-              ))}
+              {!trigger && !external.types.includes(draft.trigger) && <option value={draft.trigger}>{draft.trigger}</option>}
+              <optgroup label="Switchboard events">
+                {vocabulary.triggers.map((t) => (
+                  <option key={t.trigger} value={t.trigger}>
+                    {t.trigger} — {t.description}
+                  </option>
+                ))}
+              </optgroup>
+              {external.types.length > 0 && (
+                <optgroup label="Connector events (seen in the feed)">
+                  {external.types.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
+                </optgroup>
+              )}
             </select>
           </label>
           <label className="field">

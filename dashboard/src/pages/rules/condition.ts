@@ -1,6 +1,6 @@
 /**
- * The condition builder's model: rows of field / operator / value joined by "all" or "any", and
- * their json-logic. Pure functions (unit-tested in condition.test.ts) so the builder and the raw
+ * The condition builder's model: rows of field / operator / value and nested groups, each group
+ * joined by "all" or "any", and their json-logic. Pure functions (unit-tested in condition.test.ts) so the builder and the raw
  * JSON view stay two views of one condition.
  *
  * json-logic pitfalls the builder avoids (shared/PROVIDERS.md, rules/README.md):
@@ -19,10 +19,16 @@ export interface ConditionRow {
   value: string;
 }
 
+/** A group: its rows and nested groups, joined by and/or. The whole condition is the top group. */
 export interface BuiltCondition {
   combinator: Combinator;
-  rows: ConditionRow[];
+  rows: ConditionItem[];
 }
+
+export type ConditionItem = ConditionRow | BuiltCondition;
+export const isGroup = (item: ConditionItem): item is BuiltCondition => 'combinator' in item;
+/** How deep groups may nest in the builder (deeper json-logic is edited in the raw view). */
+export const MAX_DEPTH = 3;
 
 export interface BuilderOperator {
   op: string;
@@ -77,12 +83,44 @@ export function rowToLogic(row: ConditionRow, types: FieldTypes): JsonLogic {
   }
 }
 
-/** The whole condition: `true` for no rows, the row itself for one, else and/or of the rows. */
+/**
+ * A group: `true` for no items, the item itself for one, else and/or of the items. An empty
+ * nested group adds nothing (it is left out rather than written as `true`).
+ */
 export function toJsonLogic(built: BuiltCondition, types: FieldTypes): JsonLogic {
-  const parts = built.rows.map((r) => rowToLogic(r, types));
+  const parts = built.rows.map((r) => (isGroup(r) ? toJsonLogic(r, types) : rowToLogic(r, types))).filter((p) => p !== true);
   if (parts.length === 0) return true;
   if (parts.length === 1) return parts[0]!;
   return { [built.combinator]: parts };
+}
+
+/** Every row's problem (null when fine), keyed by its position: "1", "2.1" … (the labels the builder shows). */
+export function rowProblems(built: BuiltCondition, types: FieldTypes, prefix = ''): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  built.rows.forEach((r, i) => {
+    const key = `${prefix}${i + 1}`;
+    if (isGroup(r)) Object.assign(out, rowProblems(r, types, `${key}.`));
+    else {
+      try {
+        rowToLogic(r, types);
+        out[key] = null;
+      } catch (err) {
+        out[key] = (err as Error).message;
+      }
+    }
+  });
+  return out;
+}
+
+/** The group without the rows that have a problem (what is written while the admin is still typing). */
+export function withoutProblems(built: BuiltCondition, problems: Record<string, string | null>, prefix = ''): BuiltCondition {
+  const rows: ConditionItem[] = [];
+  built.rows.forEach((r, i) => {
+    const key = `${prefix}${i + 1}`;
+    if (isGroup(r)) rows.push(withoutProblems(r, problems, `${key}.`));
+    else if (!problems[key]) rows.push(r);
+  });
+  return { ...built, rows };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -118,19 +156,45 @@ export function logicToRow(logic: unknown): ConditionRow | null {
   return null;
 }
 
+/** An and/or of rows and groups, or null when an item is something the builder cannot show. */
+function groupOf(logic: unknown, depth: number): BuiltCondition | null {
+  if (!isObject(logic) || Object.keys(logic).length !== 1) return null;
+  const op = Object.keys(logic)[0]!;
+  if ((op !== 'and' && op !== 'or') || !Array.isArray(logic[op])) return null;
+  const rows: ConditionItem[] = [];
+  for (const item of logic[op] as unknown[]) {
+    const parsed = depth < MAX_DEPTH ? (groupOf(item, depth + 1) ?? logicToRow(item)) : logicToRow(item);
+    if (!parsed) return null;
+    rows.push(parsed);
+  }
+  return { combinator: op, rows };
+}
+
 /**
- * json-logic back into rows, or null when it holds something the builder cannot show (nested
- * groups, other operators): such a condition is edited in the raw JSON view only.
+ * json-logic back into rows and groups, or null when it holds something the builder cannot show
+ * (other operators, groups deeper than MAX_DEPTH): such a condition is edited in the raw JSON view only.
  */
 export function fromJsonLogic(logic: unknown): BuiltCondition | null {
   if (logic === true || logic === undefined || logic === null) return { combinator: 'and', rows: [] };
-  if (isObject(logic) && Object.keys(logic).length === 1) {
-    const op = Object.keys(logic)[0]!;
-    if ((op === 'and' || op === 'or') && Array.isArray(logic[op])) {
-      const rows = (logic[op] as unknown[]).map(logicToRow);
-      return rows.every((r): r is ConditionRow => r !== null) ? { combinator: op, rows } : null;
-    }
-  }
+  const group = groupOf(logic, 1);
+  if (group) return group;
   const row = logicToRow(logic);
   return row ? { combinator: 'and', rows: [row] } : null;
+}
+
+/**
+ * The `event.data.*` fields of an event as builder fields, read off a real event of the trigger's
+ * type (external events, `<connector>.<type>`, carry the connector's mapped data, whose shape only
+ * the feed knows). Nested objects are walked; lists are offered whole (for "is present").
+ */
+export function eventDataFields(data: unknown, prefix = 'event.data', depth = 0): { path: string; type: string }[] {
+  if (!isObject(data) || depth > 4) return [];
+  const out: { path: string; type: string }[] = [];
+  for (const [k, v] of Object.entries(data)) {
+    if (!/^[A-Za-z0-9_$-]+$/.test(k)) continue; // a key with dots could not be named by a var path
+    const path = `${prefix}.${k}`;
+    if (isObject(v)) out.push(...eventDataFields(v, path, depth + 1));
+    else out.push({ path, type: Array.isArray(v) ? 'array' : v === null ? 'string|null' : typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'string' });
+  }
+  return out;
 }

@@ -69,10 +69,31 @@ export interface Conversation {
   senderAddress: string | null;
   subject: string | null;
   metadata: Record<string, unknown>;
+  assigneeId: string | null;
+  tags: string[];
   participants: Participant[];
   lastMessageAt: string;
   createdAt: string;
   updatedAt: string;
+  /** On list rows only. */
+  lastMessage?: MessagePreview | null;
+}
+
+export interface MessagePreview {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  channel: string;
+  status: string;
+  body: string | null;
+  hasMedia: boolean;
+  createdAt: string;
+}
+
+export interface Assignee {
+  id: string;
+  name: string | null;
+  email: string;
+  role: string;
 }
 
 export interface Message {

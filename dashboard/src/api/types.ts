@@ -19,10 +19,19 @@ export interface User {
   role: Role;
 }
 
+/** White-label branding: the org's over its platform's (GET /v1/org, the session, GET /v1/branding). */
+export interface Branding {
+  displayName: string;
+  logoUrl: string | null;
+  colors: { primary: string | null; accent: string | null; background: string | null; text: string | null };
+  supportEmail: string | null;
+  supportUrl: string | null;
+}
+
 export interface Session {
   object: 'session';
   user: User;
-  org: { id: string; name: string };
+  org: { id: string; name: string; branding?: Branding };
   scopes: Scope[];
 }
 

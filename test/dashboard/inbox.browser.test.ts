@@ -6,7 +6,7 @@ import { api } from '../../cli/testing.ts';
 import { browserAvailable, launchBrowser, screenshot } from '../browser.ts';
 import { ACCOUNT_SID, OUR_NUMBER, postTwilio } from '../connections.ts';
 import { waitFor } from '../wait.ts';
-import { assertClean, signIn, startDashboardServer, type DashboardServer } from './support.ts';
+import { assertClean, confirm, signIn, startDashboardServer, type DashboardServer } from './support.ts';
 
 /**
  * The inbox in a real browser against `switchboard start` (embedded and production mode): a
@@ -270,5 +270,38 @@ test.skipIf(skip)('an agent works the inbox from the keyboard: newest activity f
   await page.getByLabel('Metadata value').fill('9Z');
   await page.getByLabel('Metadata value').press('Enter');
   await page.getByText('No conversation matches').waitFor();
+  await page.context().close();
+});
+
+test.skipIf(skip)('the contact panel merges a duplicate found by its handle and undoes it, each after a confirm step', async () => {
+  const [first, duplicate] = [customer(), customer()];
+  await inboundSms(first, 'My number is this one');
+  await inboundSms(duplicate, 'Texting from my other phone');
+  const contactOf = async (phone: string) => (await api(s.url, s.apiKey, 'GET', `/v1/contacts?handle[kind]=phone&handle[value]=${encodeURIComponent(phone)}`)).json.data[0];
+  const [keep, dup] = [await contactOf(first), await contactOf(duplicate)];
+  assert.notEqual(keep.id, dup.id);
+  const { page, problems } = await signIn(browser, s.url, s.owner.email, s.owner.password);
+  await row(page, first).click();
+  const panel = page.getByRole('complementary', { name: 'Contact' });
+  await panel.locator('.mono', { hasText: first }).waitFor();
+  await panel.getByLabel('Find a contact to merge by handle').fill(duplicate);
+  await panel.getByLabel('Find a contact to merge by handle').press('Enter');
+  await panel.getByRole('button', { name: 'Merge into this contact' }).click();
+  await confirm(page, 'Merge contacts');
+  await panel.locator('.mono', { hasText: duplicate }).waitFor();
+  assert.equal((await contactOf(duplicate)).id, keep.id, 'the duplicate’s handle is now this contact’s');
+  await panel.getByRole('list', { name: 'Merges' }).getByText('Another contact merged in').waitFor();
+  await screenshot(page, `dashboard-contact-merged-${s.env.mode}`);
+  await assertClean(page, problems, 'contact merged');
+
+  await panel.getByRole('button', { name: /^Undo the merge/ }).click();
+  await confirm(page, 'Undo merge');
+  await panel.getByRole('list', { name: 'Merges' }).getByText('undone').waitFor();
+  await panel.locator('.mono', { hasText: duplicate }).waitFor({ state: 'detached' });
+  assert.equal((await contactOf(duplicate)).id, dup.id, 'the duplicate has its handle back');
+  const merges = (await api(s.url, s.apiKey, 'GET', `/v1/contacts/${keep.id}/merges`)).json.data;
+  assert.match(merges[0].undoneBy, /^user:/, 'undone by the signed-in user');
+  await screenshot(page, `dashboard-contact-unmerged-${s.env.mode}`);
+  await assertClean(page, problems, 'contact unmerged');
   await page.context().close();
 });

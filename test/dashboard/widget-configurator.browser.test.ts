@@ -76,6 +76,33 @@ test.skipIf(skip)('a person allows their site, themes the widget, copies the sni
     await visitor.locator('switchboard-chat .title', { hasText: 'Maple Court leasing' }).waitFor({ timeout: 20_000 });
     assert.equal(await visitor.locator('switchboard-chat .launcher').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(11, 110, 79)');
     assert.equal(await visitor.locator('switchboard-chat [role="alert"]').count(), 0, 'the origin saved in the dashboard is allowed');
+
+    // Done means 1, through the dashboard: the visitor's message (with the page's unit) appears live
+    // in the inbox, the agent's reply from the inbox appears live in the widget.
+    site.page('/unit-4b', `<!doctype html><html lang="en"><head><title>Unit 4B</title></head><body><h1>Unit 4B</h1>${copied.replace(' async>', ' data-unit="4B" async>')}</body></html>`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+    await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
+    await visitor.goto(site.origin + '/unit-4b');
+    await visitor.locator('switchboard-chat .launcher').click();
+    await visitor.locator('switchboard-chat textarea.input').fill('Is the pool open today?');
+    await visitor.locator('switchboard-chat textarea.input').press('Enter');
+    await visitor.locator('switchboard-chat .row.visitor', { hasText: 'Is the pool open today?' }).locator('[data-delivery="sent"]').waitFor();
+    const row = page.getByRole('region', { name: 'Conversations' }).getByRole('link', { name: /Is the pool open today\?/ });
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    await page.getByRole('list', { name: 'Messages' }).getByText('Is the pool open today?').waitFor();
+    const details = page.getByRole('complementary', { name: 'Contact' }).locator('.contact-meta');
+    await details.getByText('unit').waitFor();
+    assert.equal(await details.locator('div', { has: page.locator('dt', { hasText: 'unit' }) }).locator('dd').innerText(), '4B', "the page's unit is the conversation's metadata");
+    const reply = page.getByLabel('Reply', { exact: true });
+    await reply.fill('Yes, until 9pm.');
+    await page.getByText(/Ready to send on/).waitFor();
+    await reply.press('Enter');
+    await visitor.locator('switchboard-chat .row.agent .bubble', { hasText: 'Yes, until 9pm.' }).waitFor({ timeout: 20_000 });
+    await screenshot(page, 'dashboard-inbox-widget-chat');
+    await screenshot(visitor, 'widget-reply-from-dashboard');
+    await assertClean(page, problems, 'the inbox with a widget chat');
   } finally {
     await context.close();
     await page.context().close();

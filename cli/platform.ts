@@ -8,7 +8,7 @@ const HELP = `Usage:
 
 With --json the result is one JSON line: {"platform":{"id":…,"name":…},"apiKey":"sbp_live_…"}.
 The key is shown only this once. With it the platform creates and runs its orgs through
-/v1/platform/… and acts on one org with the header Switchboard-Org: <org id> (README, "Platforms").
+/v1/platform/… and acts on one org with the header Switchboard-Org: <org id> (docs/platforms.md).
 `;
 
 async function create(args: string[]): Promise<number> {

@@ -211,11 +211,17 @@ describe('SDK against a running server (both modes)', () => {
       const { messageId } = await dispatched.json();
       const sent: any = await sb.messages.get(messageId);
       assert.deepEqual([sent.channel, sent.body, sent.metadata?.job], ['sms', 'Sam is on the way for job J-1042. Reply here if anything changed.', 'J-1042']);
-      // The customer answers: Twilio's signed inbound webhook (its documented form fields) to our connection.
+      // The customer answers once the text is out (the send records which of our numbers it left
+      // from; a reply to that number threads into the same conversation).
+      await waitFor('the dispatch SMS to be sent', async () => ['sent', 'delivered'].includes(((await sb.messages.get(messageId)) as any).status), 30_000, 100);
+      // Twilio's signed inbound webhook (its documented form fields) to our connection.
       const fixture = formParams(JSON.parse(fs.readFileSync(new URL('../connectors/twilio/fixtures/inbound-sms.json', import.meta.url), 'utf8')).request.body);
       const hook = await postTwilio(inboundUrl, { ...fixture, From: '+14155550177', To: '+14155550100', Body: 'Gate code is 4411' });
       assert.equal(hook.status, 200, hook.text);
-      await waitFor('the app to log the verified reply', () => out.includes(`reply in conversation ${sent.conversationId}: Gate code is 4411`), 30_000, 100);
+      await waitFor('the app to log the verified reply', () => out.includes(': Gate code is 4411'), 30_000, 100).catch((err) => {
+        throw new Error(`${err.message}; the app printed:\n${out}`);
+      });
+      assert.ok(out.includes(`reply in conversation ${sent.conversationId}: Gate code is 4411`), out);
     } finally {
       app.kill('SIGTERM');
     }

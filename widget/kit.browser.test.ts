@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { api, cliEnv, runCli, startCli, type CliEnv, type Server } from '../cli/testing.ts';
 import { axeViolations, browserAvailable, launchBrowser, newContext, screenshot, watchPage } from '../test/browser.ts';
-import { cuttableProxy, type CuttableProxy } from './test-servers.ts';
+import { cuttableProxy, hostSite, type CuttableProxy } from './test-servers.ts';
 
 /**
  * The UI kit's example page (/kit/) in Chromium against a real `switchboard start`, authenticated
@@ -59,6 +59,10 @@ test.skipIf(skip)('7: a unit=4B embed token lists only 4B\'s conversations on th
   const other = await residentWrites('res-5c', '5C', 'Noise from upstairs in 5C again.');
   const token = await embedToken({ scopes: SCOPES, metadata: { unit: '4B' }, ttlSeconds: 600, userRef: 'manager-1' });
   assert.match(token, /^sbet_/);
+  for (const [contactId, name] of [[a.contactId, 'Rosa Diaz'], [b.contactId, 'Sam Lee']] as const) {
+    const named = await api(server.url, apiKey, 'PATCH', `/v1/contacts/${contactId}`, { name });
+    assert.equal(named.status, 200, named.text);
+  }
 
   // The API: only 4B, whatever the page asks for.
   const listed = await as(token, 'GET', '/v1/conversations');
@@ -90,8 +94,20 @@ test.skipIf(skip)('7: a unit=4B embed token lists only 4B\'s conversations on th
     await page.goto(`${proxy.url}/kit/#token=${token}`);
     await page.locator('.sb-conversation-item').first().waitFor({ timeout: 30_000 });
     const items = await page.locator('.sb-conversation-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-conversation-id')));
-    assert.deepEqual(items.sort(), [a.conversationId, b.conversationId].sort());
+    assert.deepEqual(items, [b.conversationId, a.conversationId], 'newest activity first');
     assert.equal(await page.getByText('5C').count(), 0);
+    // Two threads of one unit tell apart: who, what was said last, and when.
+    const row = (id: string) => page.locator(`.sb-conversation-item[data-conversation-id="${id}"]`);
+    await row(a.conversationId).locator('.sb-conversation-title', { hasText: 'Rosa Diaz' }).waitFor({ timeout: 20_000 });
+    await row(b.conversationId).locator('.sb-conversation-title', { hasText: 'Sam Lee' }).waitFor({ timeout: 20_000 });
+    assert.equal(await row(a.conversationId).locator('.sb-conversation-preview').innerText(), 'The dishwasher in 4B will not drain.');
+    assert.equal(await row(b.conversationId).locator('.sb-conversation-preview').innerText(), 'Package for 4B at the front desk?');
+    for (const id of [a.conversationId, b.conversationId]) {
+      assert.match((await row(id).locator('time').getAttribute('datetime'))!, /^\d{4}-\d\d-\d\dT/);
+      assert.ok((await row(id).locator('time').innerText()).trim().length > 0, 'the time is shown');
+      assert.equal(await row(id).locator('.sb-conversation-segment').innerText(), '4B', 'the segment beside the name');
+    }
+    await screenshot(page, 'kit-conversation-list');
     await page.locator(`[data-conversation-id="${a.conversationId}"]`).click();
     await page.locator('.sb-bubble', { hasText: 'will not drain' }).waitFor();
     const connection = page.locator('.sb-connection');
@@ -116,5 +132,52 @@ test.skipIf(skip)('7: a unit=4B embed token lists only 4B\'s conversations on th
     assert.deepEqual(problems, { dialogs: [], cspViolations: [], pageErrors: [] });
   } finally {
     await context.close();
+  }
+});
+
+test.skipIf(skip)('the kit on an app\'s own origin (a second origin): an embed token minted with that origin lists, streams live and replies cross-origin; a token without it is refused, readably', async () => {
+  const portal = await hostSite('localhost');
+  try {
+    const a = await residentWrites('res-4b-x1', '4B', 'Hallway light is out on 4B floor.');
+    await residentWrites('res-6d-x1', '6D', 'Not for this portal.');
+    // The kit page copied onto the portal's origin, loading the kit from the API host.
+    const html = (await (await fetch(`${server.url}/kit/`)).text()).replace(/(src|href)="\/kit\//g, `$1="${server.url}/kit/`);
+    portal.page('/', html);
+    const token = await embedToken({ scopes: SCOPES, metadata: { unit: '4B' }, origins: [portal.origin] });
+    const context = await newContext(browser);
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    try {
+      await page.goto(`${portal.origin}/#token=${token}&api=${encodeURIComponent(server.url)}`);
+      const row = page.locator(`.sb-conversation-item[data-conversation-id="${a.conversationId}"]`);
+      await row.waitFor({ timeout: 30_000 });
+      assert.equal(await page.getByText('Not for this portal.').count(), 0);
+      await row.click();
+      await page.locator('.sb-bubble', { hasText: 'Hallway light is out' }).waitFor({ timeout: 20_000 });
+      await page.locator('.sb-connection[data-connection="live"]').waitFor({ timeout: 20_000 });
+      await page.locator('.sb-composer textarea').fill('An electrician comes at 3pm.');
+      await page.locator('.sb-composer button[type="submit"]').click();
+      await page.locator('.sb-message[data-direction="outbound"] .sb-bubble', { hasText: 'electrician comes at 3pm' }).waitFor({ timeout: 20_000 });
+      const sent = await api(server.url, apiKey, 'GET', `/v1/conversations/${a.conversationId}/messages`);
+      assert.equal(sent.json.data[0].body, 'An electrician comes at 3pm.', 'the cross-origin reply reached the API');
+      // Live across origins: the realtime WebSocket from the portal is admitted (the token names it).
+      await residentWrites('res-4b-x1', '4B', 'Thanks, I will leave the door open.');
+      await page.locator('.sb-bubble', { hasText: 'leave the door open' }).waitFor({ timeout: 20_000 });
+      assert.deepEqual(await axeViolations(page), [], 'axe: kit on a second origin');
+      await screenshot(page, 'kit-second-origin');
+      assert.deepEqual(problems, { dialogs: [], cspViolations: [], pageErrors: [] });
+
+      // The same page with a token that does not name the portal: refused, and the page says so.
+      const plain = await embedToken({ scopes: SCOPES, metadata: { unit: '4B' } });
+      await page.goto(`${portal.origin}/?again#token=${plain}&api=${encodeURIComponent(server.url)}`);
+      const refused = page.locator('.sb-conversation-list .sb-error');
+      await refused.waitFor({ timeout: 20_000 });
+      assert.match(await refused.innerText(), /not allowed to use this embed token/);
+      assert.equal(await page.locator('.sb-conversation-item').count(), 0);
+    } finally {
+      await context.close();
+    }
+  } finally {
+    await portal.close();
   }
 });

@@ -6,7 +6,7 @@ import { hasScope } from '../../core/scopes.ts';
 import { isPublishableKeyLive } from '../../core/widget/keys.ts';
 import { isSessionLive } from '../../core/users/sessions.ts';
 import { defineRoute } from '../http/route.ts';
-import type { EmbedClaims } from '../routes/embed-tokens.ts';
+import { issuingKey, type EmbedClaims } from '../routes/embed-tokens.ts';
 
 /**
  * Short-lived realtime tokens, for browsers (which cannot set an Authorization header on a
@@ -42,6 +42,8 @@ export interface RealtimeClaims {
    * WebSocket admits a browser only from one of them or the API's own origin, like the REST calls.
    */
   embedOrigins?: string[];
+  /** Issued under a platform key acting on the org (Switchboard-Org, directly or through its embed token): keyId is that platform key. */
+  platformId?: string;
 }
 
 const signingKey = (engine: Engine) => engine.keyring.systemKey('realtime-token');
@@ -51,7 +53,8 @@ export function signRealtimeToken(engine: Engine, claims: RealtimeClaims): strin
   const widget = claims.audience === 'widget' ? { a: 'widget', v: claims.visitor, n: claims.connectionId } : {};
   const session = claims.session ? { s: 1 } : {};
   const embed = claims.embedOrigins ? { r: claims.embedOrigins } : {};
-  const payload = Buffer.from(JSON.stringify({ o: claims.orgId, k: claims.keyId, c: claims.conversationId, e: claims.exp, ...widget, ...session, ...embed })).toString('base64url');
+  const platform = claims.platformId ? { p: claims.platformId } : {};
+  const payload = Buffer.from(JSON.stringify({ o: claims.orgId, k: claims.keyId, c: claims.conversationId, e: claims.exp, ...widget, ...session, ...embed, ...platform })).toString('base64url');
   return `${PREFIX}${payload}.${mac(engine, payload).toString('base64url')}`;
 }
 
@@ -69,6 +72,7 @@ export async function verifyRealtimeToken(engine: Engine, token: string): Promis
   if (p.a === 'widget') Object.assign(claims, { audience: 'widget', visitor: p.v, connectionId: p.n });
   if (p.s === 1) claims.session = true;
   if (Array.isArray(p.r)) claims.embedOrigins = p.r;
+  if (typeof p.p === 'string') claims.platformId = p.p;
   if (!(claims.exp > Date.now() / 1000)) throw bad();
   if (claims.session) {
     if (!(await isSessionLive(engine.db, claims.orgId, claims.keyId, 'events:read'))) throw bad();
@@ -78,14 +82,8 @@ export async function verifyRealtimeToken(engine: Engine, token: string): Promis
     if (!(await withTenantRaw(engine.db, claims.orgId, (trx) => isPublishableKeyLive({ trx }, claims.keyId, claims.connectionId!)))) throw bad();
     return claims;
   }
-  const key = await withTenantRaw(engine.db, claims.orgId, (trx) =>
-    trx('api_keys as k')
-      .join('orgs as o', 'o.id', 'k.org_id')
-      .where('k.id', claims.keyId)
-      .whereNull('k.revoked_at')
-      .whereNull('o.deleted_at')
-      .first('k.scopes'),
-  );
+  // The issuing API key, or platform key acting on the org: still live, still allowed to read events.
+  const key = await issuingKey(engine, claims.orgId, claims.keyId, claims.platformId);
   if (!key || !hasScope(key.scopes, 'events:read')) throw bad();
   return claims;
 }
@@ -124,7 +122,9 @@ export const realtimeRoutes = [
       const session = 'sessionId' in auth ? { session: true as const } : {};
       const embed = (res.locals as { embed?: EmbedClaims }).embed;
       const origins = embed ? { embedOrigins: embed.origins ?? [] } : {};
-      const token = signRealtimeToken(engine, { orgId: auth.orgId, keyId: auth.keyId, conversationId: body.conversationId, exp, ...session, ...origins });
+      const platformId = embed ? embed.platformId : auth.platformId;
+      const platform = platformId ? { platformId } : {};
+      const token = signRealtimeToken(engine, { orgId: auth.orgId, keyId: auth.keyId, conversationId: body.conversationId, exp, ...session, ...origins, ...platform });
       return { token, expiresAt: new Date(exp * 1000).toISOString() };
     },
   }),

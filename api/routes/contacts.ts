@@ -68,7 +68,7 @@ const mergeView = {
     survivorId: { type: 'string', format: 'uuid' },
     mergedId: { type: 'string', format: 'uuid' },
     moved: { type: 'object', description: 'Rows moved to the survivor, per kind' },
-    actor: { type: 'string', description: 'API key id that merged' },
+    actor: { type: 'string', description: 'Who merged: user:<id>, api_key:<id> or platform:<id>' },
     undoneBy: { type: ['string', 'null'] },
     createdAt: { type: 'string', format: 'date-time' },
     undoneAt: { type: ['string', 'null'], format: 'date-time' },

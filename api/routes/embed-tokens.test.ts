@@ -2,6 +2,7 @@ import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { startHarness, type Harness } from '../../test/harness.ts';
 import { upgradeAnswer } from '../../test/upgrade.ts';
+import { createPlatform } from '../../core/platforms/platforms.ts';
 
 /**
  * Embed tokens across origins: the UI kit on an app's own origin calls the API cross-origin.
@@ -90,4 +91,27 @@ test('the realtime stream an embed token leads to admits a browser only from the
   // A realtime token minted with the API key itself (a server handing a page a stream) keeps no origin rule.
   const server = await h.call(apiKey, 'POST', '/v1/realtime/tokens', { conversationId });
   assert.equal((await upgradeAnswer(`${h.baseUrl.replace(/^http/, 'ws')}/v1/realtime?token=${server.body.token}`, { origin: PORTAL })).status, 101);
+});
+
+test('an embed token a platform key minted for one of its orgs (Switchboard-Org) leads to a realtime stream too', async () => {
+  const { apiKey: platformKey } = await createPlatform(h.engine.db, { name: 'Portal SaaS' });
+  const created = await h.call(platformKey, 'POST', '/v1/platform/orgs', { name: 'Birch Flats' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const org = { 'switchboard-org': created.body.org.id as string };
+  const inbound = await h.call(created.body.apiKey, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { handle: { kind: 'app_user', value: 'res-birch-2a' } }, body: 'Mail room locked', metadata: { unit: '2A' } });
+  assert.equal(inbound.status, 201, JSON.stringify(inbound.body));
+  const embed = await h.call(platformKey, 'POST', '/v1/embed-tokens', { scopes: ['conversations:read', 'events:read'], metadata: { unit: '2A' }, origins: [PORTAL] }, org);
+  assert.equal(embed.status, 201, JSON.stringify(embed.body));
+  const rt = await h.call(embed.body.token, 'POST', '/v1/realtime/tokens', { conversationId: inbound.body.conversationId }, { origin: PORTAL });
+  assert.equal(rt.status, 201, JSON.stringify(rt.body));
+  const url = `${h.baseUrl.replace(/^http/, 'ws')}/v1/realtime?token=${rt.body.token}`;
+  assert.equal((await upgradeAnswer(url, { origin: PORTAL })).status, 101, 'the portal streams its conversation');
+  assert.equal((await upgradeAnswer(url, { origin: 'https://evil.example.org' })).status, 403);
+  // The platform key itself, acting on the org: its realtime token streams too.
+  const direct = await h.call(platformKey, 'POST', '/v1/realtime/tokens', { conversationId: inbound.body.conversationId }, org);
+  assert.equal(direct.status, 201, JSON.stringify(direct.body));
+  assert.equal((await upgradeAnswer(`${h.baseUrl.replace(/^http/, 'ws')}/v1/realtime?token=${direct.body.token}`)).status, 101);
+  // Revoking the platform's hold (here: the org suspended by it) ends the stream's admission.
+  assert.equal((await h.call(platformKey, 'POST', `/v1/platform/orgs/${created.body.org.id}/suspend`, {})).status, 200);
+  assert.equal((await upgradeAnswer(url, { origin: PORTAL })).status, 401);
 });

@@ -54,7 +54,7 @@ export function signEmbedToken(engine: Engine, c: EmbedClaims): string {
  * not a key). A platform key acting on one of its orgs holds that org's admin scope while it keeps
  * platform:orgs and the org stays the platform's (read with both settings: RLS decides).
  */
-async function issuer(engine: Engine, orgId: string, keyId: string, platformId?: string): Promise<{ scopes: string[]; suspended: boolean } | null> {
+export async function issuingKey(engine: Engine, orgId: string, keyId: string, platformId?: string): Promise<{ scopes: string[]; suspended: boolean } | null> {
   if (platformId) {
     const row = await withTenantRaw(engine.db, orgId, (trx) =>
       trx('platform_keys as k').join('orgs as o', 'o.platform_id', 'k.platform_id').where({ 'k.id': keyId, 'o.id': orgId }).whereNull('k.revoked_at').whereNull('o.deleted_at').first('k.scopes', 'o.suspended_at'),
@@ -76,7 +76,7 @@ export async function authenticateEmbedToken(engine: Engine, token: string): Pro
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
   const p = JSON.parse(Buffer.from(m[1], 'base64url').toString());
   if (!(p.e > Date.now() / 1000)) return null;
-  const held = await issuer(engine, p.o, p.k, p.p);
+  const held = await issuingKey(engine, p.o, p.k, p.p);
   if (!held) return null;
   const scopes = (p.s as Scope[]).filter((s) => hasScope(held.scopes, s));
   const embed: EmbedClaims = { orgId: p.o, keyId: p.k, scopes, metadata: p.m ?? {}, ...(p.u ? { userRef: p.u } : {}), ...(p.r ? { origins: p.r } : {}), ...(p.p ? { platformId: p.p } : {}), exp: p.e };
@@ -139,7 +139,7 @@ export const embedTokenRoutes = [
     },
     handler: async ({ engine, auth, body, res }) => {
       if ((res.locals as { embed?: unknown }).embed) throw new AppError('forbidden', 'An embed token cannot mint embed tokens.');
-      const held = await issuer(engine, auth.orgId, auth.keyId, auth.platformId);
+      const held = await issuingKey(engine, auth.orgId, auth.keyId, auth.platformId);
       if (!held) throw new AppError('forbidden', "Mint embed tokens with your server's API key or platform key (not a dashboard session).");
       const missing = body.scopes.find((s) => !hasScope(held.scopes, s));
       if (missing) throw invalid('/scopes', `"${missing}" is not held by this API key: a token can only narrow its issuer`);

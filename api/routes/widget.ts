@@ -126,7 +126,10 @@ const keySchema = {
     connectionId: { type: 'string', format: 'uuid' },
     prefix: { type: 'string' },
     widgetOptions: widgetOptionsSchema,
-    key: { type: 'string', description: 'The key itself: returned once, at creation' },
+    key: {
+      type: ['string', 'null'],
+      description: "The key itself, for the page's snippet. Public by design (like Stripe's pk_live_), so it is kept and listed; null for a key created before keys were kept",
+    },
     createdAt: { type: 'string', format: 'date-time' },
     revokedAt: { type: ['string', 'null'], format: 'date-time' },
   },
@@ -146,21 +149,18 @@ export const widgetRoutes = [
   defineRoute({
     method: 'post',
     path: '/v1/connections/:id/publishable-keys',
-    summary: 'Create a publishable key (pk_live_…) for a web chat connection: the key the widget embeds. Shown once.',
+    summary: 'Create a publishable key (pk_live_…) for a web chat connection: the key the widget embeds (public: it is listed too)',
     tag: 'Widget',
     scope: 'connections:write',
     status: 201,
     body: { type: 'object', additionalProperties: false, properties: { widgetOptions: widgetOptionsSchema } },
     response: keySchema,
-    handler: async ({ engine, auth, params, body }) => {
-      const { key, secret } = await engine.tenant(auth.orgId, (tx) => createPublishableKey(tx, params.id!, body.widgetOptions));
-      return { ...key, key: secret };
-    },
+    handler: ({ engine, auth, params, body }) => engine.tenant(auth.orgId, (tx) => createPublishableKey(tx, params.id!, body.widgetOptions)),
   }),
   defineRoute({
     method: 'get',
     path: '/v1/connections/:id/publishable-keys',
-    summary: "A web chat connection's publishable keys (prefixes only)",
+    summary: "A web chat connection's publishable keys, each whole (public by design) with its widget options",
     tag: 'Widget',
     scope: 'connections:read',
     response: { type: 'object', properties: { data: { type: 'array', items: keySchema } } },

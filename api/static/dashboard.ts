@@ -19,7 +19,9 @@ export const DASHBOARD_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data:",
+  // https: images: a white-label logo (branding.logoUrl) lives on the platform's or org's own site.
+  // Nothing an outsider writes is rendered as markup, so this admits no image the org did not choose.
+  "img-src 'self' data: https:",
   "font-src 'self'",
   "connect-src 'self'",
   "manifest-src 'self'",

@@ -159,6 +159,11 @@ export interface OutboundMessage {
   to: Handle;
   /** Our sending address; absent lets the connector choose (e.g. a Twilio Messaging Service). */
   from?: { address: string };
+  /**
+   * The name to send as where the channel shows one (an email's From): the org's white-label
+   * branding.emailFromName. A name the connection itself configures should win over it.
+   */
+  senderName?: string;
   body?: string;
   subject?: string;
   media?: MediaItem[];

@@ -1,3 +1,4 @@
+import { effectiveBranding } from '../platforms/branding.ts';
 import type { OutboundMessage, Registry } from '../../connectors/kit/index.ts';
 import type { TenantTx } from '../db/tenant.ts';
 import { needsHandle } from '../conversations/channels.ts';
@@ -59,6 +60,8 @@ export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: st
     ...(view.media.length ? { media: view.media.map((m) => ({ url: m.url, ...(m.contentType ? { contentType: m.contentType } : {}) })) } : {}),
     ...(template ? { template } : {}),
     ...(row.channel === 'email' ? await replyHeaders(tx, row) : {}),
+    // White-label: the org's (or its platform's) email sender name; asked for email only, the one channel that shows it.
+    ...(row.channel === 'email' ? { senderName: (await effectiveBranding(tx.trx, tx.orgId)).emailFromName } : {}),
     statusCallbackUrl: receiveUrl(publicUrl, picked.row.id),
     metadata: view.metadata,
   };

@@ -9,9 +9,12 @@ import type { WidgetOptions } from './options.ts';
 
 /**
  * Publishable keys (pk_live_…) of web chat connections. A page embeds one to open widget sessions;
- * it is public, so it only names the org and the connection: the connection's allowed origins and
- * identity verification decide what a session may do. Only its SHA-256 is stored, and it is
- * found through the narrow sb_publishable_key definer function, like API keys.
+ * it is public (like Stripe's pk_live_: in the source of every page that embeds the chat), so it
+ * only names the org and the connection: the connection's allowed origins and identity
+ * verification decide what a session may do. Being public, it is kept whole and listed (the
+ * dashboard shows the snippet of any key); requests find it by its SHA-256 through the narrow
+ * sb_publishable_key definer function, like API keys. Keys created before it was kept
+ * (migration 20261205131000) list `key: null`.
  */
 export const PUBLISHABLE_PREFIX = 'pk_live_';
 export const WEBCHAT_CONNECTOR = 'webchat';
@@ -21,6 +24,8 @@ export interface PublishableKeyView {
   object: 'publishable_key';
   connectionId: string;
   prefix: string;
+  /** The key itself: public, shown in the page's snippet (null for a key created before keys were kept). */
+  key: string | null;
   /** The widget's options (brand, greeting, channels…), read by the widget when it opens a session. */
   widgetOptions: WidgetOptions;
   createdAt: string;
@@ -39,6 +44,7 @@ interface KeyRow {
   id: string;
   connection_id: string;
   prefix: string;
+  key: string | null;
   widget_options: WidgetOptions | null;
   created_at: Date | string;
   revoked_at: Date | string | null;
@@ -49,6 +55,7 @@ const view = (r: KeyRow): PublishableKeyView => ({
   object: 'publishable_key',
   connectionId: r.connection_id,
   prefix: r.prefix,
+  key: r.key ?? null,
   widgetOptions: r.widget_options ?? {},
   createdAt: new Date(r.created_at).toISOString(),
   revokedAt: r.revoked_at ? new Date(r.revoked_at).toISOString() : null,
@@ -64,12 +71,11 @@ async function webchatConnection(tx: TenantTx, connectionId: string) {
   return row;
 }
 
-/** The key in clear is returned once; afterwards only its prefix is shown. */
 export async function createPublishableKey(
   tx: TenantTx,
   connectionId: string,
   widgetOptions: WidgetOptions = {},
-): Promise<{ key: PublishableKeyView; secret: string }> {
+): Promise<PublishableKeyView> {
   await webchatConnection(tx, connectionId);
   const secret = PUBLISHABLE_PREFIX + crypto.randomBytes(24).toString('base64url');
   const [row] = await tx.trx('publishable_keys')
@@ -79,12 +85,13 @@ export async function createPublishableKey(
       connection_id: connectionId,
       key_hash: hashKey(secret),
       prefix: secret.slice(0, PUBLISHABLE_PREFIX.length + 6),
+      key: secret,
       widget_options: JSON.stringify(widgetOptions),
     })
     .returning('*');
   const key = view(row);
   await appendEvent(tx, { type: 'publishable_key.created', subjectId: key.id, data: { key } });
-  return { key, secret };
+  return key;
 }
 
 export async function listPublishableKeys(tx: TenantTx, connectionId: string): Promise<PublishableKeyView[]> {

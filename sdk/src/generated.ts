@@ -532,7 +532,7 @@ export interface Operations {
         sound?: boolean;
         notifications?: boolean;
       };
-      key?: string;
+      key?: string | null;
       createdAt?: string;
       revokedAt?: string | null;
     };
@@ -590,7 +590,7 @@ export interface Operations {
           sound?: boolean;
           notifications?: boolean;
         };
-        key?: string;
+        key?: string | null;
         createdAt?: string;
         revokedAt?: string | null;
       }>);
@@ -692,7 +692,7 @@ export interface Operations {
         sound?: boolean;
         notifications?: boolean;
       };
-      key?: string;
+      key?: string | null;
       createdAt?: string;
       revokedAt?: string | null;
     };
@@ -749,7 +749,7 @@ export interface Operations {
         sound?: boolean;
         notifications?: boolean;
       };
-      key?: string;
+      key?: string | null;
       createdAt?: string;
       revokedAt?: string | null;
     };

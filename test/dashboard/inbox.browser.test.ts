@@ -5,7 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { api } from '../../cli/testing.ts';
 import { browserAvailable, launchBrowser, screenshot } from '../browser.ts';
 import { ACCOUNT_SID, OUR_NUMBER, postTwilio } from '../connections.ts';
-import { assertClean, signIn, startDashboardServer, type DashboardServer } from './support.ts';
+import { waitFor } from '../wait.ts';
+import { assertClean, confirm, signIn, startDashboardServer, type DashboardServer } from './support.ts';
 
 /**
  * The inbox in a real browser against `switchboard start` (embedded and production mode): a
@@ -46,6 +47,9 @@ async function inboundSms(from: string, body: string, to = { url: inboundUrl, nu
   const res = await postTwilio(to.url, { MessageSid: sid, SmsSid: sid, AccountSid: ACCOUNT_SID, From: from, To: to.number, Body: body, NumMedia: '0' }, { token: AUTH_TOKEN });
   assert.equal(res.status, 200, res.text);
 }
+
+/** Polls an expression in the page (page.waitForFunction evaluates through eval, which the dashboard's CSP refuses). */
+const until = (page: Page, expression: string, what: string) => waitFor(what, async () => (await page.evaluate(expression)) === true, 10_000, 50);
 
 const row = (page: Page, label: string) => page.getByRole('region', { name: 'Conversations' }).getByRole('link', { name: new RegExp(label.replace('+', '\\+')) });
 
@@ -108,7 +112,7 @@ test.skipIf(skip)('the owner installs a sandbox Twilio from the form; a signed i
   console.log(`# inbound SMS shown in the inbox ${shownAfterMs} ms after it was posted (${s.env.mode})`);
 
   await row(page, from).click();
-  await page.getByText('Hi, the sink in 4B is leaking').waitFor();
+  await page.getByRole('list', { name: 'Messages' }).getByText('Hi, the sink in 4B is leaking').waitFor();
   await recordStatuses(page);
   const reply = page.getByLabel('Reply', { exact: true });
   await reply.fill('A plumber is on the way');
@@ -165,7 +169,9 @@ test.skipIf(skip)('a viewer sees no reply, close, install or delete action and t
   const nav = page.getByRole('navigation', { name: 'Main' });
   assert.equal(await nav.getByRole('link', { name: 'Connectors' }).count(), 0);
   await row(page, from).click();
-  await page.getByText('Viewer can read this').waitFor();
+  await page.getByRole('list', { name: 'Messages' }).getByText('Viewer can read this').waitFor();
+  assert.equal(await page.getByLabel('Add a tag').count(), 0, 'a viewer cannot tag');
+  assert.equal(await page.locator('#thread-assignee').count(), 0, 'nor assign');
   assert.equal(await page.getByLabel('Reply', { exact: true }).count(), 0);
   for (const name of ['Send', 'Close', 'Reopen']) assert.equal(await page.getByRole('button', { name }).count(), 0, name);
   await screenshot(page, `dashboard-inbox-viewer-${s.env.mode}`);
@@ -198,4 +204,104 @@ test.skipIf(skip)('a viewer sees no reply, close, install or delete action and t
   assert.equal(await signed.page.getByRole('button', { name: 'Close' }).count(), 1);
   await assertClean(signed.page, signed.problems, 'agent inbox');
   await signed.page.context().close();
+});
+
+test.skipIf(skip)('an agent works the inbox from the keyboard: newest activity first with previews, assigns herself and tags from the thread, filters by assignee, tag and unit', async () => {
+  const [a, b] = [customer(), customer()];
+  await inboundSms(b, 'Is the gym open on Sundays?');
+  await inboundSms(a, 'The heater in my unit is broken');
+  const convOf = async (phone: string) => {
+    const list = (await api(s.url, s.apiKey, 'GET', '/v1/conversations?order=last_activity&limit=20')).json.data;
+    const contacts = await Promise.all(list.map((c: any) => api(s.url, s.apiKey, 'GET', `/v1/contacts/${c.contactId}`)));
+    return list[contacts.findIndex((r) => r.json.handles.some((h: any) => h.value === phone))];
+  };
+  const heater = await convOf(a);
+  assert.equal((await api(s.url, s.apiKey, 'PATCH', `/v1/conversations/${heater.id}`, { metadata: { unit: '4B' } })).status, 200);
+  const agent = await s.addUser('agent', 'Rita Repairs');
+  const agentId = (await api(s.url, s.apiKey, 'GET', '/v1/assignees')).json.data.find((u: any) => u.email === agent.email).id;
+
+  const { page, problems } = await signIn(browser, s.url, agent.email, agent.password);
+  await page.getByText('Live', { exact: true }).waitFor();
+  const rows = page.getByRole('region', { name: 'Conversations' }).getByRole('link');
+  await row(page, a).getByText('The heater in my unit is broken').waitFor();
+  const firstTwo = async () => (await rows.allTextContents()).slice(0, 2);
+  assert.match((await firstTwo())[0]!, new RegExp(a.replace('+', '\\+')), 'newest activity first');
+  // A new message moves its conversation to the top, live, with the new preview.
+  await inboundSms(b, 'Also, can I bring a guest?');
+  await row(page, b).getByText('Also, can I bring a guest?').waitFor({ timeout: 30_000 });
+  await until(page, `document.querySelector('.inbox-row')?.textContent.includes('can I bring a guest')`, 'the guest question on top');
+
+  // Keyboard only: focus the heater row, open it, pick the assignee, type a tag and press Enter.
+  await row(page, a).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('list', { name: 'Messages' }).getByText('The heater in my unit is broken').waitFor();
+  await page.getByLabel('Assignee', { exact: true }).focus();
+  await page.getByLabel('Assignee', { exact: true }).selectOption({ label: 'Rita Repairs' });
+  await page.getByLabel('Add a tag').focus();
+  await page.keyboard.type('Heating Repair');
+  await page.keyboard.press('Enter');
+  await page.getByRole('list', { name: 'Tags' }).getByText('#heating-repair').waitFor();
+  await until(page, `document.querySelector('#thread-assignee')?.value === '${agentId}'`, 'the assignee picked');
+  const saved = (await api(s.url, s.apiKey, 'GET', `/v1/conversations/${heater.id}`)).json;
+  assert.equal(saved.assigneeId, agentId);
+  assert.deepEqual(saved.tags, ['heating-repair']);
+  await row(page, a).getByText('→ Rita Repairs').waitFor();
+
+  // Filters (kept in the URL): mine, a tag, a unit; each leaves only the heater conversation.
+  const only = async (what: string) => {
+    await until(page, `document.querySelectorAll('.inbox-row').length === 1`, what);
+    assert.match((await rows.allTextContents())[0]!, /heater/, what);
+  };
+  await page.locator('#filter-assignee').selectOption({ label: 'Assigned to me' });
+  await only('assigned to me');
+  await page.locator('#filter-assignee').selectOption({ label: 'Anyone' });
+  await page.getByLabel('Tag', { exact: true }).fill('heating-repair');
+  await page.getByLabel('Tag', { exact: true }).press('Enter');
+  await only('tag');
+  assert.match(page.url(), /tag=heating-repair/);
+  await page.getByLabel('Tag', { exact: true }).fill('');
+  await page.getByLabel('Tag', { exact: true }).press('Enter');
+  await page.locator('#filter-meta-key').selectOption('unit');
+  await page.getByLabel('Metadata value').fill('4B');
+  await page.getByLabel('Metadata value').press('Enter');
+  await only('unit 4B');
+  await screenshot(page, `dashboard-inbox-filters-${s.env.mode}`);
+  await assertClean(page, problems, 'inbox filters');
+  await page.getByLabel('Metadata value').fill('9Z');
+  await page.getByLabel('Metadata value').press('Enter');
+  await page.getByText('No conversation matches').waitFor();
+  await page.context().close();
+});
+
+test.skipIf(skip)('the contact panel merges a duplicate found by its handle and undoes it, each after a confirm step', async () => {
+  const [first, duplicate] = [customer(), customer()];
+  await inboundSms(first, 'My number is this one');
+  await inboundSms(duplicate, 'Texting from my other phone');
+  const contactOf = async (phone: string) => (await api(s.url, s.apiKey, 'GET', `/v1/contacts?handle[kind]=phone&handle[value]=${encodeURIComponent(phone)}`)).json.data[0];
+  const [keep, dup] = [await contactOf(first), await contactOf(duplicate)];
+  assert.notEqual(keep.id, dup.id);
+  const { page, problems } = await signIn(browser, s.url, s.owner.email, s.owner.password);
+  await row(page, first).click();
+  const panel = page.getByRole('complementary', { name: 'Contact' });
+  await panel.locator('.mono', { hasText: first }).waitFor();
+  await panel.getByLabel('Find a contact to merge by handle').fill(duplicate);
+  await panel.getByLabel('Find a contact to merge by handle').press('Enter');
+  await panel.getByRole('button', { name: 'Merge into this contact' }).click();
+  await confirm(page, 'Merge contacts');
+  await panel.locator('.mono', { hasText: duplicate }).waitFor();
+  assert.equal((await contactOf(duplicate)).id, keep.id, 'the duplicate’s handle is now this contact’s');
+  await panel.getByRole('list', { name: 'Merges' }).getByText('Another contact merged in').waitFor();
+  await screenshot(page, `dashboard-contact-merged-${s.env.mode}`);
+  await assertClean(page, problems, 'contact merged');
+
+  await panel.getByRole('button', { name: /^Undo the merge/ }).click();
+  await confirm(page, 'Undo merge');
+  await panel.getByRole('list', { name: 'Merges' }).getByText('undone').waitFor();
+  await panel.locator('.mono', { hasText: duplicate }).waitFor({ state: 'detached' });
+  assert.equal((await contactOf(duplicate)).id, dup.id, 'the duplicate has its handle back');
+  const merges = (await api(s.url, s.apiKey, 'GET', `/v1/contacts/${keep.id}/merges`)).json.data;
+  assert.match(merges[0].undoneBy, /^user:/, 'undone by the signed-in user');
+  await screenshot(page, `dashboard-contact-unmerged-${s.env.mode}`);
+  await assertClean(page, problems, 'contact unmerged');
+  await page.context().close();
 });

@@ -12,6 +12,8 @@ export interface Conversation {
   metadata: Record<string, unknown>;
   lastMessageAt: string;
   createdAt: string;
+  /** On list rows: the newest message (body null without messages:read, or once retention cleared it). */
+  lastMessage?: { id: string; direction: 'inbound' | 'outbound'; body: string | null; hasMedia: boolean; createdAt: string } | null;
 }
 
 export interface Message {
@@ -88,9 +90,10 @@ export class SwitchboardClient {
     return json as T;
   }
 
-  listConversations(q: { status?: string; limit?: number; cursor?: string; metadata?: Record<string, string> } = {}): Promise<Page<Conversation>> {
+  listConversations(q: { status?: string; limit?: number; cursor?: string; metadata?: Record<string, string>; order?: 'created' | 'last_activity' } = {}): Promise<Page<Conversation>> {
     const p = new URLSearchParams();
     if (q.status) p.set('status', q.status);
+    if (q.order) p.set('order', q.order);
     if (q.limit) p.set('limit', String(q.limit));
     if (q.cursor) p.set('cursor', q.cursor);
     for (const [k, v] of Object.entries(q.metadata ?? {})) p.set(`metadata[${k}]`, v);

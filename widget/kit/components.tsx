@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { linkify } from '../src/linkify.ts';
-import type { Contact, Conversation, Message } from './client.ts';
-import { useConversation, useConversations, useSendMessage, useSwitchboardClient, type Connection } from './hooks.ts';
+import type { Conversation, Message } from './client.ts';
+import { useContact, useConversation, useConversations, useSendMessage, type Connection } from './hooks.ts';
 
 /**
  * The UI kit's components: unstyled (semantic markup, sb-* class names and data-* attributes to
@@ -44,23 +44,37 @@ export function ConversationList(props: { selectedId?: string | null; onSelect?:
       <ul>
         {data.map((c) => (
           <li key={c.id}>
-            <button
-              type="button"
-              className="sb-conversation-item"
-              aria-current={props.selectedId === c.id ? 'true' : undefined}
-              data-conversation-id={c.id}
-              onClick={() => props.onSelect?.(c)}
-            >
-              <span className="sb-conversation-title">{conversationLabel(c)}</span>
-              <span className="sb-conversation-meta">
-                <span className="sb-channel" data-channel={c.channel}>{c.channel}</span>
-                <time dateTime={c.lastMessageAt}>{when(c.lastMessageAt)}</time>
-              </span>
-            </button>
+            <ConversationRow conversation={c} selected={props.selectedId === c.id} onSelect={props.onSelect} />
           </li>
         ))}
       </ul>
     </nav>
+  );
+}
+
+/**
+ * One row: who (the contact's name, else the conversation's label), what (the last message's
+ * first words, "You: " when it was a reply) and when, so two threads of one unit tell apart.
+ */
+function ConversationRow({ conversation: c, selected, onSelect }: { conversation: Conversation; selected: boolean; onSelect?: (c: Conversation) => void }) {
+  const contact = useContact(c.contactId);
+  const label = conversationLabel(c);
+  const who = contact.data?.name ?? label;
+  const last = c.lastMessage;
+  const preview = last ? `${last.direction === 'outbound' ? 'You: ' : ''}${last.body ?? (last.hasMedia ? 'Attachment' : '')}` : '';
+  const at = last?.createdAt ?? c.lastMessageAt;
+  return (
+    <button type="button" className="sb-conversation-item" aria-current={selected ? 'true' : undefined} data-conversation-id={c.id} onClick={() => onSelect?.(c)}>
+      <span className="sb-conversation-head">
+        <span className="sb-conversation-title">{who}</span>
+        <time dateTime={at}>{when(at)}</time>
+      </span>
+      {preview && <span className="sb-conversation-preview">{preview}</span>}
+      <span className="sb-conversation-meta">
+        {who !== label && <span className="sb-conversation-segment">{label}</span>}
+        <span className="sb-channel" data-channel={c.channel}>{c.channel}</span>
+      </span>
+    </button>
   );
 }
 
@@ -138,18 +152,7 @@ export function Composer(props: { conversationId: string | null; onSent?: (m: Me
 }
 
 export function ContactCard(props: { contactId: string | null }) {
-  const client = useSwitchboardClient();
-  const [contact, setContact] = useState<Contact | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  useEffect(() => {
-    setContact(null);
-    if (!props.contactId) return;
-    let alive = true;
-    client.getContact(props.contactId).then((c) => alive && setContact(c)).catch((e: Error) => alive && setError(e));
-    return () => {
-      alive = false;
-    };
-  }, [client, props.contactId]);
+  const { data: contact, error } = useContact(props.contactId);
   if (!props.contactId) return null;
   return (
     <aside className="sb-contact-card" aria-label="Contact">

@@ -1,5 +1,5 @@
 import { createContext, createElement, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { Conversation, Message, SwitchboardClient } from './client.ts';
+import type { Contact, Conversation, Message, SwitchboardClient } from './client.ts';
 
 /** The client the kit's hooks and components use: <SwitchboardProvider client={…}>. */
 const ClientContext = createContext<SwitchboardClient | null>(null);
@@ -21,7 +21,7 @@ export interface Loadable<T> {
   reload: () => void;
 }
 
-/** Conversations the token can see (the server applies its metadata filter), refreshed every refreshMs. */
+/** Conversations the token can see (the server applies its metadata filter), newest activity first, refreshed every refreshMs. */
 export function useConversations(q: { status?: string; metadata?: Record<string, string> } = {}, refreshMs = 15_000): Loadable<Conversation[]> {
   const client = useSwitchboardClient();
   const [data, setData] = useState<Conversation[]>([]);
@@ -32,7 +32,7 @@ export function useConversations(q: { status?: string; metadata?: Record<string,
   useEffect(() => {
     let live = true;
     client
-      .listConversations({ ...q, limit: 100 })
+      .listConversations({ ...q, limit: 100, order: 'last_activity' })
       .then((p) => live && (setData(p.data), setError(null)))
       .catch((e: Error) => live && setError(e))
       .finally(() => live && setLoading(false));
@@ -121,4 +121,30 @@ export function useSendMessage(conversationId: string | null) {
     [client, conversationId],
   );
   return { send, sending, error };
+}
+
+/** Contacts already asked for, per client: a list of conversations names each contact once. A failure is forgotten (asked again next time). */
+const contacts = new WeakMap<SwitchboardClient, Map<string, Promise<Contact>>>();
+
+/** A contact (name, handles) by id; null while loading, without an id, or when it cannot be read (the error says why). */
+export function useContact(contactId: string | null | undefined): { data: Contact | null; error: Error | null } {
+  const client = useSwitchboardClient();
+  const [state, setState] = useState<{ id: string | null; data: Contact | null; error: Error | null }>({ id: null, data: null, error: null });
+  useEffect(() => {
+    if (!contactId) return;
+    let cache = contacts.get(client);
+    if (!cache) contacts.set(client, (cache = new Map()));
+    let pending = cache.get(contactId);
+    if (!pending) {
+      pending = client.getContact(contactId);
+      cache.set(contactId, pending);
+      pending.catch(() => cache!.delete(contactId));
+    }
+    let alive = true;
+    pending.then((c) => alive && setState({ id: contactId, data: c, error: null })).catch((e: Error) => alive && setState({ id: contactId, data: null, error: e }));
+    return () => {
+      alive = false;
+    };
+  }, [client, contactId]);
+  return state.id === contactId ? { data: state.data, error: state.error } : { data: null, error: null };
 }

@@ -168,9 +168,13 @@ export function App({ session, local, themeSheet, openState }: AppProps) {
   const online = isOpen(o.businessHours);
   const chatOn = o.channels?.chat !== false;
   const err = state.status === 'error' ? state.error : null;
+  // A suspended org (401 org_suspended) is a pause, not a fault: a calm notice, not a red error.
+  const paused = err?.code === 'org_suspended';
   const errText = !err
     ? ''
-    : err.status === 403
+    : paused
+      ? t.paused
+      : err.status === 403
       ? fill(t.unavailableOrigin, { origin: location.origin })
       : err.status === 401 && /userHash|verif/i.test(err.message)
         ? t.identityRefused
@@ -189,8 +193,9 @@ export function App({ session, local, themeSheet, openState }: AppProps) {
             <div class="heading">
               <h2 class="title" part="title" id="sb-title">{title}</h2>
               <p class="subtitle" part="subtitle">
-                <span class={`dot ${online ? '' : 'away'}`} aria-hidden="true" />
-                {online ? t.replyTime : t.offlineTitle}
+                {/* A chat that cannot open (paused, refused) does not promise a reply. */}
+                <span class={`dot ${online && !err ? '' : 'away'}`} aria-hidden="true" />
+                {online && !err ? t.replyTime : t.offlineTitle}
               </p>
             </div>
             <button type="button" class="close" part="close" aria-label={t.closeChat} onClick={close}>
@@ -199,7 +204,7 @@ export function App({ session, local, themeSheet, openState }: AppProps) {
           </header>
           {err ? (
             <div class="messages" part="messages">
-              <p class="errorbox" role="alert" part="error">{errText}</p>
+              <p class={`errorbox ${paused ? 'paused' : ''}`} role="alert" part="error" data-error={err.code}>{errText}</p>
             </div>
           ) : (
             <div class="messages" part="messages" ref={list} role="log" aria-live="polite" aria-label={t.messages} tabIndex={0}>
@@ -217,12 +222,12 @@ export function App({ session, local, themeSheet, openState }: AppProps) {
                       <Text body={m.body} />
                     </div>
                     {m.state === 'failed' ? (
-                      <span class="meta failed" role="status">
+                      <span class="meta failed" role="status" data-delivery="failed">
                         {t.failed}{' '}
                         <button type="button" class="linkbtn" onClick={() => void session.retry(m)}>{t.retry}</button>
                       </span>
                     ) : m.state === 'sending' ? (
-                      <span class="meta">{t.sending}</span>
+                      <span class="meta" data-delivery="sending">{t.sending}</span>
                     ) : m === lastVisitor ? (
                       <span class="meta" data-delivery="sent">{t.sent} · {time(m.createdAt, locale)}</span>
                     ) : null}

@@ -303,7 +303,12 @@ export class ChatSession {
     try {
       const sent = await post().catch(async (err: ChatError) => {
         if (err.status !== 401) throw err;
-        await this.openSession();
+        await this.openSession().catch((refused: ChatError) => {
+          // The session ended and no new one opens (org suspended, key revoked, origin removed): the
+          // panel says why instead of offering a composer whose every message fails.
+          if (refused.status === 401 || refused.status === 403) this.set({ status: 'error', error: refused });
+          throw refused;
+        });
         return post();
       });
       const firstMessage = !this.state.conversationId;

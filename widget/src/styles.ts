@@ -107,6 +107,7 @@ button { cursor: pointer; }
 .status { margin: 0; padding: 8px 16px; font-size: 13px; text-align: center; background: #fff4e5; color: #7a4100; border-top: 1px solid #ffe0b3; }
 .status.error { background: #fef3f2; color: #912018; border-color: #fecdca; }
 .errorbox { margin: auto 8px; padding: 16px; border-radius: 12px; background: #fef3f2; color: #912018; font-size: 14px; border: 1px solid #fecdca; }
+.errorbox.paused { background: var(--sb-surface); color: var(--sb-text); border-color: var(--sb-border); }
 
 .composer { display: flex; align-items: flex-end; gap: 8px; padding: 12px 12px 12px 16px; border-top: 1px solid var(--sb-border); background: var(--sb-background); }
 .input {

@@ -19,10 +19,19 @@ export interface User {
   role: Role;
 }
 
+/** White-label branding: the org's over its platform's (GET /v1/org, the session, GET /v1/branding). */
+export interface Branding {
+  displayName: string;
+  logoUrl: string | null;
+  colors: { primary: string | null; accent: string | null; background: string | null; text: string | null };
+  supportEmail: string | null;
+  supportUrl: string | null;
+}
+
 export interface Session {
   object: 'session';
   user: User;
-  org: { id: string; name: string };
+  org: { id: string; name: string; branding?: Branding };
   scopes: Scope[];
 }
 
@@ -60,10 +69,31 @@ export interface Conversation {
   senderAddress: string | null;
   subject: string | null;
   metadata: Record<string, unknown>;
+  assigneeId: string | null;
+  tags: string[];
   participants: Participant[];
   lastMessageAt: string;
   createdAt: string;
   updatedAt: string;
+  /** On list rows only. */
+  lastMessage?: MessagePreview | null;
+}
+
+export interface MessagePreview {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  channel: string;
+  status: string;
+  body: string | null;
+  hasMedia: boolean;
+  createdAt: string;
+}
+
+export interface Assignee {
+  id: string;
+  name: string | null;
+  email: string;
+  role: string;
 }
 
 export interface Message {

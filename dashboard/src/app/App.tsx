@@ -3,6 +3,7 @@ import { routes } from './routes.ts';
 import { Link, matchPath, useLocation } from './router.tsx';
 import { useSession } from './session.tsx';
 import { Empty, Loading } from '../ui/states.tsx';
+import { BrandMark, useBrandColors } from './brand.tsx';
 
 /** The signed-in shell: navigation (only the screens the role can open), the org and the user, and the current screen. */
 export function App() {
@@ -19,9 +20,14 @@ export function App() {
   }
   const section = (p: string) => (p === '/' ? path === '/' || path.startsWith('/inbox') : path.startsWith(p) || (p === '/connectors' && path.startsWith('/connections')));
   useEffect(() => {
-    document.title = `${match?.entry.nav?.label ?? routes.find((r) => r.nav && section(r.path))?.nav?.label ?? 'Switchboard'} · Switchboard`;
+    document.title = `${match?.entry.nav?.label ?? routes.find((r) => r.nav && section(r.path))?.nav?.label ?? brandName} · ${brandName}`;
   });
   const Screen = match?.entry.component;
+  // White-label: a branded org (its own display name, logo or colour, or its platform's) shows its brand; others Switchboard's.
+  const b = session.org.branding;
+  const branded = !!b && (b.displayName !== session.org.name || !!b.logoUrl || !!b.colors?.primary);
+  const brandName = branded ? b!.displayName : 'Switchboard';
+  useBrandColors(branded ? b : null);
   return (
     <div className="shell">
       <a className="skip-link" href="#main" onClick={(e) => (e.preventDefault(), main.current?.focus())}>
@@ -29,12 +35,10 @@ export function App() {
       </a>
       <aside className="sidebar">
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            S
-          </span>
+          <BrandMark branding={branded ? b : null} />
           <div>
-            <div className="brand-name">Switchboard</div>
-            <div className="brand-org">{session.org.name}</div>
+            <div className="brand-name">{brandName}</div>
+            {brandName !== session.org.name && <div className="brand-org">{session.org.name}</div>}
           </div>
         </div>
         <nav aria-label="Main">

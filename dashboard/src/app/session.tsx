@@ -33,11 +33,31 @@ export async function signIn(email: string, password: string): Promise<void> {
   await post('/v1/sessions', { email, password });
 }
 
+/**
+ * A platform's sign-in link, `/#sign_in_token=sbt_…` (token exchange, docs/platforms.md): the
+ * token is taken out of the address at once (it is single-use; a fragment never reaches a server
+ * log or a Referer) and exchanged for the session cookie. A failed exchange is remembered so the
+ * sign-in page can say why the link did not work.
+ */
+export let signInLinkError: unknown = null;
+async function exchangeSignInLink(): Promise<void> {
+  const m = /(?:^#|&)sign_in_token=([^&]+)/.exec(window.location.hash);
+  if (!m) return;
+  window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  try {
+    await post('/v1/sessions/exchange', { token: decodeURIComponent(m[1]!) });
+    signInLinkError = null;
+  } catch (err) {
+    signInLinkError = err;
+  }
+}
+
 export function SessionProvider({ signedOut, loading, children }: { signedOut: ReactNode; loading: ReactNode; children: ReactNode }) {
   const qc = useQueryClient();
   const q = useQuery({
     queryKey: SESSION_KEY,
     queryFn: async () => {
+      await exchangeSignInLink();
       try {
         return await get<Session>('/v1/sessions/current');
       } catch (err) {

@@ -1,6 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
-import { signIn, SESSION_KEY } from '../app/session.tsx';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { signIn, signInLinkError, SESSION_KEY } from '../app/session.tsx';
+import { BrandMark, useBrandColors } from '../app/brand.tsx';
+import { get } from '../api/client.ts';
+import type { Branding } from '../api/types.ts';
 import { ErrorNotice } from '../ui/states.tsx';
 
 /** POST /v1/sessions: the server sets the httpOnly session cookie; the shell then loads the session. */
@@ -8,7 +11,11 @@ export default function SignIn() {
   const qc = useQueryClient();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const [error, setError] = useState<unknown>(signInLinkError);
+  // On a platform's own domain (Host-based), its brand; else Switchboard's.
+  const brand = useQuery({ queryKey: ['branding'], queryFn: () => get<{ platform: string | null; branding: Branding }>('/v1/branding'), staleTime: Infinity }).data;
+  const branding = brand?.platform ? brand.branding : null;
+  useBrandColors(branding);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -27,14 +34,12 @@ export default function SignIn() {
     <main className="signin">
       <form className="signin-card" onSubmit={submit} aria-labelledby="signin-title">
         <div className="brand brand-center">
-          <span className="brand-mark" aria-hidden="true">
-            S
-          </span>
-          <span className="brand-name">Switchboard</span>
+          <BrandMark branding={branding} />
+          <span className="brand-name">{branding?.displayName ?? 'Switchboard'}</span>
         </div>
         <h1 id="signin-title">Sign in</h1>
         <p className="muted">Use the email and password your admin gave you. The first start prints the demo owner's.</p>
-        {error != null && <ErrorNotice error={error} title="Could not sign in" />}
+        {error != null && <ErrorNotice error={error} title={error === signInLinkError ? 'This sign-in link did not work' : 'Could not sign in'} />}
         <label className="field">
           <span>Email</span>
           <input type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />

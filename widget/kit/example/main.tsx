@@ -13,6 +13,14 @@ function tokenFromHash(): string | null {
   return new URLSearchParams(location.hash.slice(1)).get('token');
 }
 
+/**
+ * Where the API is: this page's origin (served at /kit/), or #api=https://switchboard.example when
+ * the page is copied onto an app's own origin (the embed token must then name that origin).
+ */
+function apiFromHash(): string | undefined {
+  return new URLSearchParams(location.hash.slice(1)).get('api') ?? undefined;
+}
+
 function scopeOf(token: string): string {
   try {
     const claims = JSON.parse(atob(token.slice(5).split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/')));
@@ -24,7 +32,7 @@ function scopeOf(token: string): string {
 }
 
 function App({ token }: { token: string }) {
-  const client = useMemo(() => new SwitchboardClient({ token }), [token]);
+  const client = useMemo(() => new SwitchboardClient({ token, apiBase: apiFromHash() }), [token]);
   const [selected, setSelected] = useState<Conversation | null>(null);
   return (
     <SwitchboardProvider client={client}>
@@ -58,7 +66,8 @@ function Setup() {
       <p>
         Mint an embed token on your server — <code>POST /v1/embed-tokens</code> with your API key, e.g.{' '}
         <code>{'{"scopes":["conversations:read","messages:read","messages:send","contacts:read","events:read"],"metadata":{"unit":"4B"}}'}</code> — then open
-        this page as <code>/kit/#token=sbet_…</code>.
+        this page as <code>/kit/#token=sbet_…</code>. On another origin (your app's), mint the token with{' '}
+        <code>{'"origins":["https://your.app"]'}</code> and add <code>&amp;api=https://switchboard-host</code>.
       </p>
     </main>
   );

@@ -1,8 +1,9 @@
 import type { Conversation } from '../../api/types.ts';
 import { Badge, ErrorNotice, Loading } from '../../ui/states.tsx';
+import { ContactMerges } from './ContactMerges.tsx';
 import { channelLabel, contactLabel, useConsents, useContact } from './queries.ts';
 
-/** Who the customer is: handles, CRM links, consent per channel, and the conversation's metadata. */
+/** Who the customer is: handles, CRM links, consent per channel, merges (merge a duplicate, undo), and the conversation's metadata. */
 const safeUrl = (u: string | null) => (u && /^https:\/\//i.test(u) ? u : null);
 
 export function ContactPanel({ conversation }: { conversation: Conversation }) {
@@ -64,6 +65,7 @@ export function ContactPanel({ conversation }: { conversation: Conversation }) {
               ))}
             </ul>
           )}
+          <ContactMerges contact={contact.data} />
         </>
       )}
       {meta.length > 0 && (

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQuery, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { get } from '../../api/client.ts';
-import type { Consent, Contact, Conversation, Message, Page } from '../../api/types.ts';
+import type { Assignee, Consent, Contact, Conversation, Message, Page } from '../../api/types.ts';
 
 /**
  * The inbox's reads, one query key each, so a realtime event refreshes exactly what it touched
@@ -9,7 +9,16 @@ import type { Consent, Contact, Conversation, Message, Page } from '../../api/ty
 export interface InboxFilters {
   status: string;
   channel: string;
+  /** A user id, 'none' (unassigned) or '' (anyone). */
+  assignee: string;
+  tag: string;
+  /** One metadata key (unit, job, site, property…) and the value it must have. */
+  metaKey: string;
+  metaValue: string;
 }
+
+/** The metadata keys the inbox offers to filter on (vertical apps set these; the API takes any key). */
+export const METADATA_KEYS = ['unit', 'job', 'site', 'property'] as const;
 
 export const inboxKeys = {
   conversations: ['conversations'] as const,
@@ -17,6 +26,7 @@ export const inboxKeys = {
   messages: (id: string) => ['messages', id] as const,
   contact: (id: string) => ['contact', id] as const,
   consents: (contactId: string) => ['consents', contactId] as const,
+  assignees: ['assignees'] as const,
 };
 
 const PAGE = 50;
@@ -24,7 +34,21 @@ const PAGE = 50;
 export function useConversations(f: InboxFilters) {
   return useInfiniteQuery({
     queryKey: [...inboxKeys.conversations, f],
-    queryFn: ({ pageParam, signal }) => get<Page<Conversation>>('/v1/conversations', { status: f.status, channel: f.channel, limit: PAGE, cursor: pageParam }, signal),
+    queryFn: ({ pageParam, signal }) =>
+      get<Page<Conversation>>(
+        '/v1/conversations',
+        {
+          order: 'last_activity',
+          status: f.status,
+          channel: f.channel,
+          assigneeId: f.assignee,
+          tag: f.tag.trim(),
+          metadata: f.metaKey && f.metaValue.trim() ? { [f.metaKey]: f.metaValue.trim() } : undefined,
+          limit: PAGE,
+          cursor: pageParam,
+        },
+        signal,
+      ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => (last.hasMore ? (last.nextCursor ?? undefined) : undefined),
   });
@@ -57,6 +81,12 @@ export const useConsents = (contactId: string | null) =>
     queryFn: ({ signal }) => get<{ current: Consent[] }>('/v1/consents', { contactId }, signal),
     enabled: !!contactId,
   });
+
+/** The users a conversation can be assigned to (names for the list, the filter and the picker). */
+export const useAssignees = () =>
+  useQuery({ queryKey: inboxKeys.assignees, queryFn: ({ signal }) => get<{ data: Assignee[] }>('/v1/assignees', undefined, signal), staleTime: 60_000 });
+
+export const assigneeLabel = (a: Assignee | undefined) => a?.name || a?.email || 'Someone';
 
 /** What to call a contact: their name, else their first handle. */
 export const contactLabel = (c: Contact | undefined) => c?.name || c?.handles[0]?.value || 'Unknown contact';

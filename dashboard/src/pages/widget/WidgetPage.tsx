@@ -1,17 +1,19 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, patch, post } from '../../api/client.ts';
 import { Empty, ErrorNotice, Loading, PageHeader } from '../../ui/states.tsx';
 import '../admin.css';
 
 /**
- * The chat widget's configurator: for a web chat connection, the origins allowed to embed it, a
- * publishable key's theme (stored on the key: the widget reads it at each session, so the snippet
- * never changes), and the one-line snippet pinned to the current build with its SRI hash
- * (/widget/manifest.json). A key is shown whole only when it is created.
+ * The chat widget's configurator: for a web chat connection, the origins allowed to embed it, the
+ * publishable key to work on (any live one), its theme (stored on the key: the widget reads it at
+ * each session, so the snippet never changes), and its one-line snippet pinned to the current
+ * build with its SRI hash (/widget/manifest.json). Publishable keys are public (they sit in every
+ * page that embeds the chat, like Stripe's pk_live_), so the API lists them whole and any key's
+ * snippet can be shown again; keys made before that (key: null) need a new key for a snippet.
  */
 interface Connection { id: string; connector: string; name: string; config: { allowedOrigins?: string[] } }
-interface PublishableKey { id: string; prefix: string; widgetOptions: WidgetOptions; revokedAt: string | null; key?: string }
+interface PublishableKey { id: string; prefix: string; key: string | null; widgetOptions: WidgetOptions; createdAt: string; revokedAt: string | null }
 interface WidgetOptions { brandColor?: string; title?: string; greeting?: string; position?: 'bottom-right' | 'bottom-left' }
 interface Manifest { path: string; integrity: string; gzipBytes: number }
 
@@ -43,14 +45,14 @@ function WidgetConfigurator({ connection }: { connection: Connection }) {
     mutationFn: () => patch<Connection>(`/v1/connections/${connection.id}`, { config: { ...connection.config, allowedOrigins: origins.split(/\s+/).filter(Boolean) } }),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['connections', 'webchat'] }),
   });
-  const [created, setCreated] = useState<PublishableKey | null>(null);
   const live = keys.data?.data.filter((k) => !k.revokedAt) ?? [];
-  const key = created ?? live[0] ?? null;
+  const [chosen, setChosen] = useState<string | null>(null);
+  const key = live.find((k) => k.id === chosen) ?? live[0] ?? null;
   const createKey = useMutation({
     mutationFn: () => post<PublishableKey>(`/v1/connections/${connection.id}/publishable-keys`, { widgetOptions: key?.widgetOptions ?? {} }),
-    onSuccess: (k) => {
-      setCreated(k);
-      void qc.invalidateQueries({ queryKey: keysKey });
+    onSuccess: async (k) => {
+      await qc.invalidateQueries({ queryKey: keysKey });
+      setChosen(k.id);
     },
   });
   const id = connection.id;
@@ -68,20 +70,33 @@ function WidgetConfigurator({ connection }: { connection: Connection }) {
       </form>
       {keys.isLoading && <Loading />}
       {keys.error && <ErrorNotice error={keys.error} />}
-      {key && <ThemeForm connectionId={connection.id} pk={key} onSaved={() => qc.invalidateQueries({ queryKey: keysKey })} />}
-      <h3>Snippet</h3>
-      {!created && <p>The whole key is shown once, when it is created. {live.length ? `This connection has ${live.length} key(s) (${live.map((k) => k.prefix + '…').join(', ')}).` : ''}</p>}
-      <button type="button" className="btn btn-primary" onClick={() => createKey.mutate()} disabled={createKey.isPending}>Create a publishable key</button>
+      <div className="form-row">
+        {live.length > 0 && (
+          <label className="field">
+            <span>Publishable key</span>
+            <select value={key?.id ?? ''} onChange={(e) => setChosen(e.target.value)}>
+              {live.map((k) => (
+                <option key={k.id} value={k.id}>{k.prefix}… (created {new Date(k.createdAt).toLocaleDateString()})</option>
+              ))}
+            </select>
+          </label>
+        )}
+        <button type="button" className="btn btn-primary" onClick={() => createKey.mutate()} disabled={createKey.isPending}>Create a publishable key</button>
+      </div>
+      {keys.data && !live.length && <p>No publishable key yet: create one to get the snippet.</p>}
       {createKey.error && <ErrorNotice error={createKey.error} title="Key not created" />}
-      {created?.key && manifest.data && <Snippet text={snippetFor(location.origin, manifest.data, created.key)} gzipBytes={manifest.data.gzipBytes} />}
+      {key && <ThemeForm key={key.id} connectionId={connection.id} pk={key} onSaved={() => qc.invalidateQueries({ queryKey: keysKey })} />}
+      {key && <h3>Snippet of {key.prefix}…</h3>}
+      {key?.key && manifest.data && <Snippet text={snippetFor(location.origin, manifest.data, key.key)} gzipBytes={manifest.data.gzipBytes} />}
+      {key && !key.key && <p>This key was created before Switchboard kept publishable keys, so its snippet cannot be shown: create a new key (and revoke this one once the page uses the new one).</p>}
       {manifest.data === null && <p role="alert">The widget is not built on this server (npm run build:widget).</p>}
     </section>
   );
 }
 
 function ThemeForm({ connectionId, pk, onSaved }: { connectionId: string; pk: PublishableKey; onSaved: () => void }) {
+  // Keyed by the key's id (a fresh form per key): what it shows is that key's stored options.
   const [o, setO] = useState<WidgetOptions>(pk.widgetOptions);
-  useEffect(() => setO(pk.widgetOptions), [pk.id]);
   const save = useMutation({ mutationFn: () => patch<PublishableKey>(`/v1/connections/${connectionId}/publishable-keys/${pk.id}`, { widgetOptions: { ...pk.widgetOptions, ...o } }), onSuccess: onSaved });
   const set = (k: keyof WidgetOptions) => (e: { target: { value: string } }) => setO({ ...o, [k]: e.target.value || undefined });
   return (

@@ -26,7 +26,7 @@ const sms = (sid: string, from: string, body = 'Hello') => ({ MessageSid: sid, A
 test('archive: newest first, failed filter, cursor pages; bodies only with include=request and the admin scope; health counts; a replayed batch is audited', async () => {
   const { orgId, apiKey } = await h.newOrg();
   const c = await twilioConnection(h, apiKey);
-  const empty = await h.call(apiKey, 'GET', `/v1/connections/${c.id}/health`);
+  const empty = await h.call(apiKey, 'GET', `/v1/connections/${c.id}/activity`);
   assert.equal(empty.status, 200, JSON.stringify(empty.body));
   assert.deepEqual(empty.body, { connectionId: c.id, lastInboundAt: null, lastOutboundAt: null, errors: { inboundFailed24h: 0, inboundUnmatched24h: 0, outboundFailed24h: 0, inboundFailedTotal: 0 }, poller: null, oauth: null });
 
@@ -62,7 +62,7 @@ test('archive: newest first, failed filter, cursor pages; bodies only with inclu
   assert.equal((await h.call(apiKey, 'GET', `/v1/connections/${c.id}/archive?status=bogus`)).status, 400);
   assert.equal((await h.call(apiKey, 'GET', `/v1/connections/${c.id}/archive?cursor=nope`)).status, 400);
 
-  const health = (await h.call(apiKey, 'GET', `/v1/connections/${c.id}/health`)).body;
+  const health = (await h.call(apiKey, 'GET', `/v1/connections/${c.id}/activity`)).body;
   assert.ok(health.lastInboundAt);
   assert.equal(health.lastOutboundAt, null);
   assert.deepEqual(health.errors, { inboundFailed24h: 2, inboundUnmatched24h: 0, outboundFailed24h: 0, inboundFailedTotal: 2 });

@@ -252,7 +252,7 @@ export const connectionRoutes = [
   }),
   defineRoute({
     method: 'get',
-    path: '/v1/connections/:id/health',
+    path: '/v1/connections/:id/activity',
     summary: 'Last inbound request and outbound message times, inbound / outbound error counts (24 h), the poller (cursor, last run, failures) and the OAuth grant',
     tag: 'Connections',
     scope: 'connections:read',

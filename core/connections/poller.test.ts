@@ -80,7 +80,7 @@ test('a page whose apply fails leaves the cursor where it was: the next run re-p
   assert.equal(row.claim_id, null);
   assert.deepEqual(await s.jobEvents(), [], 'nothing of the failed page was applied');
   // GET …/health (the dashboard's Activity card) says so.
-  const failing = (await h.call(s.apiKey, 'GET', `/v1/connections/${s.connectionId}/health`)).body.poller;
+  const failing = (await h.call(s.apiKey, 'GET', `/v1/connections/${s.connectionId}/activity`)).body.poller;
   assert.equal(failing.healthy, false);
   assert.equal(failing.failures, 1);
   assert.equal(failing.cursor, null);
@@ -98,7 +98,7 @@ test('a page whose apply fails leaves the cursor where it was: the next run re-p
   assert.equal(row.failures, 0);
   assert.equal(row.last_error, null);
   assert.ok(!Buffer.from(row.cursor_enc).includes(Buffer.from('c2')), 'the cursor is stored sealed');
-  const healthy = (await h.call(s.apiKey, 'GET', `/v1/connections/${s.connectionId}/health`)).body.poller;
+  const healthy = (await h.call(s.apiKey, 'GET', `/v1/connections/${s.connectionId}/activity`)).body.poller;
   assert.deepEqual({ healthy: healthy.healthy, failures: healthy.failures, cursor: healthy.cursor, lastError: healthy.lastError }, { healthy: true, failures: 0, cursor: 'c2', lastError: null });
   assert.ok(healthy.lastSuccessAt && healthy.lastRunAt && healthy.nextRunAt);
 

@@ -276,6 +276,37 @@ export interface Operations {
       updatedAt?: string;
     };
   };
+  "getV1ConnectionsIdActivity": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      connectionId?: string;
+      lastInboundAt?: string | null;
+      lastOutboundAt?: string | null;
+      errors?: {
+        inboundFailed24h?: number;
+        inboundUnmatched24h?: number;
+        outboundFailed24h?: number;
+        inboundFailedTotal?: number;
+      };
+      poller?: {
+        healthy?: boolean;
+        cursor?: string | null;
+        lastRunAt?: string | null;
+        lastSuccessAt?: string | null;
+        nextRunAt?: string;
+        failures?: number;
+        lastError?: string | null;
+      } | null;
+      oauth?: {
+        authorized?: boolean;
+        scopes?: Array<string>;
+        expiresAt?: string | null;
+        failure?: string | null;
+      } | null;
+    };
+  };
   "getV1ConnectionsIdArchive": {
     params: { id: string };
     query: {
@@ -307,30 +338,41 @@ export interface Operations {
     query: never;
     body: never;
     response: {
+      object?: "connection_health";
       connectionId?: string;
-      lastInboundAt?: string | null;
-      lastOutboundAt?: string | null;
-      errors?: {
-        inboundFailed24h?: number;
-        inboundUnmatched24h?: number;
-        outboundFailed24h?: number;
-        inboundFailedTotal?: number;
+      connector?: string;
+      sandbox?: boolean;
+      status?: "ok" | "degraded" | "failing";
+      previousStatus?: "ok" | "degraded" | "failing" | null;
+      checkedAt?: string;
+      credentials?: {
+        ok?: boolean;
+        message?: string;
       };
-      poller?: {
-        healthy?: boolean;
-        cursor?: string | null;
-        lastRunAt?: string | null;
-        lastSuccessAt?: string | null;
-        nextRunAt?: string;
-        failures?: number;
-        lastError?: string | null;
-      } | null;
-      oauth?: {
-        authorized?: boolean;
-        scopes?: Array<string>;
-        expiresAt?: string | null;
-        failure?: string | null;
-      } | null;
+      wiring?: (Array<{
+        kind?: string;
+        id?: string;
+        field?: string;
+        expected?: string | null;
+        actual?: string | null;
+        ok?: boolean;
+        fixed?: boolean;
+        fixable?: boolean;
+        message?: string;
+      }>) | null;
+      senders?: Array<Record<string, unknown>>;
+      traffic?: {
+        lastInboundAt?: string | null;
+        lastOutboundAt?: string | null;
+        outbound24h?: number;
+        failed24h?: number;
+        errorRate?: number | null;
+      };
+      problems?: (Array<{
+        code?: string;
+        message?: string;
+        severity?: "degraded" | "failing";
+      }>);
     };
   };
   "postV1ConnectionsIdNumbers": {
@@ -3701,6 +3743,7 @@ export const operations = {
   "getV1ConnectionsId": { method: 'GET', path: '/v1/connections/{id}', resource: 'connections', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "patchV1ConnectionsId": { method: 'PATCH', path: '/v1/connections/{id}', resource: 'connections', name: 'update', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },
   "deleteV1ConnectionsId": { method: 'DELETE', path: '/v1/connections/{id}', resource: 'connections', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:write" },
+  "getV1ConnectionsIdActivity": { method: 'GET', path: '/v1/connections/{id}/activity', resource: 'connections', name: 'getActivity', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1ConnectionsIdArchive": { method: 'GET', path: '/v1/connections/{id}/archive', resource: 'connections', name: 'listArchive', params: ["id"], hasBody: false, hasQuery: true, list: true, scope: "connections:read" },
   "getV1ConnectionsIdHealth": { method: 'GET', path: '/v1/connections/{id}/health', resource: 'connections', name: 'getHealth', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "postV1ConnectionsIdNumbers": { method: 'POST', path: '/v1/connections/{id}/numbers', resource: 'connections', name: 'numbers', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "connections:write" },

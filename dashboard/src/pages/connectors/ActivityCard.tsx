@@ -8,7 +8,7 @@ const when = (iso: string | null) => (iso ? `${relativeTime(iso)} (${formatTime(
 
 /** Last inbound request / outbound message, error counts of the last 24 h, the poller and the OAuth grant. */
 export function ActivityCard({ id }: { id: string }) {
-  const health = useQuery({ queryKey: connectorKeys.health(id), queryFn: ({ signal }) => get<ConnectionHealth>(`/v1/connections/${id}/health`, undefined, signal), refetchInterval: 10_000 });
+  const health = useQuery({ queryKey: connectorKeys.health(id), queryFn: ({ signal }) => get<ConnectionHealth>(`/v1/connections/${id}/activity`, undefined, signal), refetchInterval: 10_000 });
   return (
     <section className="card" aria-labelledby="activity-title">
       <h2 id="activity-title">Activity</h2>

@@ -11,8 +11,13 @@ export const AUTH_TOKEN = '5d4c3b2a19f8e7d6c5b4a39281706f5e';
 export const OUR_NUMBER = '+14155550199';
 export const CUSTOMER = '+14155550123';
 
-export async function twilioConnection(h: Harness, apiKey: string, extra: { sandbox?: boolean; config?: Record<string, unknown> } = {}) {
+/**
+ * wire: false by default: a test about something else does not talk to Twilio on connect (wiring
+ * on connect is core/provisioning/connect-wiring.test.ts's subject).
+ */
+export async function twilioConnection(h: Harness, apiKey: string, extra: { sandbox?: boolean; config?: Record<string, unknown>; wire?: boolean } = {}) {
   const res = await h.call(apiKey, 'POST', '/v1/connections', {
+    wire: extra.wire ?? false,
     connector: 'twilio',
     name: 'Twilio',
     config: { accountSid: ACCOUNT_SID, fromNumbers: [OUR_NUMBER], ...extra.config },

@@ -20,6 +20,7 @@ import { replayArchived, REPLAY_BATCH, type ReplayInput } from '../../core/conne
 import type { TenantTx } from '../../core/db/tenant.ts';
 import { recordAudit } from '../../core/audit/record.ts';
 import { actorRef, auditBy } from '../http/audit.ts';
+import { fixedItems, wireConnection, type ConnectWiring } from '../../core/provisioning/wire.ts';
 
 /** Connections: a connector installed for the org (config, write-only secrets, sandbox flag), its test, upgrade and replay. */
 const deps = ({ engine }: RouteContext): ConnectionDeps => ({ connectors: engine.connectors, publicUrl: engine.config.publicUrl });
@@ -75,7 +76,7 @@ const archiveSchema = {
 };
 
 export const connectionRoutes = [
-  defineRoute<NewConnection>({
+  defineRoute<NewConnection & { wire?: boolean }>({
     method: 'post',
     path: '/v1/connections',
     summary: 'Install a connector for the org',
@@ -90,10 +91,48 @@ export const connectionRoutes = [
         connector: { type: 'string', minLength: 1, maxLength: 80, description: '"twilio" (newest major) or "twilio@1" (pins major 1)' },
         name: { type: 'string', minLength: 1, maxLength: 200 },
         ...settings,
+        wire: {
+          type: 'boolean',
+          default: true,
+          description:
+            "Point the provider's webhooks at the connection now (Twilio numbers and Messaging Service, SendGrid Inbound Parse and signed Event Webhook, the WhatsApp app subscription); false skips it (POST …/wiring/fix does it later)",
+        },
       },
     },
-    response: connectionSchema,
-    handler: (ctx) => audited(ctx, 'connection.created', (tx) => createConnection(tx, deps(ctx), ctx.body), { sandbox: !!ctx.body.sandbox }),
+    response: {
+      ...connectionSchema,
+      properties: {
+        ...connectionSchema.properties,
+        wiring: {
+          type: 'object',
+          description: 'Wiring on connect: the connection is created whatever the provider answered; a refusal is reported here',
+          properties: {
+            status: { enum: ['wired', 'incomplete', 'failed', 'not_offered', 'skipped'] },
+            items: { type: 'array', items: { type: 'object' } },
+            error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    handler: async (ctx) => {
+      const { wire, ...input } = ctx.body;
+      const view = await audited(ctx, 'connection.created', (tx) => createConnection(tx, deps(ctx), input), { sandbox: !!input.sandbox });
+      const wiring: ConnectWiring = wire === false ? { status: 'skipped' } : await wireConnection(ctx.engine, ctx.auth.orgId, view.id);
+      const fixed = fixedItems(wiring.items);
+      if (fixed.length || wiring.status === 'failed') {
+        await ctx.engine.tenant(ctx.auth.orgId, (tx) =>
+          recordAudit(tx, {
+            ...auditBy(ctx),
+            action: wiring.status === 'failed' ? 'connection.wiring_failed' : 'connection.wiring_fixed',
+            target: { type: 'connection', id: view.id },
+            details: wiring.status === 'failed' ? { onConnect: true, code: wiring.error?.code } : { onConnect: true, fixed },
+          }),
+        );
+      }
+      // A fix may have stored config (SendGrid's verification key): answer with the connection as it is now.
+      const current = wiring.items?.length ? await ctx.engine.tenant(ctx.auth.orgId, (tx) => getConnection(tx, deps(ctx), view.id)) : view;
+      return { ...current, wiring };
+    },
   }),
   defineRoute<unknown, { status?: string; connector?: string }>({
     method: 'get',

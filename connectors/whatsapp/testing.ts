@@ -14,6 +14,7 @@ export async function whatsappConnection(h: Harness): Promise<{ orgId: string; a
   const res = await h.call(apiKey, 'POST', '/v1/connections', {
     connector: 'whatsapp',
     name: 'WhatsApp main',
+    wire: false,
     config: { phoneNumberId: PHONE_NUMBER_ID, verifyToken: VERIFY_TOKEN },
     secrets: { accessToken: ACCESS_TOKEN, appSecret: APP_SECRET },
   });

@@ -26,6 +26,7 @@ describe('SendGrid: Inbound Parse, signed Event Webhook, domain authentication',
     const created = await h.call(apiKey, 'POST', '/v1/connections', {
       connector: 'sendgrid',
       name: 'Email',
+      wire: false,
       config: { fromAddress: 'ops@acme-pm.com', inboundHostname: HOST },
       secrets: { apiKey: 'SG.test-key', inboundSecret: INBOUND_SECRET },
     });
@@ -86,6 +87,7 @@ describe('WhatsApp Cloud: templates, subscription, numbers', () => {
     const created = await h.call(apiKey, 'POST', '/v1/connections', {
       connector: 'whatsapp',
       name: 'WhatsApp',
+      wire: false,
       config: { phoneNumberId: PHONE_NUMBER_ID, verifyToken: VERIFY_TOKEN, wabaId: WABA },
       secrets: { accessToken: ACCESS_TOKEN, appSecret: APP_SECRET },
     });

@@ -158,6 +158,7 @@ export interface Operations {
       config?: Record<string, unknown>;
       secrets?: Record<string, unknown>;
       sandbox?: boolean;
+      wire?: boolean;
     };
     response: {
       id?: string;
@@ -175,6 +176,14 @@ export interface Operations {
       inboundUrl?: string;
       createdAt?: string;
       updatedAt?: string;
+      wiring?: {
+        status?: "wired" | "incomplete" | "failed" | "not_offered" | "skipped";
+        items?: Array<Record<string, unknown>>;
+        error?: {
+          code?: string;
+          message?: string;
+        };
+      };
     };
   };
   "getV1Connections": {

@@ -17,6 +17,7 @@ async function sentFrom(h: Harness, branding: Record<string, unknown>, config: R
   assert.equal((await h.call(apiKey, 'PATCH', '/v1/org', { settings: { branding } })).status, 200);
   const conn = await h.call(apiKey, 'POST', '/v1/connections', {
     connector: 'sendgrid',
+    wire: false,
     name: 'SendGrid',
     config: { fromAddress: 'leasing@sunset.example', ...config },
     secrets: { apiKey: 'SG.test-key-000000000000.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' },

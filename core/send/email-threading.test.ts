@@ -57,6 +57,7 @@ test('email threads both ways: our reply names the customer message, the custome
   const c = (
     await h.call(apiKey, 'POST', '/v1/connections', {
       connector: 'sendgrid',
+      wire: false,
       name: 'SendGrid',
       config: { fromAddress: OURS, fromName: 'Acme' },
       secrets: { apiKey: 'SG.test-key-000000000000.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' },

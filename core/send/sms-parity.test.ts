@@ -29,7 +29,7 @@ const twilio: Provider = {
   name: 'twilio',
   async connect(apiKey) {
     const res = await h.call(apiKey, 'POST', '/v1/connections', {
-      connector: 'twilio', name: 'Twilio', config: { accountSid: ACCOUNT_SID, fromNumbers: [OUR_NUMBER] }, secrets: { authToken: AUTH_TOKEN },
+      connector: 'twilio', name: 'Twilio', config: { accountSid: ACCOUNT_SID, fromNumbers: [OUR_NUMBER] }, secrets: { authToken: AUTH_TOKEN }, wire: false,
     });
     return res.body;
   },

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   user: { file: './user.ts', summary: 'Add a dashboard user (user create --org ID --email E --role R)' },
   keys: { file: './keys.ts', summary: 'A new API key for an org (keys create --org ID); rotate data keys or the master key (keys rotate)' },
   audit: { file: './audit.ts', summary: "Verify orgs' hash-chained audit trails (audit verify [--org ID])" },
+  channel: { file: './channel.ts', summary: "Provision a connection's channel by API: channel search|buy|numbers|release|health|fix|registrations|templates CONNECTION_ID" },
   connector: { file: './connector.ts', summary: 'Scaffold (connector new NAME) or check (connector validate PATH) a connector package' },
 };
 

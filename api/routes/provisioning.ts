@@ -71,7 +71,12 @@ const healthSchema = {
         lastOutboundAt: { type: ['string', 'null'] },
         outbound24h: { type: 'integer' },
         failed24h: { type: 'integer' },
-        errorRate: { type: ['number', 'null'] },
+        errorRate: { type: ['number', 'null'], description: 'failed24h / outbound24h' },
+        recent: {
+          type: 'object',
+          description: 'The last 5 outbound messages of the last 24 h: 2 or more failed makes the connection degraded (high_failure_rate)',
+          properties: { sends: { type: 'integer' }, failed: { type: 'integer' } },
+        },
       },
     },
     problems: { type: 'array', items: problem },

@@ -17,8 +17,8 @@ const log = createLogger('connection-health');
  * or a webhook subscription can alert an admin once rather than at every check.
  *
  * Status: failing (the connection cannot work: disabled, credentials refused), degraded (it
- * works partly: a webhook points elsewhere, an unregistered US sender, failures ≥ 20 % of ≥ 5
- * sends), else ok.
+ * works partly: a webhook points elsewhere, an unregistered US sender, 2 or more of the last 5
+ * sends (within 24 h) failed), else ok.
  */
 export type HealthStatus = 'ok' | 'degraded' | 'failing';
 
@@ -40,11 +40,14 @@ export interface HealthReport {
   /** null: the connector offers no wiring check. */
   wiring: WiringItem[] | null;
   senders: { id: string; channel: string; address: string; registrationStatus: string; providerStatus: string | null; checkedAt: string | null }[];
-  traffic: { lastInboundAt: string | null; lastOutboundAt: string | null; outbound24h: number; failed24h: number; errorRate: number | null };
+  traffic: { lastInboundAt: string | null; lastOutboundAt: string | null; outbound24h: number; failed24h: number; errorRate: number | null; recent: { sends: number; failed: number } };
   problems: Problem[];
 }
 
 const FAILED = ['failed', 'undelivered'];
+/** Degraded when at least RECENT_FAILED of the connection's last RECENT outbound messages (within 24 h) failed. */
+export const RECENT = 5;
+export const RECENT_FAILED = 2;
 
 /** Runs the wiring check (fix: re-point what points elsewhere first: "Fix webhook URLs"). */
 export async function checkHealth(engine: ProvisioningEngine, orgId: string, connectionId: string, opts: { fix?: boolean } = {}): Promise<HealthReport> {
@@ -141,11 +144,20 @@ async function trafficOf(tx: TenantTx, connectionId: string, problems: Problem[]
   const total = Number(counts?.total ?? 0);
   const failed = Number(counts?.failed ?? 0);
   const errorRate = total ? failed / total : null;
-  if (total >= 5 && errorRate !== null && errorRate >= 0.2) {
-    problems.push({ code: 'high_failure_rate', message: `${failed} of ${total} outbound messages failed in the last 24 hours.`, severity: 'degraded' });
+  // What is failing now, not what failed this morning: the last RECENT sends of the day.
+  const recent: { status: string }[] = await tx.trx('messages')
+    .where({ connection_id: connectionId, direction: 'outbound' })
+    .where('created_at', '>=', tx.trx.raw(`now() - interval '24 hours'`))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(RECENT)
+    .select('status');
+  const recentFailed = recent.filter((m) => FAILED.includes(m.status)).length;
+  if (recentFailed >= RECENT_FAILED) {
+    problems.push({ code: 'high_failure_rate', message: `${recentFailed} of the last ${recent.length} outbound messages failed (${failed} of ${total} in the last 24 hours).`, severity: 'degraded' });
   }
   const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
-  return { lastInboundAt: iso(last?.inbound), lastOutboundAt: iso(last?.outbound), outbound24h: total, failed24h: failed, errorRate };
+  return { lastInboundAt: iso(last?.inbound), lastOutboundAt: iso(last?.outbound), outbound24h: total, failed24h: failed, errorRate, recent: { sends: recent.length, failed: recentFailed } };
 }
 
 /** Stores the status; a change (or a first check that is not ok) emits connection.health_changed. */

@@ -376,6 +376,10 @@ export interface Operations {
         outbound24h?: number;
         failed24h?: number;
         errorRate?: number | null;
+        recent?: {
+          sends?: number;
+          failed?: number;
+        };
       };
       problems?: (Array<{
         code?: string;
@@ -1055,6 +1059,10 @@ export interface Operations {
         outbound24h?: number;
         failed24h?: number;
         errorRate?: number | null;
+        recent?: {
+          sends?: number;
+          failed?: number;
+        };
       };
       problems?: (Array<{
         code?: string;

@@ -206,6 +206,36 @@ export interface ConnectionHealth {
   oauth: null | { authorized: boolean; scopes: string[]; expiresAt: string | null; failure: string | null };
 }
 
+/** The wiring check (GET /v1/connections/{id}/health, POST …/wiring/fix). */
+export interface ProvisioningHealth {
+  connectionId: string;
+  status: 'ok' | 'degraded' | 'failing';
+  previousStatus: 'ok' | 'degraded' | 'failing' | null;
+  checkedAt: string;
+  sandbox: boolean;
+  credentials: { ok: boolean; message?: string };
+  wiring: { kind: string; id: string; field?: string; expected?: string | null; actual?: string | null; ok: boolean; fixed?: boolean; fixable?: boolean; message?: string }[] | null;
+  problems: { code: string; message: string; severity: 'degraded' | 'failing' }[];
+}
+
+/** A number a provider offers (GET /v1/connections/{id}/numbers/available). */
+export interface AvailableNumber {
+  phoneNumber: string;
+  friendlyName?: string;
+  locality: string | null;
+  region: string | null;
+  capabilities: { sms?: boolean; mms?: boolean; voice?: boolean };
+}
+
+/** POST /v1/connections/{id}/numbers. */
+export interface ProvisionedNumber {
+  providerId: string;
+  phoneNumber: string;
+  sandbox: boolean;
+  inboundUrl: string | null;
+  sender: { id: string; address: string };
+}
+
 /** One archived provider request (GET /v1/connections/{id}/archive). */
 export interface ArchivedRequest {
   id: string;

@@ -10,6 +10,7 @@ import { connectorKeys, statusTone, useCatalog, useConnection } from './queries.
 import { ActivityCard } from './ActivityCard.tsx';
 import { ArchiveCard } from './ArchiveCard.tsx';
 import { UpgradeCard } from './UpgradeCard.tsx';
+import { ProvisioningCards } from './ProvisioningCards.tsx';
 import './connectors.css';
 
 /**
@@ -77,6 +78,7 @@ function ConnectionView({ c }: { c: Connection }) {
           ))}
         </dl>
       </section>
+      {c.status !== 'disabled' && <ProvisioningCards c={c} writable={writable} />}
       <ActivityCard id={c.id} />
       <ArchiveCard id={c.id} writable={writable} />
       <UpgradeCard c={c} writable={writable} />

@@ -10,6 +10,8 @@ export const connectorKeys = {
   health: (id: string) => ['connections', id, 'health'] as const,
   archive: (id: string, failedOnly: boolean) => ['connections', id, 'archive', failedOnly] as const,
   upgradeOptions: (id: string) => ['connections', id, 'upgrade-options'] as const,
+  provisioning: (id: string) => ['connections', id, 'provisioning'] as const,
+  wiring: (id: string) => ['connections', id, 'wiring'] as const,
 };
 
 export const useCatalog = () =>

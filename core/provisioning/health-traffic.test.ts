@@ -36,7 +36,7 @@ async function sendOne(h: Harness, apiKey: string, inboundUrl: string, n: number
   const res = await h.call(apiKey, 'POST', '/v1/messages', { channel: 'sms', to: { handle: { kind: 'phone', value: CUSTOMER } }, body: `Visit ${n}` });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   await waitFor(`message ${n} sent`, async () => (await h.call(apiKey, 'GET', `/v1/messages/${res.body.id}`)).body.status === 'sent', 10_000, 50);
-  const errors = outcome === 'delivered' ? {} : { ErrorCode: '30003' };
+  const errors: Record<string, string> = outcome === 'delivered' ? {} : { ErrorCode: '30003' };
   const cb = await postTwilio(inboundUrl, { AccountSid: ACCOUNT_SID, ApiVersion: '2010-04-01', MessageSid: sid, MessageStatus: outcome, SmsSid: sid, SmsStatus: outcome, From: OUR_NUMBER, To: CUSTOMER, ...errors });
   assert.equal(cb.status, 200, cb.text);
   await waitFor(`message ${n} ${outcome}`, async () => (await h.call(apiKey, 'GET', `/v1/messages/${res.body.id}`)).body.status === outcome, 10_000, 50);

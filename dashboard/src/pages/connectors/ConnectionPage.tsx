@@ -19,9 +19,10 @@ import './connectors.css';
  * credentials, authorize (OAuth connectors), disable.
  */
 const PASTE_HINTS: Record<string, string> = {
-  twilio: 'Twilio Console → Phone Numbers → your number → Messaging → “A message comes in” (HTTP POST). Sends set it as their status callback themselves.',
-  sendgrid: 'SendGrid → Settings → Inbound Parse (receiving) and Mail Settings → Event Webhook (delivery status).',
-  whatsapp: 'Meta App Dashboard → WhatsApp → Configuration → Callback URL.',
+  twilio: 'Set on connect for the connection’s numbers and Messaging Service (Webhook wiring below re-points them). By hand: Twilio Console → Phone Numbers → your number → Messaging → “A message comes in” (HTTP POST).',
+  sendgrid: 'Inbound Parse and the signed Event Webhook are set on connect (Webhook wiring below re-points them). By hand: SendGrid → Settings → Inbound Parse, and Mail Settings → Event Webhook.',
+  whatsapp: 'The app is subscribed to the WhatsApp Business Account with this URL on connect (needs the WABA id). By hand: Meta App Dashboard → WhatsApp → Configuration → Callback URL.',
+  sinch: 'Sinch has no API for it: paste it once into the Sinch dashboard → SMS → Service APIs → your service plan → Callback URLs.',
 };
 
 export default function ConnectionPage({ params }: { params: Record<string, string> }) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { cut, summarize } from './summary.ts';
 import { redactForEgress } from '../../core/compliance/redaction.ts';
 
-const SAFE = { enabled: true, mode: 'before_egress' as const, patterns: [] };
+const SAFE = { enabled: true, apply: 'before_egress' as const, patterns: [] };
 const CARD = '4111 1111 1111 1111';
 
 test('a long sentence is cut before a card number, never inside it: the redactor still sees the whole number or none of it', () => {

@@ -81,6 +81,9 @@ test('log_to_crm {summary: true, messages: false} → one HubSpot Note on the co
   assert.deepEqual(rows.map((r) => r.external_id), ['51234', '51235']);
   assert.doesNotMatch(notes[1].properties.hs_note_body, /4111/);
   assert.notEqual(rows[0].version, rows[1].version);
+  // Row-level security: another org's transaction sees none of these rows.
+  const other = await h.newOrg();
+  assert.equal((await h.engine.tenant(other.orgId, (tx) => tx.trx('crm_logged_notes'))).length, 0);
 });
 
 test('log_to_crm {summary: true} with Pipedrive: the messages as notes, then the summary as one more note on the person', async () => {

@@ -11,6 +11,7 @@ import { reply } from '../test/nock-reply.ts';
 import { waitFor } from '../test/wait.ts';
 import { AI_QUEUE, startAiWorker } from './worker.ts';
 import { runIdleSweep } from './idle.ts';
+import { runRulesForEvent } from '../rules/runner.ts';
 
 /**
  * Done means (1), with no AI connection (the local provider): a signed inbound Twilio SMS →
@@ -177,6 +178,46 @@ test('a conversation idle for N minutes (ai.onConversationIdle) is summarized on
   await runIdleSweep(h.engine, { now: at(8), queue: AI_QUEUE });
   const again = await syncEventsUntil(apiKey, (x) => x.filter((y) => y.type === 'conversation.enriched').length === 2);
   assert.equal(again.filter((y) => y.type === 'conversation.enriched')[1]!.data.enrichment.version, second.body.id);
+});
+
+test('rule action enrich: the conversation summarized from a rule (conversation.enriched with causedBy) → a rule on conversation.ai.intent tags it; subject "message"; a replay returns the stored result', async () => {
+  const { apiKey, orgId } = await setup();
+  assert.equal((await h.call(apiKey, 'PATCH', '/v1/org', { settings: { ai: { onInboundMessage: { enabled: false } } } })).status, 200);
+  const summarize = await h.call(apiKey, 'POST', '/v1/rules', { name: 'Summarize inbound', trigger: 'message.received', actions: [{ type: 'enrich', tasks: ['summary', 'intent'] }, { type: 'enrich', subject: 'message', tasks: ['intent', 'sentiment'] }] });
+  assert.equal(summarize.status, 201, JSON.stringify(summarize.body));
+  const tagger = await h.call(apiKey, 'POST', '/v1/rules', { name: 'Tag emergencies', trigger: 'conversation.enriched', condition: { '==': [{ var: 'conversation.ai.intent' }, 'emergency'] }, actions: [{ type: 'tag', tags: ['urgent'] }] });
+  assert.equal(tagger.status, 201, JSON.stringify(tagger.body));
+  const bad = await h.call(apiKey, 'POST', '/v1/rules', { name: 'Bad', trigger: 'message.received', actions: [{ type: 'enrich', tasks: ['horoscope'] }] });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.details[0].field, '/actions/0/tasks/0');
+
+  const contact = await h.call(apiKey, 'POST', '/v1/contacts', { name: 'Ray', handles: [{ kind: 'phone', value: '+14155550136' }] });
+  const m = await h.call(apiKey, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { contactId: contact.body.id }, body: 'Gas smell in the hallway outside 7D, should we leave??' });
+  assert.equal(m.status, 201, JSON.stringify(m.body));
+  const conv = m.body.conversationId as string;
+  const events = await syncEventsUntil(apiKey, (x) => x.some((y) => y.type === 'conversation.enriched') && x.some((y) => y.type === 'message.enriched'));
+  const c = events.find((y) => y.type === 'conversation.enriched')!;
+  assert.equal(c.data.conversation.id, conv);
+  assert.equal(c.data.enrichment.intent.id, 'emergency');
+  assert.match(c.data.enrichment.summary, /7D/);
+  assert.equal(c.data.causedBy.ruleId, summarize.body.id);
+  assert.equal(c.data.causedBy.depth, 1);
+  const me = events.find((y) => y.type === 'message.enriched')!;
+  assert.equal(me.data.message.id, m.body.id);
+  assert.equal(me.data.enrichment.sentiment.label, 'negative');
+
+  // The rule on conversation.enriched saw conversation.ai.intent and tagged the conversation.
+  await waitFor('the urgent tag', async () => ((await h.call(apiKey, 'GET', `/v1/conversations/${conv}`)).body.tags?.includes('urgent') ? true : null), 20_000, 100);
+  const ex = (await h.call(apiKey, 'GET', `/v1/rules/${summarize.body.id}/executions`)).body.data as any[];
+  assert.equal(ex.length, 1);
+  assert.deepEqual(ex[0].actions.map((a: any) => [a.type, a.status]), [['enrich', 'done'], ['enrich', 'done']]);
+
+  // Replayed: the same version is returned as stored (no new row, no new event).
+  const event = await h.engine.tenant(orgId, (tx) => tx.trx('events').where({ type: 'message.created' }).orderBy('seq', 'desc').first());
+  await runRulesForEvent(h.engine, orgId, event.id);
+  assert.equal((await h.engine.tenant(orgId, (tx) => tx.trx('ai_enrichments').where({ conversation_id: conv }))).length, 2);
+  const after = (await syncEvents(h, apiKey)) as unknown as Ev[];
+  assert.equal(after.filter((y) => y.type === 'conversation.enriched').length, 1);
 });
 
 async function syncEventsUntil(apiKey: string, until: (e: Ev[]) => boolean): Promise<Ev[]> {

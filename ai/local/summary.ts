@@ -13,6 +13,28 @@ export const MAX_RATIO = 0.5;
 
 const COMMITMENT = /\b(book(ed)?|schedul\w*|on the way|dispatch\w*|send(ing)?|refund\w*|credit\w*|will|we'?ll|arrives?|eta|minutes?|min|claim|open|confirm\w*|warranty|remove|leave|shut|turn)\b/i;
 
+// A run of digits with single spaces or dashes between them: the shape the redactor reads as one
+// card, account or SSN. Half of one ("4111 1111 1111") is not a card to the redactor any more.
+const DIGIT_RUN = /\d(?:[ -]?\d)*/g;
+
+/**
+ * The text's first `max` characters, ended at a word boundary and never inside a digit run: a cut
+ * that falls in one moves to before it, so the summary carries a number whole or not at all.
+ */
+export function cut(text: string, max: number): string {
+  let at = max;
+  for (const m of text.matchAll(DIGIT_RUN)) {
+    if (m.index >= at) break;
+    if (m.index + m[0].length > at) {
+      at = m.index;
+      break;
+    }
+  }
+  const head = text.slice(0, at);
+  // Ending exactly before a space is a word boundary already; otherwise drop the partial word.
+  return (/\s/.test(text[at] ?? ' ') ? head : head.replace(/\s*\S*$/, '')).trimEnd();
+}
+
 export interface SummaryMessage {
   direction: 'inbound' | 'outbound';
   text: string;
@@ -44,7 +66,7 @@ export function summarize(messages: SummaryMessage[]): string {
     if (length + cost > sentenceBudget) {
       // The best sentence is always in, cut at a word if it is too long on its own.
       if (chosen.length) continue;
-      c.text = c.text.slice(0, sentenceBudget - 12).replace(/\s+\S*$/, '') + '…';
+      c.text = cut(c.text, sentenceBudget - 12) + '…';
     }
     chosen.push(c);
     length += c.text.length + 11;

@@ -10,7 +10,9 @@ import type { HubSpotConfig, HubSpotSecrets } from './schemas.ts';
  * - logMessages: SMS / WhatsApp / chat as Communications (POST /crm/v3/objects/communications/batch/create)
  *   and email as Email engagements (POST /crm/v3/objects/emails/batch/create), associated with
  *   the contact, at most BATCH_SIZE per request (HubSpot's batch limit), each input carrying the
- *   message id as objectWriteTraceId so results are matched to messages whatever their order.
+ *   message id as objectWriteTraceId so results are matched to messages whatever their order;
+ * - logNote: a Note (POST /crm/v3/objects/notes: hs_note_body, hs_timestamp) associated with the
+ *   contact (note → contact, association type 202).
  */
 export const BATCH_SIZE = 100;
 const PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'lifecyclestage', 'hubspot_owner_id'];
@@ -18,6 +20,7 @@ const PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'l
 // HUBSPOT_DEFINED association type ids (CRM v4 associations reference).
 const COMMUNICATION_TO_CONTACT = 81;
 const EMAIL_TO_CONTACT = 198;
+const NOTE_TO_CONTACT = 202;
 
 /** hs_communication_channel_type values. */
 const CHANNEL_TYPE: Record<string, string> = { sms: 'SMS', mms: 'SMS', whatsapp: 'WHATS_APP' };
@@ -136,5 +139,16 @@ export const hubspotCrm: CrmApi<HubSpotConfig, HubSpotSecrets> = {
       logged.push(...matchResults(batch, res.results as unknown as HsObject[]));
     }
     return { logged };
+  },
+
+  async logNote({ record, note }, ctx: Ctx) {
+    const client = await hubspotClient(ctx);
+    const created = await call('note create', () =>
+      client.crm.objects.notes.basicApi.create({
+        properties: { hs_timestamp: note.at, hs_note_body: note.text },
+        associations: [{ to: { id: record.externalId }, types: [{ associationCategory: 'HUBSPOT_DEFINED' as never, associationTypeId: NOTE_TO_CONTACT }] }],
+      }),
+    );
+    return { externalId: String((created as unknown as HsObject).id) };
   },
 };

@@ -74,6 +74,17 @@ describe('HubSpot connector', () => {
     assert.equal(emails.inputs[0].associations[0].types[0].associationTypeId, 198);
   });
 
+  it('logs a conversation summary as a Note associated with the contact (POST /crm/v3/objects/notes, type 202)', async () => {
+    let sent: any;
+    nock(API).post('/crm/v3/objects/notes', (b) => ((sent = b), true)).reply(...reply(201, fixture('note-create.json')));
+    const out = await hubspot.crm!.logNote!({ record: { externalId: '51' }, note: { conversationId: 'c-1', key: 'm-9', text: 'Customer: Sink in 4B is leaking.', at: '2026-12-06T01:50:00.000Z' } }, ctx);
+    assert.deepEqual(out, { externalId: '51234' });
+    assert.deepEqual(sent.properties, { hs_timestamp: '2026-12-06T01:50:00.000Z', hs_note_body: 'Customer: Sink in 4B is leaking.' });
+    assert.deepEqual(sent.associations, [{ to: { id: '51' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 202 }] }]);
+    nock(API).post('/crm/v3/objects/notes').reply(...reply(401, { status: 'error', message: 'Authentication credentials not found.', category: 'INVALID_AUTHENTICATION' }));
+    await assert.rejects(hubspot.crm!.logNote!({ record: { externalId: '51' }, note: { conversationId: 'c-1', key: 'm-9', text: 'x', at: '2026-12-06T01:50:00.000Z' } }, ctx), (err: unknown) => ConnectorError.is(err) && err.code === 'auth_failed');
+  });
+
   it('maps 429 to rate_limited with the rate-limit window, and 401 to auth_failed', async () => {
     nock(API).post('/crm/v3/objects/contacts/search').reply(...reply(429, fixture('rate-limited.json'), { 'X-HubSpot-RateLimit-Interval-Milliseconds': '10000', 'X-HubSpot-RateLimit-Remaining': '0' }));
     await assert.rejects(hubspot.crm!.findContact({ phone: '+14155550123' }, ctx), (err: unknown) =>

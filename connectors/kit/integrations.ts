@@ -3,7 +3,8 @@ import type { ConnectorContext, ContactUpdateEvent, ExternalEvent, Handle } from
 /**
  * The contract of non-channel connectors (CRM, vertical, payments): what the engine may ask of
  * them besides webhooks. Every hook is optional and gated by a declared capability:
- *   crm.lookup → crm.findContact (+ crm.createContact), crm.log → crm.logMessages,
+ *   crm.lookup → crm.findContact (+ crm.createContact), crm.log → crm.logMessages (+ crm.logNote,
+ *   optional: a connector without it cannot log a conversation summary),
  *   events.emit with polling → poll(), actions.invoke → actions.
  * Credentials that expire (OAuth2) are the engine's job: a connector declares `oauth` and reads
  * a fresh token through ctx.auth.accessToken(); it never refreshes or stores tokens itself.
@@ -43,6 +44,17 @@ export interface CrmLogEntry {
   theirs?: string | null;
 }
 
+/** One note for a CRM record (a conversation summary): plain text, redacted for egress by the engine. */
+export interface CrmNote {
+  conversationId: string;
+  /** Idempotency: the conversation version the note is about (its latest message id). */
+  key: string;
+  /** Plain text (a connector whose notes are HTML escapes it). */
+  text: string;
+  /** ISO time the note is about (the conversation's latest message). */
+  at: string;
+}
+
 export interface CrmApi<C = Record<string, unknown>, S = Record<string, unknown>> {
   findContact(query: CrmQuery, ctx: IntegrationContext<C, S>): Promise<CrmRecord | null>;
   createContact?(input: { name?: string; phone?: string; email?: string }, ctx: IntegrationContext<C, S>): Promise<CrmRecord>;
@@ -55,6 +67,14 @@ export interface CrmApi<C = Record<string, unknown>, S = Record<string, unknown>
     input: { record: { externalId: string; data?: Record<string, unknown> }; entries: CrmLogEntry[] },
     ctx: IntegrationContext<C, S>,
   ): Promise<{ logged: { messageId: string; externalId: string }[] }>;
+  /**
+   * Optional (under crm.log): creates one note on the record (a conversation summary) and returns
+   * its provider id. The engine logs a note once per (connection, conversation, key).
+   */
+  logNote?(
+    input: { record: { externalId: string; data?: Record<string, unknown> }; note: CrmNote },
+    ctx: IntegrationContext<C, S>,
+  ): Promise<{ externalId: string }>;
 }
 
 /** One page of a polled source. The engine commits the events, then stores `cursor`. */

@@ -9,7 +9,8 @@ import type { PipedriveConfig, PipedriveSecrets } from './schemas.ts';
  * - createContact: POST /api/v2/persons;
  * - logMessages: one note per message (POST /v1/notes) on the person, and on the deal when the
  *   link's data names one (dealId). Pipedrive has no batch note endpoint; one note per message
- *   also gives each message its own provider id, so nothing is ever logged twice.
+ *   also gives each message its own provider id, so nothing is ever logged twice;
+ * - logNote: a note (POST /v1/notes) on the person (and the linked deal), the text HTML-escaped.
  */
 interface PersonItem {
   id: number;
@@ -44,8 +45,9 @@ function toRecord(ctx: PipedriveContext, p: PersonItem): CrmRecord {
   };
 }
 
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 function noteContent(e: CrmLogEntry): string {
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const arrow = e.direction === 'inbound' ? `Received from ${e.theirs ?? 'contact'}` : `Sent to ${e.theirs ?? 'contact'}`;
   const head = `<b>${escape(e.channel.toUpperCase())}</b> · ${escape(arrow)} · ${escape(e.at)}`;
   const subject = e.subject ? `<br><b>${escape(e.subject)}</b>` : '';
@@ -100,5 +102,18 @@ export const pipedriveCrm: CrmApi<PipedriveConfig, PipedriveSecrets> = {
       }
     }
     return { logged };
+  },
+
+  async logNote({ record, note }, ctx: PipedriveContext) {
+    const { v1: conf } = await pipedriveConfig(ctx);
+    const notes = withHttpErrors(new v1.NotesApi(conf));
+    const dealId = Number(record.data?.dealId);
+    const body = {
+      content: `<b>Conversation summary</b><br>${escape(note.text).replace(/\n/g, '<br>')}`,
+      person_id: Number(record.externalId),
+      ...(Number.isInteger(dealId) && dealId > 0 ? { deal_id: dealId } : {}),
+    };
+    const res = await call('note create', () => notes.addNote({ AddNoteRequest: body }));
+    return { externalId: String((res.data as { id: number }).id) };
   },
 };

@@ -66,6 +66,14 @@ describe('Pipedrive connector', () => {
     assert.match(notes[1].content, /Sent to \+14155550123/);
   });
 
+  it('logs a conversation summary as one note on the person (and the deal), HTML-escaped', async () => {
+    let sent: any;
+    nock(API).post('/v1/notes', (b) => ((sent = b), true)).reply(...reply(200, { ...fixture('note-add.json'), data: { ...fixture('note-add.json').data, id: 4450 } }));
+    const out = await pipedrive.crm!.logNote!({ record: { externalId: '301', data: { dealId: 55 } }, note: { conversationId: 'c', key: 'm-9', text: 'Customer: water <leak> in 4B.\nAgent: plumber at 3.', at: '2026-12-06T01:50:00.000Z' } }, ctx);
+    assert.deepEqual(out, { externalId: '4450' });
+    assert.deepEqual(sent, { content: '<b>Conversation summary</b><br>Customer: water &lt;leak&gt; in 4B.<br>Agent: plumber at 3.', person_id: 301, deal_id: 55 });
+  });
+
   it('maps errors: 401 auth_failed, 429 rate_limited', async () => {
     nock(API).post('/v1/notes').reply(...reply(401, { success: false, error: 'unauthorized access', errorCode: 401, error_info: 'Please check developers.pipedrive.com' }));
     await assert.rejects(

@@ -51,7 +51,7 @@ interface Pending {
   hasMore: boolean;
 }
 
-async function contactOf(tx: TenantTx, conversationId: string): Promise<string> {
+export async function contactOf(tx: TenantTx, conversationId: string): Promise<string> {
   const p = await tx.trx('participants').where({ conversation_id: conversationId }).whereNotNull('contact_id').orderBy('created_at').first();
   if (!p) {
     if (!(await tx.trx('conversations').where({ id: conversationId }).first())) throw new AppError('not_found', `No such conversation: ${conversationId}.`);

@@ -96,6 +96,25 @@ export interface Assignee {
   role: string;
 }
 
+/** GET /v1/conversations/{id}/enrichment, POST …/enrich: AI enrichment of a conversation (ai/README.md). */
+export interface Enrichment {
+  id: string;
+  object: 'enrichment';
+  conversationId: string;
+  /** The latest message the result covers. */
+  version: string;
+  tasks: string[];
+  provider: string;
+  model: string | null;
+  fallback: string | null;
+  cached: boolean;
+  createdAt: string;
+  summary?: string;
+  intent?: { id: string; confidence?: number };
+  sentiment?: { label: 'negative' | 'neutral' | 'positive'; score: number };
+  entities?: { type: string; text: string }[];
+}
+
 export interface Message {
   id: string;
   conversationId: string;

@@ -26,6 +26,7 @@ export default function InboxPage({ params }: { params: Record<string, string> }
       if (e.conversationId) {
         void qc.invalidateQueries({ queryKey: inboxKeys.messages(e.conversationId) });
         void qc.invalidateQueries({ queryKey: inboxKeys.conversation(e.conversationId) });
+        if (e.type === 'conversation.enriched') void qc.invalidateQueries({ queryKey: inboxKeys.enrichment(e.conversationId) });
       }
     } else if (e.type.startsWith('contact.') || e.type.startsWith('consent.')) {
       void qc.invalidateQueries({ queryKey: ['contact'] });

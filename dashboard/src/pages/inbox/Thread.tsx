@@ -4,12 +4,13 @@ import { patch } from '../../api/client.ts';
 import type { Conversation, Message } from '../../api/types.ts';
 import { useSession } from '../../app/session.tsx';
 import { Badge, Empty, ErrorNotice, formatTime, QueryView } from '../../ui/states.tsx';
+import { AiInsights } from './AiInsights.tsx';
 import { AssignAndTags } from './AssignAndTags.tsx';
 import { Composer } from './Composer.tsx';
 import { channelLabel, contactLabel, inboxKeys, useContact, useConversation, useMessages } from './queries.ts';
 
 /**
- * One conversation: its header (status, close / reopen), assignee and tags, the messages oldest to newest with each
+ * One conversation: its header (status, close / reopen), assignee and tags, AI insights, the messages oldest to newest with each
  * outbound message's delivery status (kept live by InboxPage's realtime feed), and the composer.
  * Customer text is rendered as text only, never as HTML.
  */
@@ -61,7 +62,9 @@ function ThreadView({ conv }: { conv: Conversation }) {
       </header>
       {status.isError && <ErrorNotice error={status.error} title="Could not change the status" />}
       <AssignAndTags conv={conv} />
-      <div className="thread-messages">
+      <AiInsights conversationId={conv.id} latestMessageId={newest} />
+      {/* Focusable so the keyboard scrolls the history (arrow keys, Page Up/Down) like a mouse wheel. */}
+      <div className="thread-messages" tabIndex={0} role="region" aria-label="Message history">
         {messages.hasNextPage && (
           <button type="button" className="btn btn-small thread-older" disabled={messages.isFetchingNextPage} onClick={() => void messages.fetchNextPage()}>
             {messages.isFetchingNextPage ? 'Loading…' : 'Load earlier messages'}

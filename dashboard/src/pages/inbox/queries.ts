@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useQuery, type InfiniteData, type QueryClient } from '@tanstack/react-query';
-import { get } from '../../api/client.ts';
-import type { Assignee, Consent, Contact, Conversation, Message, Page } from '../../api/types.ts';
+import { ApiError, get } from '../../api/client.ts';
+import type { Assignee, Consent, Contact, Conversation, Enrichment, Message, Page } from '../../api/types.ts';
 
 /**
  * The inbox's reads, one query key each, so a realtime event refreshes exactly what it touched
@@ -27,6 +27,7 @@ export const inboxKeys = {
   contact: (id: string) => ['contact', id] as const,
   consents: (contactId: string) => ['consents', contactId] as const,
   assignees: ['assignees'] as const,
+  enrichment: (id: string) => ['enrichment', id] as const,
 };
 
 const PAGE = 50;
@@ -66,6 +67,20 @@ export function useMessages(conversationId: string) {
     getNextPageParam: (last) => (last.hasMore ? (last.nextCursor ?? undefined) : undefined),
   });
 }
+
+/** The conversation's newest AI enrichment; null when it has none yet (the API's 404). */
+export const useEnrichment = (conversationId: string) =>
+  useQuery({
+    queryKey: inboxKeys.enrichment(conversationId),
+    queryFn: async ({ signal }) => {
+      try {
+        return await get<Enrichment>(`/v1/conversations/${conversationId}/enrichment`, undefined, signal);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
+  });
 
 export const useContact = (id: string | null) =>
   useQuery({

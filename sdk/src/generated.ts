@@ -1148,6 +1148,41 @@ export interface Operations {
       }>);
     };
   };
+  "getV1ConsentsCurrent": {
+    params: never;
+    query: {
+      "status"?: "opted_in" | "opted_out";
+      "channel"?: string;
+      "purpose"?: "transactional" | "marketing";
+      "contactId"?: string;
+      "limit"?: number;
+      "cursor"?: string;
+    };
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "consent_state";
+        handleKind?: string;
+        contactId?: string | null;
+        channel?: string;
+        purpose?: "transactional" | "marketing";
+        status?: "opted_in" | "opted_out";
+        source?: "keyword" | "api" | "form" | "import" | "provider";
+        evidence?: Record<string, unknown>;
+        recordedAt?: string;
+        recordedBy?: string;
+        handleIndex?: string;
+        handle?: {
+          kind?: string;
+          value?: string;
+        } | null;
+      }>);
+      nextCursor?: string | null;
+      hasMore?: boolean;
+    };
+  };
   "getV1ConsentsExport.csv": {
     params: never;
     query: never;
@@ -3773,6 +3808,7 @@ export const operations = {
   "getV1Connectors": { method: 'GET', path: '/v1/connectors', resource: 'connectors', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1Consents": { method: 'GET', path: '/v1/consents', resource: 'consents', name: 'get', params: [], hasBody: false, hasQuery: true, list: false, scope: "contacts:read" },
   "postV1Consents": { method: 'POST', path: '/v1/consents', resource: 'consents', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "contacts:write" },
+  "getV1ConsentsCurrent": { method: 'GET', path: '/v1/consents/current', resource: 'consents', name: 'listCurrent', params: [], hasBody: false, hasQuery: true, list: true, scope: "contacts:read" },
   "getV1ConsentsExport.csv": { method: 'GET', path: '/v1/consents/export.csv', resource: 'consents', name: 'getExport.csv', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "postV1Contacts": { method: 'POST', path: '/v1/contacts', resource: 'contacts', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "contacts:write" },
   "getV1Contacts": { method: 'GET', path: '/v1/contacts', resource: 'contacts', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "contacts:read" },

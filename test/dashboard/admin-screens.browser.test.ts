@@ -332,6 +332,11 @@ test.skipIf(skip)('Compliance and Settings: an opt-out recorded and shown, 10DLC
   await page.getByLabel('Consent state').getByText('opted out').first().waitFor();
   const consents = await call('GET', `/v1/consents?handle[kind]=phone&handle[value]=${encodeURIComponent(CUSTOMER)}`);
   assert.ok(consents.current.some((c: any) => c.channel === 'sms' && c.status === 'opted_out'));
+  // The opt-out list (GET /v1/consents/current?status=opted_out) shows the number, known through its contact, for both purposes.
+  const optOuts = page.getByRole('table', { name: 'Opted-out handles' });
+  await optOuts.getByRole('row').filter({ hasText: CUSTOMER }).filter({ hasText: 'marketing' }).waitFor();
+  await optOuts.getByRole('row').filter({ hasText: CUSTOMER }).filter({ hasText: 'transactional' }).waitFor();
+  assert.equal(await optOuts.getByRole('row').filter({ hasText: CUSTOMER }).count(), 2);
   // The test line's number, approved for 10DLC in beforeAll().
   await page.getByRole('row').filter({ hasText: OUR_NUMBER }).getByText('approved').waitFor();
   assert.match(await page.getByText(/Marketing leaves only between/).innerText(), /09:00/);

@@ -1,6 +1,7 @@
 import { PageHeader } from '../../ui/states.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { ConsentLookup } from './ConsentLookup.tsx';
+import { OptOutList } from './OptOutList.tsx';
 import { SendingRules } from './SendingRules.tsx';
 import '../admin.css';
 
@@ -10,6 +11,7 @@ export default function CompliancePage() {
     <>
       <PageHeader title="Compliance" subtitle="Who may be messaged, when, from which registered numbers, and who changed what." />
       <ConsentLookup />
+      <OptOutList />
       <SendingRules />
       <AuditLog />
     </>

@@ -141,7 +141,7 @@ export async function consentHistory(tx: TenantTx, keys: ConsentKey[]) {
   return { history: rows.map(consentView), current: [...current.values()] };
 }
 
-export interface CurrentConsentView extends ConsentView {
+export interface CurrentConsentView extends Omit<ConsentView, 'object'> {
   object: 'consent_state';
   /** The handle's blind index (hex): stable per handle, no value. */
   handleIndex: string;

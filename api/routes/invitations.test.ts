@@ -21,7 +21,7 @@ afterAll(async () => h?.close());
 
 const PASSWORD = 'my own chosen password';
 const address = () => `invitee.${crypto.randomUUID().slice(0, 8)}@acme.test`;
-const tokenOf = (url: string) => /\/invite#(sbt_\S+)$/.exec(url)?.[1];
+const tokenOf = (url: string) => /\/invite#sign_in_token=(sbt_\S+)$/.exec(url)?.[1];
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${h.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -37,7 +37,7 @@ test('invite → the link signs in once → the invitee sets a password without 
   assert.deepEqual([invited.body.user.email, invited.body.user.role, invited.body.user.invitation], [email, 'agent', 'pending']);
   assert.equal(invited.body.email.sent, false, 'no email connection: nothing sent');
   assert.match(invited.body.email.reason, /no active email connection/);
-  assert.ok(invited.body.inviteUrl.startsWith(`${h.engine.config.publicUrl.replace(/\/$/, '')}/invite#sbt_${org.orgId}_`), invited.body.inviteUrl);
+  assert.ok(invited.body.inviteUrl.startsWith(`${h.engine.config.publicUrl.replace(/\/$/, '')}/invite#sign_in_token=sbt_${org.orgId}_`), invited.body.inviteUrl);
   assert.ok(Date.parse(invited.body.expiresAt) > Date.now() + 6 * 86_400_000);
   // The created user has a password nobody knows: signing in with anything fails.
   assert.equal((await post('/v1/sessions', { email, password: PASSWORD })).status, 401);

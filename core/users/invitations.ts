@@ -64,7 +64,7 @@ export async function dashboardBase(tx: TenantTx, publicUrl: string): Promise<st
 
 async function prepare(engine: Engine, tx: TenantTx, user: UserRow, actor: AuditActor, action: 'user.invited' | 'user.invitation_resent') {
   const minted = await mintInvitation(tx, user.id);
-  const inviteUrl = `${await dashboardBase(tx, engine.config.publicUrl)}/invite#${minted.token}`;
+  const inviteUrl = `${await dashboardBase(tx, engine.config.publicUrl)}/invite#sign_in_token=${minted.token}`;
   const branding = await effectiveBranding(tx.trx, tx.orgId);
   const picked = await pickConnection(tx, engine.connectors, { channel: 'email' });
   const rt = picked && !picked.row.sandbox ? runtimeOf(tx, engine.connectors, picked.row) : null;

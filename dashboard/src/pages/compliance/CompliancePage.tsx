@@ -2,6 +2,7 @@ import { PageHeader } from '../../ui/states.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { ConsentLookup } from './ConsentLookup.tsx';
 import { OptOutList } from './OptOutList.tsx';
+import { LegalHolds } from './LegalHolds.tsx';
 import { SendingRules } from './SendingRules.tsx';
 import '../admin.css';
 
@@ -13,6 +14,7 @@ export default function CompliancePage() {
       <ConsentLookup />
       <OptOutList />
       <SendingRules />
+      <LegalHolds />
       <AuditLog />
     </>
   );

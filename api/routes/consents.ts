@@ -14,6 +14,7 @@ import {
   consentKey,
   contactConsentKeys,
   consentView,
+  listCurrentConsents,
   PURPOSES,
   recordConsent,
   type ConsentKey,
@@ -81,6 +82,50 @@ export const consentRoutes = [
     response: { type: 'object', properties: { object: { const: 'consent_history' }, history: { type: 'array', items: consentSchema }, current: { type: 'array', items: consentSchema } } },
     handler: ({ engine, auth, query }) =>
       engine.tenant(auth.orgId, async (tx) => ({ object: 'consent_history', ...(await consentHistory(tx, (await keysOf(tx, query)).keys)) })),
+  }),
+  defineRoute<unknown, { status?: ConsentStatus; channel?: string; purpose?: Purpose; contactId?: string; limit?: number; cursor?: string }>({
+    method: 'get',
+    path: '/v1/consents/current',
+    summary: "The current consent state of every handle, channel and purpose (its latest ledger entry), most recently changed first; status=opted_out is the opt-out list",
+    tag: 'Compliance',
+    scope: 'contacts:read',
+    query: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        status: { enum: [...CONSENT_STATUSES] },
+        channel: { type: 'string', pattern: CHANNEL_PATTERN, description: "mms is kept under sms" },
+        purpose: { enum: [...PURPOSES] },
+        contactId: { type: 'string', format: 'uuid' },
+        limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+        cursor: { type: 'string', description: 'nextCursor of the previous page' },
+      },
+    },
+    response: {
+      type: 'object',
+      properties: {
+        object: { const: 'list' },
+        data: {
+          type: 'array',
+          items: {
+            ...consentSchema,
+            properties: {
+              ...consentSchema.properties,
+              object: { const: 'consent_state' },
+              handleIndex: { type: 'string', description: "The handle's blind index (hex): the ledger keeps no handle value" },
+              handle: {
+                type: ['object', 'null'],
+                properties: { kind: { type: 'string' }, value: { type: 'string' } },
+                description: 'The handle, when a contact that still holds it is linked; null otherwise',
+              },
+            },
+          },
+        },
+        nextCursor: { type: ['string', 'null'] },
+        hasMore: { type: 'boolean' },
+      },
+    },
+    handler: ({ engine, auth, query }) => engine.tenant(auth.orgId, async (tx) => ({ object: 'list', ...(await listCurrentConsents(tx, query)) })),
   }),
   defineRoute<Who & { channel: string; purpose?: Purpose; status: ConsentStatus; source?: ConsentSource; evidence?: Record<string, unknown> }>({
     method: 'post',

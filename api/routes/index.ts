@@ -18,6 +18,7 @@ import { legalHoldRoutes } from './legal-holds.ts';
 import { auditRoutes } from './audit.ts';
 import { consentRoutes } from './consents.ts';
 import { userRoutes } from './users.ts';
+import { invitationRoutes } from './invitations.ts';
 import { subscriptionRoutes } from './subscriptions.ts';
 import { ruleRoutes } from './rules.ts';
 import { ruleEditorRoutes } from './rules-editor.ts';
@@ -52,6 +53,7 @@ export function allRoutes(): RouteSpec[] {
     ...legalHoldRoutes,
     ...consentRoutes,
     ...userRoutes,
+    ...invitationRoutes,
     ...subscriptionRoutes,
     ...ruleEditorRoutes,
     ...ruleRoutes,

@@ -6,6 +6,7 @@ import { AppError, invalid, notFound } from '../../core/errors.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
 import { insertUser } from '../../core/users/create.ts';
 import { unassignUser } from '../../core/conversations/service.ts';
+import { mustSetPassword } from '../../core/users/invitations.ts';
 import { login, logout, ROLES, type OpenedSession, type Role } from '../../core/users/sessions.ts';
 
 /**
@@ -22,7 +23,7 @@ export function sessionCookie(header: string | undefined): string | undefined {
   return undefined;
 }
 
-const userSchema = {
+export const userSchema = {
   type: 'object',
   properties: {
     id: { type: 'string', format: 'uuid' },
@@ -31,15 +32,20 @@ const userSchema = {
     name: { type: ['string', 'null'] },
     role: { enum: [...ROLES] },
     createdAt: { type: 'string', format: 'date-time' },
+    invitation: { enum: ['pending', 'accepted'], description: 'Present for an invited user: pending until they set their password' },
+    invitedAt: { type: 'string', format: 'date-time' },
+    mustSetPassword: { type: 'boolean', description: 'In a session answer: signed in through an invitation, no password chosen yet' },
   },
 };
-const userView = (u: { id: string; email: string; name: string | null; role: Role; created_at?: Date | string }) => ({
+type UserLike = { id: string; email: string; name: string | null; role: Role; created_at?: Date | string; invited_at?: Date | string | null; invite_accepted_at?: Date | string | null };
+export const userView = (u: UserLike) => ({
   id: u.id,
   object: 'user',
   email: u.email,
   name: u.name,
   role: u.role,
   ...(u.created_at ? { createdAt: new Date(u.created_at).toISOString() } : {}),
+  ...(u.invited_at ? { invitation: u.invite_accepted_at ? 'accepted' : 'pending', invitedAt: new Date(u.invited_at).toISOString() } : {}),
 });
 
 export const sessionAnswerSchema = {
@@ -65,7 +71,8 @@ export async function sessionAnswer(ctx: Pick<RouteContext, 'engine' | 'res'>, s
     name: (await tx.trx('orgs').select('name').where({ id: s.orgId }).first())?.name,
     branding: await effectiveBranding(tx.trx, s.orgId),
   }));
-  return { object: 'session', token: s.token, expiresAt: s.expiresAt.toISOString(), user: userView(s.user), org };
+  const mustSet = await ctx.engine.tenant(s.orgId, (tx) => mustSetPassword(tx.trx, s.user.id));
+  return { object: 'session', token: s.token, expiresAt: s.expiresAt.toISOString(), user: { ...userView(s.user), mustSetPassword: mustSet }, org };
 }
 
 /**
@@ -133,7 +140,7 @@ export const userRoutes = [
     handler: ({ engine, auth }) =>
       engine.tenant(auth.orgId, async (tx) => ({
         object: 'list',
-        data: (await tx.trx('users').select('id', 'email', 'name', 'role', 'created_at').whereNull('disabled_at').orderBy('created_at')).map(userView),
+        data: (await tx.trx('users').select('id', 'email', 'name', 'role', 'created_at', 'invited_at', 'invite_accepted_at').whereNull('disabled_at').orderBy('created_at')).map(userView),
       })),
   }),
   defineRoute<{ role?: Role; name?: string | null }>({
@@ -219,7 +226,7 @@ export const userRoutes = [
       return engine.tenant(auth.orgId, async (tx) => {
         const user = await tx.trx('users').select('id', 'email', 'name', 'role', 'created_at').where({ id: auth.userId }).first();
         const org = await tx.trx('orgs').select('id', 'name').where({ id: tx.orgId }).first();
-        return { object: 'session', user: userView(user), org: { id: org.id, name: org.name, branding: await effectiveBranding(tx.trx, tx.orgId) }, scopes: auth.scopes };
+        return { object: 'session', user: { ...userView(user), mustSetPassword: await mustSetPassword(tx.trx, user.id) }, org: { id: org.id, name: org.name, branding: await effectiveBranding(tx.trx, tx.orgId) }, scopes: auth.scopes };
       });
     },
   }),

@@ -164,6 +164,13 @@ export interface OutboundMessage {
    * branding.emailFromName. A name the connection itself configures should win over it.
    */
   senderName?: string;
+  /**
+   * The domain to send from where the channel has one (an email's From address): the org's
+   * white-label branding.emailFromDomain, replacing the domain of the connection's default address
+   * (the local part kept). Must be a domain authenticated at the provider. A message's own
+   * from.address wins over it.
+   */
+  senderDomain?: string;
   body?: string;
   subject?: string;
   media?: MediaItem[];

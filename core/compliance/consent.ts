@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { TenantTx } from '../db/tenant.ts';
 import { invalid } from '../errors.ts';
 import { normalizeHandle, type HandleInput } from '../identity/handles.ts';
+import { applyPage, decodePageCursor, pageKeyColumn, pageOf, type Page } from '../identity/pagination.ts';
 
 /**
  * The consent ledger (migrations/main/20261127100000_consent.ts): append-only, one row per
@@ -138,4 +139,62 @@ export async function consentHistory(tx: TenantTx, keys: ConsentKey[]) {
   const current = new Map<string, ConsentView>();
   for (const r of rows) current.set(`${Buffer.from(r.handle_index).toString('hex')}\0${r.channel}\0${r.purpose}`, consentView(r));
   return { history: rows.map(consentView), current: [...current.values()] };
+}
+
+export interface CurrentConsentView extends Omit<ConsentView, 'object'> {
+  object: 'consent_state';
+  /** The handle's blind index (hex): stable per handle, no value. */
+  handleIndex: string;
+  /** The handle's value when the entry names a contact that still holds it; null otherwise (erased, or never linked). */
+  handle: { kind: string; value: string } | null;
+}
+
+/**
+ * The current state of every (handle, channel, purpose) the ledger knows — its latest entry —
+ * most recently changed first, keyset-paginated on (recorded_at, id). `status: 'opted_out'` is
+ * the org's opt-out list. A handle's value is shown only through a contact that still holds it
+ * (the ledger itself keeps no value).
+ */
+export async function listCurrentConsents(
+  tx: TenantTx,
+  q: { status?: ConsentStatus; channel?: string; purpose?: Purpose; contactId?: string; limit?: number; cursor?: string },
+): Promise<Page<CurrentConsentView>> {
+  const limit = q.limit ?? 50;
+  const after = decodePageCursor(q.cursor);
+  const latest = tx.trx('consents')
+    .distinctOn(['handle_index', 'channel', 'purpose'])
+    .select('*')
+    .where('org_id', tx.orgId)
+    .orderBy([{ column: 'handle_index' }, { column: 'channel' }, { column: 'purpose' }, { column: 'recorded_at', order: 'desc' }, { column: 'seq', order: 'desc' }]);
+  const query = tx.trx.with('latest', latest).from('latest').select('latest.*', pageKeyColumn(tx.trx, 'latest', 'recorded_at'));
+  if (q.status) query.where('latest.status', q.status);
+  if (q.channel) query.where('latest.channel', consentChannel(q.channel));
+  if (q.purpose) query.where('latest.purpose', q.purpose);
+  if (q.contactId) query.where('latest.contact_id', q.contactId);
+  const rows: (ConsentRow & { handle_index: Buffer; page_at: string })[] = await applyPage(query, 'latest', after, limit, 'recorded_at');
+  const page = pageOf(rows, limit);
+  const values = new Map<string, { kind: string; value: string }>();
+  const contactIds = [...new Set(page.rows.map((r) => r.contact_id).filter((c): c is string => !!c))];
+  if (contactIds.length) {
+    const handles: { id: string; kind: string; value_enc: Buffer }[] = await tx.pii('pii.contact_handles').select('id', 'kind', 'value_enc').whereIn('contact_id', contactIds);
+    for (const h of handles) {
+      const value = tx.crypto.decrypt(h.id, 'value', h.value_enc);
+      if (!value) continue;
+      let key: ConsentKey;
+      try {
+        key = consentKey(tx, { kind: h.kind, value });
+      } catch {
+        continue;
+      }
+      values.set(key.index.toString('hex'), { kind: h.kind, value });
+    }
+  }
+  return {
+    data: page.rows.map((r) => {
+      const index = Buffer.from(r.handle_index).toString('hex');
+      return { ...consentView(r), object: 'consent_state', handleIndex: index, handle: values.get(index) ?? null };
+    }),
+    nextCursor: page.nextCursor,
+    hasMore: page.hasMore,
+  };
 }

@@ -4,8 +4,7 @@ import { AppError } from '../errors.ts';
 /**
  * White-label branding: the org's own (settings.branding) over its platform's default
  * (platforms.branding). What the widget, the UI kit, the dashboard, consent replies ({org}) and
- * outgoing email's From name (emailFromName, core/send/plan.ts) show. emailFromDomain is kept and
- * returned but not yet applied (docs/platforms.md). The display name falls back to the org's name, never to the platform's:
+ * outgoing email's From name and domain (emailFromName, emailFromDomain: core/send/plan.ts) show. The display name falls back to the org's name, never to the platform's:
  * a tenant texting STOP knows the org, not the software vendor behind it.
  */
 const HEX = { type: 'string', pattern: '^#[0-9a-fA-F]{6}$' } as const;
@@ -15,7 +14,7 @@ export const brandingSchema = {
   type: 'object',
   additionalProperties: false,
   default: {},
-  description: 'White-label branding (display name, logo, colours, support contact, email From name; emailFromDomain is stored but not yet applied); unset keys fall back to the platform default.',
+  description: 'White-label branding (display name, logo, colours, support contact, email From name and domain); unset keys fall back to the platform default.',
   properties: {
     displayName: { type: 'string', minLength: 1, maxLength: 100 },
     logoUrl: URL,

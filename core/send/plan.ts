@@ -61,7 +61,7 @@ export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: st
     ...(template ? { template } : {}),
     ...(row.channel === 'email' ? await replyHeaders(tx, row) : {}),
     // White-label: the org's (or its platform's) email sender name; asked for email only, the one channel that shows it.
-    ...(row.channel === 'email' ? { senderName: (await effectiveBranding(tx.trx, tx.orgId)).emailFromName } : {}),
+    ...(row.channel === 'email' ? emailBrandingOf(await effectiveBranding(tx.trx, tx.orgId)) : {}),
     statusCallbackUrl: receiveUrl(publicUrl, picked.row.id),
     metadata: view.metadata,
   };
@@ -72,6 +72,12 @@ export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: st
     ...(sender ? { sender: { id: sender.id, messagesPerSecond: Number(sender.messages_per_second) } } : {}),
   };
 }
+
+/** White-label email: the From name, and the From domain when the branding names one. */
+const emailBrandingOf = (b: { emailFromName: string; emailFromDomain: string | null }) => ({
+  senderName: b.emailFromName,
+  ...(b.emailFromDomain ? { senderDomain: b.emailFromDomain } : {}),
+});
 
 /**
  * Email replies carry In-Reply-To (the newest earlier message with a Message-ID) and References

@@ -4,7 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { ApiError } from './api/client.ts';
 import { RouterProvider } from './app/router.tsx';
 import { SessionProvider } from './app/session.tsx';
-import { App } from './app/App.tsx';
+import { Root } from './app/App.tsx';
 import SignIn from './pages/SignIn.tsx';
 import { Loading } from './ui/states.tsx';
 import './styles.css';
@@ -25,7 +25,7 @@ createRoot(document.getElementById('root')!).render(
     <QueryClientProvider client={queryClient}>
       <RouterProvider>
         <SessionProvider signedOut={<SignIn />} loading={<Loading label="Loading Switchboard…" />}>
-          <App />
+          <Root />
         </SessionProvider>
       </RouterProvider>
     </QueryClientProvider>

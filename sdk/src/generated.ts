@@ -1165,6 +1165,41 @@ export interface Operations {
       }>);
     };
   };
+  "getV1ConsentsCurrent": {
+    params: never;
+    query: {
+      "status"?: "opted_in" | "opted_out";
+      "channel"?: string;
+      "purpose"?: "transactional" | "marketing";
+      "contactId"?: string;
+      "limit"?: number;
+      "cursor"?: string;
+    };
+    body: never;
+    response: {
+      object?: "list";
+      data?: (Array<{
+        id?: string;
+        object?: "consent_state";
+        handleKind?: string;
+        contactId?: string | null;
+        channel?: string;
+        purpose?: "transactional" | "marketing";
+        status?: "opted_in" | "opted_out";
+        source?: "keyword" | "api" | "form" | "import" | "provider";
+        evidence?: Record<string, unknown>;
+        recordedAt?: string;
+        recordedBy?: string;
+        handleIndex?: string;
+        handle?: {
+          kind?: string;
+          value?: string;
+        } | null;
+      }>);
+      nextCursor?: string | null;
+      hasMore?: boolean;
+    };
+  };
   "getV1ConsentsExport.csv": {
     params: never;
     query: never;
@@ -1933,6 +1968,36 @@ export interface Operations {
     query: never;
     body: never;
     response: Record<string, unknown>;
+  };
+  "postV1Invitations": {
+    params: never;
+    query: never;
+    body: {
+      email: string;
+      name?: string;
+      role: "owner" | "admin" | "agent" | "viewer";
+    };
+    response: {
+      object?: "invitation";
+      user?: {
+        id?: string;
+        object?: "user";
+        email?: string;
+        name?: string | null;
+        role?: "owner" | "admin" | "agent" | "viewer";
+        createdAt?: string;
+        invitation?: "pending" | "accepted";
+        invitedAt?: string;
+        mustSetPassword?: boolean;
+      };
+      inviteUrl?: string;
+      expiresAt?: string;
+      email?: {
+        sent?: boolean;
+        connectionId?: string | null;
+        reason?: string | null;
+      };
+    };
   };
   "postV1LegalHolds": {
     params: never;
@@ -3197,6 +3262,9 @@ export interface Operations {
         name?: string | null;
         role?: "owner" | "admin" | "agent" | "viewer";
         createdAt?: string;
+        invitation?: "pending" | "accepted";
+        invitedAt?: string;
+        mustSetPassword?: boolean;
       };
       org?: {
         id?: string;
@@ -3232,6 +3300,9 @@ export interface Operations {
         name?: string | null;
         role?: "owner" | "admin" | "agent" | "viewer";
         createdAt?: string;
+        invitation?: "pending" | "accepted";
+        invitedAt?: string;
+        mustSetPassword?: boolean;
       };
       org?: {
         id?: string;
@@ -3261,6 +3332,18 @@ export interface Operations {
     body: never;
     response: Record<string, unknown>;
   };
+  "putV1SessionsCurrentPassword": {
+    params: never;
+    query: never;
+    body: {
+      password: string;
+      currentPassword?: string;
+    };
+    response: {
+      object?: "password";
+      inviteAccepted?: boolean;
+    };
+  };
   "postV1SessionsExchange": {
     params: never;
     query: never;
@@ -3278,6 +3361,9 @@ export interface Operations {
         name?: string | null;
         role?: "owner" | "admin" | "agent" | "viewer";
         createdAt?: string;
+        invitation?: "pending" | "accepted";
+        invitedAt?: string;
+        mustSetPassword?: boolean;
       };
       org?: {
         id?: string;
@@ -3567,6 +3653,9 @@ export interface Operations {
       name?: string | null;
       role?: "owner" | "admin" | "agent" | "viewer";
       createdAt?: string;
+      invitation?: "pending" | "accepted";
+      invitedAt?: string;
+      mustSetPassword?: boolean;
     };
   };
   "getV1Users": {
@@ -3582,6 +3671,9 @@ export interface Operations {
         name?: string | null;
         role?: "owner" | "admin" | "agent" | "viewer";
         createdAt?: string;
+        invitation?: "pending" | "accepted";
+        invitedAt?: string;
+        mustSetPassword?: boolean;
       }>);
     };
   };
@@ -3599,6 +3691,9 @@ export interface Operations {
       name?: string | null;
       role?: "owner" | "admin" | "agent" | "viewer";
       createdAt?: string;
+      invitation?: "pending" | "accepted";
+      invitedAt?: string;
+      mustSetPassword?: boolean;
     };
   };
   "deleteV1UsersId": {
@@ -3612,6 +3707,35 @@ export interface Operations {
       name?: string | null;
       role?: "owner" | "admin" | "agent" | "viewer";
       createdAt?: string;
+      invitation?: "pending" | "accepted";
+      invitedAt?: string;
+      mustSetPassword?: boolean;
+    };
+  };
+  "postV1UsersIdInvitation": {
+    params: { id: string };
+    query: never;
+    body: never;
+    response: {
+      object?: "invitation";
+      user?: {
+        id?: string;
+        object?: "user";
+        email?: string;
+        name?: string | null;
+        role?: "owner" | "admin" | "agent" | "viewer";
+        createdAt?: string;
+        invitation?: "pending" | "accepted";
+        invitedAt?: string;
+        mustSetPassword?: boolean;
+      };
+      inviteUrl?: string;
+      expiresAt?: string;
+      email?: {
+        sent?: boolean;
+        connectionId?: string | null;
+        reason?: string | null;
+      };
     };
   };
   "postV1WidgetMessages": {
@@ -3790,6 +3914,7 @@ export const operations = {
   "getV1Connectors": { method: 'GET', path: '/v1/connectors', resource: 'connectors', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "connections:read" },
   "getV1Consents": { method: 'GET', path: '/v1/consents', resource: 'consents', name: 'get', params: [], hasBody: false, hasQuery: true, list: false, scope: "contacts:read" },
   "postV1Consents": { method: 'POST', path: '/v1/consents', resource: 'consents', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "contacts:write" },
+  "getV1ConsentsCurrent": { method: 'GET', path: '/v1/consents/current', resource: 'consents', name: 'listCurrent', params: [], hasBody: false, hasQuery: true, list: true, scope: "contacts:read" },
   "getV1ConsentsExport.csv": { method: 'GET', path: '/v1/consents/export.csv', resource: 'consents', name: 'getExport.csv', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "postV1Contacts": { method: 'POST', path: '/v1/contacts', resource: 'contacts', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "contacts:write" },
   "getV1Contacts": { method: 'GET', path: '/v1/contacts', resource: 'contacts', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "contacts:read" },
@@ -3814,6 +3939,7 @@ export const operations = {
   "deleteV1ConversationsIdParticipantsParticipantId": { method: 'DELETE', path: '/v1/conversations/{id}/participants/{participantId}', resource: 'conversations', name: 'deleteParticipants', params: ["id","participantId"], hasBody: false, hasQuery: false, list: false, scope: "conversations:write" },
   "postV1EmbedTokens": { method: 'POST', path: '/v1/embed-tokens', resource: 'embedTokens', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "conversations:read" },
   "getV1Health": { method: 'GET', path: '/v1/health', resource: 'health', name: 'get', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
+  "postV1Invitations": { method: 'POST', path: '/v1/invitations', resource: 'invitations', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "postV1LegalHolds": { method: 'POST', path: '/v1/legal-holds', resource: 'legalHolds', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1LegalHolds": { method: 'GET', path: '/v1/legal-holds', resource: 'legalHolds', name: 'list', params: [], hasBody: false, hasQuery: true, list: true, scope: "admin" },
   "getV1LegalHoldsId": { method: 'GET', path: '/v1/legal-holds/{id}', resource: 'legalHolds', name: 'get', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
@@ -3857,6 +3983,7 @@ export const operations = {
   "postV1Sessions": { method: 'POST', path: '/v1/sessions', resource: 'sessions', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: null },
   "getV1SessionsCurrent": { method: 'GET', path: '/v1/sessions/current', resource: 'sessions', name: 'getCurrent', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
   "deleteV1SessionsCurrent": { method: 'DELETE', path: '/v1/sessions/current', resource: 'sessions', name: 'deleteCurrent', params: [], hasBody: false, hasQuery: false, list: false, scope: null },
+  "putV1SessionsCurrentPassword": { method: 'PUT', path: '/v1/sessions/current/password', resource: 'sessions', name: 'replaceCurrentPassword', params: [], hasBody: true, hasQuery: false, list: false, scope: null },
   "postV1SessionsExchange": { method: 'POST', path: '/v1/sessions/exchange', resource: 'sessions', name: 'exchange', params: [], hasBody: true, hasQuery: false, list: false, scope: null },
   "postV1Subscriptions": { method: 'POST', path: '/v1/subscriptions', resource: 'subscriptions', name: 'create', params: [], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "getV1Subscriptions": { method: 'GET', path: '/v1/subscriptions', resource: 'subscriptions', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
@@ -3873,6 +4000,7 @@ export const operations = {
   "getV1Users": { method: 'GET', path: '/v1/users', resource: 'users', name: 'list', params: [], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "patchV1UsersId": { method: 'PATCH', path: '/v1/users/{id}', resource: 'users', name: 'update', params: ["id"], hasBody: true, hasQuery: false, list: false, scope: "admin" },
   "deleteV1UsersId": { method: 'DELETE', path: '/v1/users/{id}', resource: 'users', name: 'delete', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
+  "postV1UsersIdInvitation": { method: 'POST', path: '/v1/users/{id}/invitation', resource: 'users', name: 'invitation', params: ["id"], hasBody: false, hasQuery: false, list: false, scope: "admin" },
   "postV1WidgetMessages": { method: 'POST', path: '/v1/widget/messages', resource: 'widget', name: 'messages', params: [], hasBody: true, hasQuery: false, list: false, scope: null },
   "getV1WidgetMessages": { method: 'GET', path: '/v1/widget/messages', resource: 'widget', name: 'listMessages', params: [], hasBody: false, hasQuery: true, list: true, scope: null },
   "postV1WidgetRealtimeTokens": { method: 'POST', path: '/v1/widget/realtime-tokens', resource: 'widget', name: 'realtimeTokens', params: [], hasBody: true, hasQuery: false, list: false, scope: null },

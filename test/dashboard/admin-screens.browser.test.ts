@@ -332,9 +332,28 @@ test.skipIf(skip)('Compliance and Settings: an opt-out recorded and shown, 10DLC
   await page.getByLabel('Consent state').getByText('opted out').first().waitFor();
   const consents = await call('GET', `/v1/consents?handle[kind]=phone&handle[value]=${encodeURIComponent(CUSTOMER)}`);
   assert.ok(consents.current.some((c: any) => c.channel === 'sms' && c.status === 'opted_out'));
+  // The opt-out list (GET /v1/consents/current?status=opted_out) shows the number, known through its contact, for both purposes.
+  const optOuts = page.getByRole('table', { name: 'Opted-out handles' });
+  await optOuts.getByRole('row').filter({ hasText: CUSTOMER }).filter({ hasText: 'marketing' }).waitFor();
+  await optOuts.getByRole('row').filter({ hasText: CUSTOMER }).filter({ hasText: 'transactional' }).waitFor();
+  assert.equal(await optOuts.getByRole('row').filter({ hasText: CUSTOMER }).count(), 2);
   // The test line's number, approved for 10DLC in beforeAll().
   await page.getByRole('row').filter({ hasText: OUR_NUMBER }).getByText('approved').waitFor();
   assert.match(await page.getByText(/Marketing leaves only between/).innerText(), /09:00/);
+  // Legal holds: one placed on the customer's conversation from the form, listed, then released.
+  const held = (await call('GET', '/v1/conversations?limit=1')).data[0].id as string;
+  await page.getByLabel('Hold on').selectOption('conversation');
+  await page.getByLabel('Conversation or contact id').fill(held);
+  await page.getByLabel('Reason', { exact: true }).fill('Case 24-118');
+  await page.getByRole('button', { name: 'Place hold' }).click();
+  const holds = page.getByRole('table', { name: 'Active legal holds' });
+  await holds.getByRole('row').filter({ hasText: 'Case 24-118' }).filter({ hasText: held }).waitFor();
+  assert.deepEqual((await call('GET', '/v1/legal-holds?status=active')).data.map((x: any) => [x.targetId, x.reason]), [[held, 'Case 24-118']]);
+  await screenshot(page, `dashboard-compliance-holds-${s.env.mode}`);
+  await page.getByRole('button', { name: 'Release hold Case 24-118' }).click();
+  await confirm(page, 'Release hold');
+  await page.getByText('No active legal hold').waitFor();
+  assert.deepEqual((await call('GET', '/v1/legal-holds?status=active')).data, []);
   await page.getByRole('button', { name: 'Verify chain' }).click();
   await page.getByText(/^Chain intact/).waitFor();
   await page.getByRole('cell', { name: 'org.updated' }).first().waitFor({ timeout: 30_000 }).catch(async () => {
@@ -344,5 +363,13 @@ test.skipIf(skip)('Compliance and Settings: an opt-out recorded and shown, 10DLC
   });
   await screenshot(page, `dashboard-compliance-${s.env.mode}`);
   await assertClean(page, problems, 'compliance');
+  // The connection page's Senders card: the number, its 10DLC registration and pace.
+  await page.goto(`${s.url}/connections/${twilio.id}`);
+  const senders = page.getByRole('table', { name: 'Senders of this connection' });
+  const line = senders.getByRole('row').filter({ hasText: OUR_NUMBER });
+  await line.getByText('approved').waitFor();
+  await line.getByText('10 msg/s').waitFor();
+  await screenshot(page, `dashboard-connection-senders-${s.env.mode}`);
+  await assertClean(page, problems, 'the connection page with its senders');
   await page.context().close();
 });

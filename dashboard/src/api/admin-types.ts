@@ -124,6 +124,13 @@ export interface Consent {
   recordedBy: string;
 }
 
+/** GET /v1/consents/current: a handle's latest entry for one channel and purpose. */
+export interface ConsentState extends Consent {
+  contactId: string | null;
+  handleIndex: string;
+  handle: { kind: string; value: string } | null;
+}
+
 export interface Sender {
   id: string;
   channel: string;

@@ -17,6 +17,10 @@ export interface User {
   email: string;
   name: string | null;
   role: Role;
+  /** An invited user: pending until they choose their password. */
+  invitation?: 'pending' | 'accepted';
+  /** In the session: signed in through an invitation, no password chosen yet. */
+  mustSetPassword?: boolean;
 }
 
 /** White-label branding: the org's over its platform's (GET /v1/org, the session, GET /v1/branding). */

@@ -4,6 +4,12 @@ import { Link, matchPath, useLocation } from './router.tsx';
 import { useSession } from './session.tsx';
 import { Empty, Loading } from '../ui/states.tsx';
 import { BrandMark, useBrandColors } from './brand.tsx';
+import SetPassword from '../pages/SetPassword.tsx';
+
+/** A user who came in through an invitation link chooses a password before anything else. */
+export function Root() {
+  return useSession().session.user.mustSetPassword ? <SetPassword /> : <App />;
+}
 
 /** The signed-in shell: navigation (only the screens the role can open), the org and the user, and the current screen. */
 export function App() {

@@ -1,6 +1,8 @@
 import { PageHeader } from '../../ui/states.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { ConsentLookup } from './ConsentLookup.tsx';
+import { OptOutList } from './OptOutList.tsx';
+import { LegalHolds } from './LegalHolds.tsx';
 import { SendingRules } from './SendingRules.tsx';
 import '../admin.css';
 
@@ -10,7 +12,9 @@ export default function CompliancePage() {
     <>
       <PageHeader title="Compliance" subtitle="Who may be messaged, when, from which registered numbers, and who changed what." />
       <ConsentLookup />
+      <OptOutList />
       <SendingRules />
+      <LegalHolds />
       <AuditLog />
     </>
   );

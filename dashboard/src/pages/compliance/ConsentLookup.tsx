@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { get, post } from '../../api/client.ts';
 import type { Consent } from '../../api/admin-types.ts';
 import { Badge, Empty, ErrorNotice, formatTime } from '../../ui/states.tsx';
@@ -11,10 +11,14 @@ type Handle = { kind: string; value: string };
 export function ConsentLookup() {
   const [handle, setHandle] = useState<Handle>({ kind: 'phone', value: '' });
   const [channel, setChannel] = useState('sms');
+  const qc = useQueryClient();
   const lookup = useMutation({ mutationFn: (h: Handle) => get<{ current: Consent[]; history: Consent[] }>('/v1/consents', { handle: h }) });
   const optOut = useMutation({
     mutationFn: () => post('/v1/consents', { handle, channel, status: 'opted_out', source: 'form', evidence: { via: 'dashboard' } }),
-    onSuccess: () => lookup.mutate(handle),
+    onSuccess: () => {
+      lookup.mutate(handle);
+      void qc.invalidateQueries({ queryKey: ['consents-current'] });
+    },
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -8,6 +8,7 @@ import { Badge, ErrorNotice, formatTime, Loading, PageHeader } from '../../ui/st
 import { ConfirmButton } from '../../ui/confirm.tsx';
 import { connectorKeys, statusTone, useCatalog, useConnection } from './queries.ts';
 import { ActivityCard } from './ActivityCard.tsx';
+import { SendersCard } from './SendersCard.tsx';
 import { ArchiveCard } from './ArchiveCard.tsx';
 import { UpgradeCard } from './UpgradeCard.tsx';
 import { ProvisioningCards } from './ProvisioningCards.tsx';
@@ -81,6 +82,7 @@ function ConnectionView({ c }: { c: Connection }) {
       </section>
       {c.status !== 'disabled' && <ProvisioningCards c={c} writable={writable} />}
       <ActivityCard id={c.id} />
+      <SendersCard id={c.id} />
       <ArchiveCard id={c.id} writable={writable} />
       <UpgradeCard c={c} writable={writable} />
       {writable && <Actions c={c} oauth={!!connector?.versions[0]?.oauth} />}

@@ -4,7 +4,8 @@ import { del, get, patch, post } from '../../api/client.ts';
 import type { Role, User } from '../../api/types.ts';
 import { useSession } from '../../app/session.tsx';
 import { ConfirmButton } from '../../ui/confirm.tsx';
-import { Empty, ErrorNotice, QueryView } from '../../ui/states.tsx';
+import { Badge, Empty, ErrorNotice, QueryView } from '../../ui/states.tsx';
+import { InviteForm, ResendInvitation } from './Invite.tsx';
 
 const ROLES: Role[] = ['owner', 'admin', 'agent', 'viewer'];
 const USERS_KEY = ['users'];
@@ -58,6 +59,7 @@ export function Users() {
         </button>
       </form>
       {add.isError && <ErrorNotice error={add.error} title="The user was not added" />}
+      <InviteForm onInvited={refresh} />
       {(setRole.error ?? remove.error) && <ErrorNotice error={setRole.error ?? remove.error} title="Not changed" />}
       <QueryView query={users} errorTitle="The users could not be loaded" empty={<Empty title="No users" />}>
         {(data) => (
@@ -77,6 +79,7 @@ export function Users() {
                   <td>
                     {u.name ?? u.email}
                     <div className="small muted">{u.email}</div>
+                    {u.invitation === 'pending' && <Badge tone="warn">invited</Badge>}
                   </td>
                   <td>
                     <select aria-label={`Role of ${u.email}`} value={u.role} disabled={setRole.isPending} onChange={(e) => setRole.mutate({ id: u.id, role: e.target.value as Role })}>
@@ -85,7 +88,8 @@ export function Users() {
                       ))}
                     </select>
                   </td>
-                  <td>
+                  <td className="nowrap">
+                    {u.invitation === 'pending' && <ResendInvitation user={u} />}
                     {u.id !== session.user.id && (
                       <ConfirmButton
                         className="btn btn-small btn-danger"

@@ -27,7 +27,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const FOLDERS = {
   signatures: {
     mutate: ['connectors/kit/signatures/**/*.ts'],
-    tests: ['connectors/kit/signatures/signatures.test.ts', 'connectors/kit/csv.test.ts'],
+    tests: ['connectors/kit/signatures/signatures.test.ts', 'connectors/kit/signatures/edges.test.ts', 'connectors/kit/csv.test.ts'],
     isolate: false,
   },
   audit: {

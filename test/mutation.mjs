@@ -32,7 +32,7 @@ export const FOLDERS = {
   },
   audit: {
     mutate: ['core/audit/**/*.ts', '!core/audit/testing.ts'],
-    tests: ['core/audit/audit.test.ts', 'api/routes/audit.test.ts', 'api/routes/platform-audit.test.ts', 'cli/audit.test.ts'],
+    tests: ['core/audit/audit.test.ts', 'core/audit/chain.test.ts', 'api/routes/audit.test.ts', 'api/routes/platform-audit.test.ts', 'cli/audit.test.ts'],
   },
   conversations: {
     mutate: ['core/conversations/**/*.ts'],
@@ -66,7 +66,9 @@ for (const name of asked) {
 const names = asked.length ? asked : Object.keys(FOLDERS);
 const rows = [];
 for (const name of names) {
-  const { mutate, tests, isolate = true } = FOLDERS[name];
+  const { mutate, tests, isolate: folderIsolate = true } = FOLDERS[name];
+  // SWITCHBOARD_MUTATION_ISOLATE=0/1 in the environment overrides the folder's choice.
+  const isolate = process.env.SWITCHBOARD_MUTATION_ISOLATE ? process.env.SWITCHBOARD_MUTATION_ISOLATE === '1' : folderIsolate;
   const started = Date.now();
   const run = spawnSync('npx', ['stryker', 'run', '--mutate', [...mutate, '!**/*.test.ts'].join(','), '--testFiles', tests.join(',')], {
     cwd: ROOT,

@@ -40,7 +40,7 @@ export const FOLDERS = {
   },
   webhooks: {
     mutate: ['core/webhooks/**/*.ts'],
-    tests: ['core/webhooks/webhooks.test.ts', 'core/webhooks/payload.test.ts', 'core/webhooks/egress.test.ts'],
+    tests: ['core/webhooks/webhooks.test.ts', 'core/webhooks/retry.test.ts', 'core/webhooks/payload.test.ts', 'core/webhooks/egress.test.ts'],
   },
   compliance: {
     mutate: ['core/compliance/**/*.ts'],

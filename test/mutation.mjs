@@ -36,7 +36,7 @@ export const FOLDERS = {
   },
   conversations: {
     mutate: ['core/conversations/**/*.ts'],
-    tests: ['core/conversations/threading.test.ts', 'api/routes/conversations.test.ts', 'api/routes/conversations-inbox.test.ts'],
+    tests: ['core/conversations/threading.test.ts', 'core/conversations/shape.test.ts', 'api/routes/conversations.test.ts', 'api/routes/conversations-inbox.test.ts'],
   },
   webhooks: {
     mutate: ['core/webhooks/**/*.ts'],

@@ -45,7 +45,7 @@ export const FOLDERS = {
   compliance: {
     mutate: ['core/compliance/**/*.ts'],
     tests: [
-      'core/compliance/consent.test.ts', 'core/compliance/hipaa.test.ts', 'core/compliance/preflight.test.ts',
+      'core/compliance/consent.test.ts', 'core/compliance/decisions.test.ts', 'core/compliance/hipaa.test.ts', 'core/compliance/preflight.test.ts',
       'core/compliance/redaction.test.ts', 'core/compliance/redaction-storage.test.ts', 'core/compliance/retention.test.ts',
       'api/routes/legal-holds.test.ts', 'api/routes/messages-preflight.test.ts',
     ],

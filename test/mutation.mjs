@@ -32,7 +32,7 @@ export const FOLDERS = {
   },
   audit: {
     mutate: ['core/audit/**/*.ts', '!core/audit/testing.ts'],
-    tests: ['core/audit/audit.test.ts', 'core/audit/chain.test.ts', 'api/routes/audit.test.ts', 'api/routes/platform-audit.test.ts', 'cli/audit.test.ts'],
+    tests: ['core/audit/audit.test.ts', 'core/audit/chain.test.ts'],
   },
   conversations: {
     mutate: ['core/conversations/**/*.ts'],
@@ -52,7 +52,7 @@ export const FOLDERS = {
   },
   rules: {
     mutate: ['rules/**/*.ts'],
-    tests: ['rules/rules.test.ts', 'rules/actions/crm-actions.test.ts', 'api/routes/rules-editor.test.ts'],
+    tests: ['rules/rules.test.ts', 'rules/hours.test.ts', 'rules/operators.test.ts', 'rules/actions/crm-actions.test.ts', 'api/routes/rules-editor.test.ts', 'test/dashboard/condition-builder.test.ts'],
   },
 };
 

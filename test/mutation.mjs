@@ -52,7 +52,7 @@ export const FOLDERS = {
   },
   rules: {
     mutate: ['rules/**/*.ts'],
-    tests: ['rules/rules.test.ts', 'rules/hours.test.ts', 'rules/operators.test.ts', 'rules/actions/crm-actions.test.ts', 'api/routes/rules-editor.test.ts', 'test/dashboard/condition-builder.test.ts'],
+    tests: ['rules/rules.test.ts', 'rules/hours.test.ts', 'rules/operators.test.ts', 'rules/actions/crm-actions.test.ts', 'api/routes/rules-editor.test.ts'],
   },
 };
 

@@ -43,7 +43,7 @@ test('timeouts, network errors, 408, 429 and 5xx are retried, with no wait of th
 
 test('Retry-After: seconds or an HTTP date, never negative, garbage ignored, the first of repeated headers', () => {
   const after = (h: string | string[]) => {
-    const v = judge(res({ status: 503, headers: { 'retry-after': h } }));
+    const v = judge(res({ status: 503, headers: { 'retry-after': h } as never }));
     assert.equal(v.outcome, 'retry');
     return (v as { retryAfterMs: number }).retryAfterMs;
   };

@@ -105,8 +105,11 @@ describe('Twilio: algorithm, URL variants, body hashes', () => {
       "https://sb.example.com:443/a%20b?q=it's",
     ]);
     assert.deepEqual(twilioUrlCandidates('https://sb.example.com/hook?'), ['https://sb.example.com/hook?', 'https://sb.example.com:443/hook?']);
-    // Not a URL: left as it is, once.
+    // Not a URL: left as it is, once, even when a URL appears inside it.
     assert.deepEqual(twilioUrlCandidates('/relative/hook'), ['/relative/hook']);
+    assert.deepEqual(twilioUrlCandidates('/r?u=https://h.example/x'), ['/r?u=https://h.example/x']);
+    // The unspecified IPv6 address: its colons are not a port.
+    assert.deepEqual(twilioUrlCandidates('http://[::]/hook'), ['http://[::]/hook', 'http://[::]:80/hook']);
   });
 
   it('a request the SDK validates through a normalized URL variant verifies here too', () => {
@@ -130,6 +133,14 @@ describe('Twilio: algorithm, URL variants, body hashes', () => {
     const sig = twilio.getExpectedTwilioSignature(TOKEN, hashed, {});
     assert.deepEqual(verifyTwilioSignature({ authToken: TOKEN, signature: sig, url: hashed, body: json, contentType: 'text/plain' }), { ok: true });
     assert.equal(signTwilioRequest({ authToken: TOKEN, url: hashed, body: json, contentType: 'text/plain' }), sig);
+  });
+
+  it('bodySHA256 counts only in the query string', () => {
+    const json = Buffer.from('{"a":1}');
+    const hash = createHash('sha256').update(json).digest('hex');
+    const url = `https://sb.example.com/x&bodySHA256=${hash}`;
+    const sig = twilio.getExpectedTwilioSignature(TOKEN, url, {});
+    assert.deepEqual(verifyTwilioSignature({ authToken: TOKEN, signature: sig, url, body: json, contentType: 'application/json' }), { ok: false, reason: 'missing_signature' });
   });
 
   it('with bodySHA256 in the URL a form body is not signed as params, and the hash decides', () => {
@@ -198,6 +209,9 @@ describe('Stripe-Signature header syntax and tolerance', () => {
     assert.deepEqual(verifyStripeSignature({ secret, header: `t=17e8,v1=${v1}`, body, now }), { ok: false, reason: 'malformed' });
     assert.deepEqual(verifyStripeSignature({ secret, header: `t=${t}x,v1=${v1}`, body, now }), { ok: false, reason: 'malformed' });
     assert.deepEqual(verifyStripeSignature({ secret, header: `t=${t},v0=${v1}`, body, now }), { ok: false, reason: 'malformed' });
+    // An item without "=" is no scheme at all, even one that starts like one.
+    assert.deepEqual(verifyStripeSignature({ secret, header: `t=${t},v1x`, body, now }), { ok: false, reason: 'malformed' });
+    assert.deepEqual(verifyStripeSignature({ secret, header: `tt,v1=${v1}`, body, now }), { ok: false, reason: 'malformed' });
     assert.deepEqual(verifyStripeSignature({ secret, header: `t=${t},v1=`, body, now }), { ok: false, reason: 'bad_signature' });
     // Signed for another timestamp: the timestamp is part of what is signed.
     assert.deepEqual(verifyStripeSignature({ secret, header: `t=${t + 1},v1=${v1}`, body, now }), { ok: false, reason: 'bad_signature' });
@@ -271,6 +285,7 @@ describe('Standard Webhooks secrets and headers', () => {
     assert.throws(() => webhookSecretKey('whsec_not base64!'), /not base64/);
     assert.throws(() => webhookSecretKey(`whsec_${key24}===`), /not base64/);
     assert.throws(() => webhookSecretKey(`x${key24}!`), /not base64/);
+    assert.throws(() => webhookSecretKey(`whsec_!${key24}`), /not base64/);
     assert.throws(() => webhookSecretKey(''), /not base64/);
   });
 
@@ -293,6 +308,8 @@ describe('Standard Webhooks secrets and headers', () => {
     const base = { secret, id: 'msg_1', timestamp: '1000', signature, body, now: 1_000_000 };
     assert.deepEqual(verifyStandardWebhook({ ...base, secret: undefined }), { ok: false, reason: 'missing_secret' });
     assert.deepEqual(verifyStandardWebhook({ ...base, secret: 'whsec_short' }), { ok: false, reason: 'missing_secret' });
+    // No secret is reported as such before anything about the request.
+    assert.deepEqual(verifyStandardWebhook({ ...base, secret: undefined, id: undefined }), { ok: false, reason: 'missing_secret' });
     assert.deepEqual(verifyStandardWebhook({ ...base, id: undefined }), { ok: false, reason: 'missing_signature' });
     assert.deepEqual(verifyStandardWebhook({ ...base, timestamp: undefined }), { ok: false, reason: 'missing_signature' });
     assert.deepEqual(verifyStandardWebhook({ ...base, signature: undefined }), { ok: false, reason: 'missing_signature' });

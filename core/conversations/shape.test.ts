@@ -23,7 +23,7 @@ test('channel names: lowercase, a letter first, letters/digits/underscore, at mo
   for (const bad of ['', 'SMS', '2way', '_sms', 'sms-2', 'a'.repeat(33), ' sms', 'sms\n']) {
     assert.equal(fieldOf(() => checkChannel(bad)).field, '/channel', JSON.stringify(bad));
   }
-  assert.equal(fieldOf(() => checkChannel('Bad', '/messages/0/channel')).field, '/messages/0/channel');
+  assert.deepEqual(fieldOf(() => checkChannel('Bad', '/messages/0/channel')), { field: '/messages/0/channel', reason: 'must be a lowercase channel name such as sms, email, whatsapp or chat' });
 });
 
 test('which handle kinds reach a channel, in order of preference, and which channels need one', () => {
@@ -51,6 +51,11 @@ test('our address: E.164 for valid phone numbers (whatsapp: prefix dropped), low
   assert.equal(normalizeAddress(' Support@Example.com '), 'support@example.com');
   assert.equal(normalizeAddress('123456789012345'), '123456789012345');
   assert.equal(normalizeAddress('PhoneNumberId'), 'PhoneNumberId');
+  // Prefixes count only at the start; a number libphonenumber cannot read or call valid stays as given.
+  assert.equal(normalizeAddress('ops+whatsapp:1@Example.com'), 'ops+whatsapp:1@example.com');
+  assert.equal(normalizeAddress('a.mailto:b@example.com'), 'a.mailto:b@example.com');
+  assert.equal(normalizeAddress('+1 555'), '+1 555');
+  assert.equal(normalizeAddress('+abc'), '+abc');
   assert.equal(normalizeAddress(''), null);
   assert.equal(normalizeAddress('   '), null);
   assert.equal(normalizeAddress('whatsapp:'), null);

@@ -23,6 +23,13 @@ const ctxAt = (at: Date, zone: string, sendingWindow: { start: string; end: stri
 const quiet = (ctx: RuleContext) => evaluate({ in_quiet_hours: [] }, ctx).matched;
 const open = (ctx: RuleContext) => evaluate({ within_business_hours: [] }, ctx).matched;
 
+test('local time: date, HH:MM with leading zeros, weekday, in the zone asked for', () => {
+  assert.deepEqual(localTime(new Date('2026-12-07T05:04:00Z'), 'America/Chicago'), {
+    timezone: 'America/Chicago', date: '2026-12-06', hour: 23, minute: 4, time: '23:04', weekday: 'sun',
+  });
+  assert.equal(localTime(new Date('2026-12-07T00:05:00Z'), 'UTC').time, '00:05');
+});
+
 test('in_quiet_hours is never true when the sending window starts where it ends (compliance: no quiet hours)', () => {
   for (const hhmm of ['00:00', '09:00', '21:30']) {
     for (const iso of ['2026-12-07T00:00:00Z', '2026-12-07T09:00:00Z', '2026-12-07T12:34:00Z', '2026-12-07T21:30:00Z', '2026-12-07T23:59:00Z']) {

@@ -121,4 +121,6 @@ test('renderDeep: every string rendered; inside input a whole {{path}} keeps the
   assert.equal(renderDeep('{{event.data.amount}}', ctx), '4200');
   assert.equal(renderDeep('{{event.data.amount}}', ctx, true), 4200);
   assert.equal(renderDeep(null, ctx), null);
+  // A whole {{path}} that finds nothing renders empty, typed or not.
+  assert.deepEqual(renderDeep({ input: { a: '{{event.data.nope}}' } }, ctx), { input: { a: '' } });
 });

@@ -121,6 +121,8 @@ test('the thin feed keeps ids, parties, status and times, and nothing of content
     messageId: 'm1', id: 'e1', from: '+1415', to: '+1212', status: 'sent', at: '2026-12-07T00:00:00Z', errorCode: null,
     body: 'secret', subject: 'hi', contact: { id: 'c1', name: 'Dana' }, conversation: { name: 'x' }, count: 3, paid: 'yes', ids: ['a'], identity: 'x', width: 'Id',
     statusText: 'leaks', idle: 'no', toAddress: 'a@b',
+    // Each name anchored both ends: near misses on either side stay out.
+    xid: 'x', Idx: 'x', replyfrom: 'x', fromName: 'x', auto: 'x', tomorrow: 'x', lastStatus: 'x', atlas: 'x', chat: 'x', errorCodes: 'x', lastErrorCode: 'x',
   };
   assert.deepEqual(thinEventData(data), { thin: true, messageId: 'm1', id: 'e1', from: '+1415', to: '+1212', status: 'sent', at: '2026-12-07T00:00:00Z', errorCode: null, contact: { id: 'c1' } });
   assert.deepEqual(thinEventData({ messageId: 5, contact: { id: 7 } }), { thin: true });

@@ -21,6 +21,15 @@ const NOT_SERVER = process.env.SWITCHBOARD_TEST_SCOPE === 'server'
   ? ['**/*.browser.test.ts', 'api/static/**', 'widget/**', 'dashboard/**', 'test/dashboard/**']
   : [];
 
+// SWITCHBOARD_MUTATION=1 (test/mutation.mjs): Stryker's runner uses worker threads, so tsx is
+// registered inside the thread (test/tsx-in-threads.ts). SWITCHBOARD_MUTATION_ISOLATE=1 (folders whose
+// tests start a harness): Stryker reruns single tests of a file many times in one long-lived
+// thread; without isolation, module state a file's after() hooks closed (pools, queues, nock) leaks
+// into the next run and mutants are "killed" by broken setup, not by an assertion. A fresh module
+// graph per run costs ~10x, so pure-function folders (the kit's signatures) run without it.
+const MUTATION = process.env.SWITCHBOARD_MUTATION === '1';
+const MUTATION_ISOLATE = MUTATION && process.env.SWITCHBOARD_MUTATION_ISOLATE === '1';
+
 export default defineConfig({
   // tsconfig.json's paths, for connector packages that import the kit by its published name.
   resolve: {
@@ -41,8 +50,9 @@ export default defineConfig({
     // outside vitest's module graph: node needs tsx's loader for them, as bin/switchboard.js has.
     execArgv: ['--import', 'tsx'],
     reporters: ['dot', './test/summary-reporter.ts'],
+    setupFiles: MUTATION ? ['test/tsx-in-threads.ts'] : [],
     projects: [
-      { extends: true, test: { name: 'shared', include: TESTS, exclude: ['**/node_modules/**', ...ISOLATED, ...NOT_SERVER], isolate: false } },
+      { extends: true, test: { name: 'shared', include: TESTS, exclude: ['**/node_modules/**', ...ISOLATED, ...NOT_SERVER], isolate: MUTATION_ISOLATE } },
       { extends: true, test: { name: 'isolated', include: ISOLATED, isolate: true } },
     ],
   },

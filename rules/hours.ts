@@ -45,10 +45,15 @@ export function isTimezone(tz: string): boolean {
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** start ≤ t < end; a range whose end is before its start wraps midnight (21:00–08:00). */
+/**
+ * start ≤ t < end; a range whose end is before its start wraps midnight (21:00–08:00); start = end
+ * is the whole day, as compliance reads a sending window (core/compliance/quiet-hours.ts: no quiet
+ * hours), so in_quiet_hours never holds for it and business hours 09:00–09:00 are all day.
+ */
 export function inRange(t: LocalTime, start: string, end: string): boolean {
   const now = t.hour * 60 + t.minute;
   const s = minutes(start);
   const e = minutes(end);
-  return s <= e ? now >= s && now < e : now >= s || now < e;
+  if (s === e) return true;
+  return s < e ? now >= s && now < e : now >= s || now < e;
 }

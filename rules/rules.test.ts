@@ -237,3 +237,53 @@ test('invoke: a connector action result feeds a later action', async () => {
   const sent = await outbound(orgId);
   assert.equal(await bodyOf(orgId, sent[0]), 'Payment failed. Pay here: https://pay.example/4200');
 });
+
+test('a done close_conversation is not run again when the execution is replayed after a later action failed', async () => {
+  const { apiKey, orgId } = await h.newOrg();
+  // A connector action that fails (5xx: transient, the execution stays running) on its first call only.
+  let calls = 0;
+  h.engine.connectors.register(
+    defineConnector({
+      id: 'flaky-once',
+      version: '1.0.0',
+      kind: 'vertical',
+      displayName: 'Flaky once',
+      configSchema: { type: 'object' },
+      secretsSchema: { type: 'object' },
+      capabilities: ['actions.invoke'],
+      manifest: {},
+      actions: {
+        ping: {
+          description: 'Fails the first time',
+          inputSchema: { type: 'object' },
+          run: async () => {
+            calls++;
+            if (calls === 1) throw new Error('upstream timed out');
+            return { ok: true };
+          },
+        },
+      },
+    }),
+  );
+  assert.equal((await h.call(apiKey, 'POST', '/v1/connections', { connector: 'flaky-once', name: 'Flaky', config: {}, secrets: {} })).status, 201);
+  const r = await rule(apiKey, {
+    name: 'Close then ping',
+    trigger: 'message.received',
+    actions: [{ type: 'close_conversation' }, { type: 'invoke', connector: 'flaky-once', action: 'ping', input: {} }],
+  });
+  const msg = await h.call(apiKey, 'POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { handle: { kind: 'app_user', value: 'close-replay' } }, body: 'hello' });
+  assert.equal(msg.status, 201, JSON.stringify(msg.body));
+  const convId = msg.body.conversationId as string;
+  const [first] = await waitFor('close done, ping failed', async () => {
+    const ex = await executions(apiKey, r.id);
+    return ex.length && ex[0].actions.some((a: any) => a.type === 'invoke') ? ex : null;
+  }, 8_000, 50).then((ex) => ex!);
+  assert.deepEqual(first.actions.map((a: any) => [a.type, a.status]), [['close_conversation', 'done'], ['invoke', 'failed']], JSON.stringify(first.actions));
+  // Someone reopens the conversation; then the job is replayed: only the failed action runs again.
+  assert.equal((await h.call(apiKey, 'PATCH', `/v1/conversations/${convId}`, { status: 'open' })).status, 200);
+  await runRulesForEvent(h.engine, orgId, first.eventId);
+  const [ex] = await settled(apiKey, r.id, 1);
+  assert.equal(ex.status, 'completed', JSON.stringify(ex));
+  assert.deepEqual(ex.actions.map((a: any) => [a.type, a.status]), [['close_conversation', 'done'], ['invoke', 'done']]);
+  assert.equal((await h.call(apiKey, 'GET', `/v1/conversations/${convId}`)).body.status, 'open');
+});

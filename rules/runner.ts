@@ -112,7 +112,9 @@ async function runAction(engine: Engine, rule: RuleRow, exec: ExecutionRow, ctx:
   const orgId = ctx.org.id;
   const action = renderDeep(raw, ctx);
   const record = async (tx: TenantTx, row: ExecutionRow, outcome: Awaited<ReturnType<typeof def.run>>) => {
-    const entry: ActionLog = { index, type: raw.type, status: 'done', at: new Date().toISOString(), ...outcome.log };
+    // The action's own log first: its keys (close_conversation's conversation status …) must never
+    // replace the runner's, or a replay would not see 'done' and run the action again.
+    const entry: ActionLog = { ...outcome.log, index, type: raw.type, status: 'done', at: new Date().toISOString() };
     const results = outcome.result ? { ...resultsOf(tx, row), [outcome.result.as]: outcome.result.value } : undefined;
     await saveExecution(tx, row, { actions: [...row.actions.filter((a) => a.index !== index), entry], ...(results ? { results } : {}) });
     if (outcome.result) ctx.results[outcome.result.as] = outcome.result.value;

@@ -1,6 +1,8 @@
 import { actionRegistry } from './actions/index.ts';
 import { ALLOWED_OPERATIONS, CUSTOM_OPERATIONS } from './operators.ts';
 import { MESSAGE_STATUSES } from '../core/messages/status.ts';
+import { CONVERSATION_STATUSES } from '../core/conversations/models.ts';
+import { WEEKDAYS } from './hours.ts';
 
 /**
  * What a rule can be written with, as data for an editor (GET /v1/rules/vocabulary): the built-in
@@ -48,7 +50,6 @@ export const TRIGGERS: TriggerInfo[] = [
 ];
 
 const DIRECTIONS = ['inbound', 'outbound'] as const;
-const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
 export const CONTEXT_FIELDS: ContextField[] = [
   { path: 'event.type', type: 'string', scope: 'event', description: 'The event type as stored' },
@@ -71,7 +72,7 @@ export const CONTEXT_FIELDS: ContextField[] = [
   { path: 'conversation.ai.summary', type: 'string|null', scope: 'conversation', description: 'AI: the conversation’s newest summary' },
   { path: 'conversation.ai.intent', type: 'string|null', scope: 'conversation', description: 'AI: the conversation’s intent' },
   { path: 'conversation.channel', type: 'string', scope: 'conversation', description: 'The conversation’s channel' },
-  { path: 'conversation.status', type: 'string', scope: 'conversation', description: 'open or closed', enum: ['open', 'closed'] },
+  { path: 'conversation.status', type: 'string', scope: 'conversation', description: 'open, snoozed or closed', enum: CONVERSATION_STATUSES },
   { path: 'conversation.subject', type: 'string|null', scope: 'conversation', description: 'Subject line' },
   { path: 'conversation.tags', type: 'array', scope: 'conversation', description: 'Tags on the conversation (lowercase)' },
   { path: 'conversation.assigneeId', type: 'string|null', scope: 'conversation', description: 'The assigned user (GET /v1/assignees), or null' },
@@ -87,7 +88,7 @@ export const CONTEXT_FIELDS: ContextField[] = [
   { path: 'org.name', type: 'string', scope: 'org', description: 'The org’s name' },
   { path: 'org.timezone', type: 'string', scope: 'org', description: 'The org’s zone' },
   { path: 'time.hour', type: 'number', scope: 'time', description: 'Hour of day, org-local (0–23)' },
-  { path: 'time.weekday', type: 'string', scope: 'time', description: 'Weekday, org-local', enum: WEEKDAYS },
+  { path: 'time.weekday', type: 'string', scope: 'time', description: 'Weekday, org-local (sun, mon … sat)', enum: WEEKDAYS },
   { path: 'time.iso', type: 'string', scope: 'time', description: 'Now (ISO 8601)' },
   { path: 'causedBy.depth', type: 'number', scope: 'rule', description: 'How many rules led to this event (0 when none)' },
   { path: 'causedBy.ruleId', type: 'string', scope: 'rule', description: 'The rule that caused the event' },

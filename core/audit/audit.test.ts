@@ -174,3 +174,91 @@ test('the periodic sealer chains new entries without anyone asking', async () =>
   }
   assert.deepEqual((await positions(orgId)).map(([, p]) => p), [1, 2, 3]);
 });
+
+test('verify: several deleted entries are named as a range, in the middle and at the head', async () => {
+  const { orgId, ids } = await orgWith(5); // positions 1 (org.created) … 6
+  await asOwner(h.engine.db, (trx) => trx('audit_log').whereIn('id', [ids[1], ids[2]]).delete().then(() => {}));
+  const r = await verifyOrg(h.engine.db, orgId);
+  assert.deepEqual([r.firstBad?.id, r.firstBad?.position, r.firstBad?.reason, r.checked], [ids[3], 5, 'missing', 3]);
+  assert.match(r.firstBad!.message, /positions 3–4 are missing/);
+
+  const one = await orgWith(3); // 1 … 4
+  await asOwner(h.engine.db, (trx) => trx('audit_log').where({ id: one.ids[2] }).delete().then(() => {}));
+  const o = await verifyOrg(h.engine.db, one.orgId);
+  assert.deepEqual([o.firstBad?.id, o.firstBad?.position, o.firstBad?.reason], [null, 4, 'missing']);
+  assert.match(o.firstBad!.message, /the chain head names 4 entries: entry 4 is missing/);
+
+  const two = await orgWith(3);
+  await asOwner(h.engine.db, (trx) => trx('audit_log').whereIn('id', two.ids.slice(1)).delete().then(() => {}));
+  const t = await verifyOrg(h.engine.db, two.orgId);
+  assert.match(t.firstBad!.message, /the chain head names 4 entries: entries 3–4 are missing/);
+});
+
+test('verify: the newest entry edited and re-hashed is caught by the chain head; a clean chain reports its head', async () => {
+  const { orgId, ids } = await orgWith(2); // 1 … 3
+  const clean = await verifyOrg(h.engine.db, orgId);
+  assert.deepEqual({ ok: clean.ok, checked: clean.checked, position: clean.head.position, unsealed: clean.unsealed, bad: clean.firstBad }, { ok: true, checked: 3, position: 3, unsealed: 0, bad: undefined });
+  assert.match(clean.head.hash!, /^[0-9a-f]{64}$/);
+  const listed = await listAudit(h.engine.db, orgId, { limit: 1 });
+  assert.equal(listed.data[0].hash, clean.head.hash);
+  const { entryHash } = await import('./chain.ts');
+  const { AUDIT_COLUMNS, buf, chainFields } = await import('./rows.ts');
+  await asOwner(h.engine.db, async (trx) => {
+    await trx('audit_log').where({ id: ids[1] }).update({ action: 'forged' });
+    const { rows } = await trx.raw(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id = ?`, [ids[1]]);
+    await trx('audit_log').where({ id: ids[1] }).update({ hash: entryHash(buf(rows[0].prev_hash)!, chainFields(rows[0], 3)) });
+  });
+  const r = await verifyOrg(h.engine.db, orgId);
+  assert.deepEqual([r.ok, r.firstBad?.id, r.firstBad?.position, r.firstBad?.reason], [false, ids[1], 3, 'edited']);
+  assert.match(r.firstBad!.message, /chain head still holds its original hash/);
+});
+
+test('verify: an entry whose link is forged to genesis at position 1 is edited, as is a first entry not starting the chain', async () => {
+  const { orgId } = await orgWith(1); // 1 … 2
+  const { entryHash } = await import('./chain.ts');
+  const { AUDIT_COLUMNS, buf, chainFields } = await import('./rows.ts');
+  // Re-link the first entry to a made-up predecessor and re-hash it: it no longer starts the chain.
+  await asOwner(h.engine.db, async (trx) => {
+    const { rows } = await trx.raw(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE org_id = ? AND position = 1`, [orgId]);
+    const fake = Buffer.alloc(32, 9);
+    await trx('audit_log').where({ id: rows[0].id }).update({ prev_hash: fake, hash: entryHash(fake, chainFields(rows[0], 1)) });
+  });
+  const r = await verifyOrg(h.engine.db, orgId);
+  assert.deepEqual([r.ok, r.firstBad?.position, r.firstBad?.reason], [false, 1, 'edited']);
+  assert.match(r.firstBad!.message, /the first entry does not start the chain/);
+  assert.equal(buf(null), null);
+});
+
+test('listing: filters by actor, since/until bounds, trims action lists, refuses a foreign cursor, default limit 50', async () => {
+  const { orgId } = await h.newOrg();
+  await withTenantRaw(h.engine.db, orgId, async (trx) => {
+    await recordAudit({ orgId, trx }, { actor: { type: 'api_key', id: 'key_a' }, action: 'api_key.created', target: { type: 'api_key', id: 'k1' } });
+    await recordAudit({ orgId, trx }, { actor: { type: 'user', id: 'user_b' }, action: 'api_key.revoked', target: { type: 'api_key', id: 'k1' } });
+  });
+  assert.deepEqual((await listAudit(h.engine.db, orgId, { actorId: 'user_b' })).data.map((e) => e.action), ['api_key.revoked']);
+  assert.deepEqual((await listAudit(h.engine.db, orgId, { action: ' api_key.created , ,api_key.revoked ' })).data.map((e) => e.action), ['api_key.revoked', 'api_key.created']);
+  const all = await listAudit(h.engine.db, orgId);
+  assert.equal(all.data.length, 3);
+  assert.equal(all.hasMore, false);
+  assert.equal(all.nextCursor, null);
+  // The two keys were audited in one transaction (one created_at); org.created earlier.
+  const newest = all.data[0].createdAt;
+  assert.equal((await listAudit(h.engine.db, orgId, { since: newest })).data.length, 2);
+  assert.deepEqual((await listAudit(h.engine.db, orgId, { until: newest })).data.map((e) => e.action), ['org.created']);
+  assert.equal((await listAudit(h.engine.db, orgId, { since: '2999-01-01T00:00:00Z' })).data.length, 0);
+  await assert.rejects(listAudit(h.engine.db, orgId, { cursor: Buffer.from('events:5').toString('base64url') }), (err: any) => err.status === 400 && /cursor/.test(JSON.stringify(err.details ?? err.message)));
+  await assert.rejects(listAudit(h.engine.db, orgId, { cursor: Buffer.from('audit:x5').toString('base64url') }), (err: any) => err.status === 400);
+  // More than 50 entries: the default page is 50 and says there is more.
+  await withTenantRaw(h.engine.db, orgId, async (trx) => {
+    for (let i = 0; i < 50; i++) await recordAudit({ orgId, trx }, { actor: SYSTEM_ACTOR, action: 'bulk.entry' });
+  });
+  const page = await listAudit(h.engine.db, orgId);
+  assert.equal(page.data.length, 50);
+  assert.equal(page.hasMore, true);
+  assert.equal(page.data.at(-1)!.position, 4);
+  const rest = await listAudit(h.engine.db, orgId, { cursor: page.nextCursor! });
+  assert.deepEqual(rest.data.map((e) => e.position), [3, 2, 1]);
+  assert.deepEqual(rest.data[2].target, { type: 'org', id: orgId });
+  assert.equal(page.data[0].target, null);
+  assert.deepEqual(rest.data[0].target, { type: 'api_key', id: 'k1' });
+});

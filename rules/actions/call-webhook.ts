@@ -63,6 +63,6 @@ export const callWebhook: ExternalAction<CallWebhookAction> = {
       }
       throw new Error(`call_webhook: the endpoint answered ${res.status}`);
     }
-    return { log: { status: res.status, webhookId: env.idempotencyKey } };
+    return { log: { httpStatus: res.status, webhookId: env.idempotencyKey } };
   },
 };

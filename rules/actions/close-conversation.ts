@@ -24,6 +24,6 @@ export const closeConversation: TransactionalAction<CloseConversationAction> = {
   async run(a, env, tx) {
     const id = targetConversation(env, a.conversationId);
     await updateConversation(tx, id, { status: 'closed' }, { causedBy: env.causedBy });
-    return { log: { conversationId: id, status: 'closed' } };
+    return { log: { conversationId: id } };
   },
 };

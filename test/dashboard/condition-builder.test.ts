@@ -142,3 +142,22 @@ test('rule versions diff line by line: only what changed is marked', () => {
   assert.deepEqual(diffLines('', 'x'), [{ kind: 'removed', text: '' }, { kind: 'added', text: 'x' }]);
   assert.ok(diffLines(v1, v1).every((l) => l.kind === 'same'));
 });
+
+test('the enums the builder offers are the values the rule context holds: weekdays sun..sat, every conversation status', async () => {
+  const { CONVERSATION_STATUSES } = await import('../../core/conversations/models.ts');
+  const { localTime, WEEKDAYS } = await import('../../rules/hours.ts');
+  const { businessHoursSettingsSchema } = await import('../../rules/settings.ts');
+  const enumOf = (path: string) => CONTEXT_FIELDS.find((f) => f.path === path)?.enum;
+  // A week of days from a Sunday: the context's time.weekday for each is in the builder's list, in order.
+  const week = Array.from({ length: 7 }, (_, i) => localTime(new Date(Date.UTC(2026, 11, 6 + i, 12)), 'UTC').weekday);
+  assert.deepEqual(enumOf('time.weekday'), week);
+  assert.deepEqual([...WEEKDAYS], week);
+  assert.deepEqual(businessHoursSettingsSchema.properties.days.items.enum, week);
+  // A snoozed conversation is a status a rule can test for (PATCH /v1/conversations accepts it).
+  assert.deepEqual(enumOf('conversation.status'), [...CONVERSATION_STATUSES]);
+  assert.ok(enumOf('conversation.status')!.includes('snoozed'));
+  const snoozed = toJsonLogic({ combinator: 'and', rows: [{ field: 'conversation.status', op: '==', value: 'snoozed' }] }, types);
+  assert.equal(evaluate(snoozed, { conversation: { status: 'snoozed' } } as never).matched, true);
+  const sunday = toJsonLogic({ combinator: 'and', rows: [{ field: 'time.weekday', op: '==', value: 'sun' }] }, types);
+  assert.equal(evaluate(sunday, { time: { weekday: week[0] } } as never).matched, true);
+});

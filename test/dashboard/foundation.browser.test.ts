@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { test, beforeAll, afterAll } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { test } from 'vitest';
 import { api } from '../../cli/testing.ts';
-import { browserAvailable, launchBrowser, newContext, screenshot, watchPage } from '../browser.ts';
-import { assertClean, signIn, startDashboardServer, type DashboardServer } from './support.ts';
+import { newContext, screenshot, watchPage } from '../browser.ts';
+import { assertClean, signIn, useDashboard } from './support.ts';
 
 /**
  * The dashboard's foundation in a real browser against `switchboard start`: served at / under a
@@ -11,20 +10,10 @@ import { assertClean, signIn, startDashboardServer, type DashboardServer } from 
  * credentials, sees every screen in the navigation, signs out; a wrong password is shown with its
  * code; axe finds nothing serious on the sign-in page or the shell.
  */
-const skip = !browserAvailable() && 'Chromium is not installed (apt-get install chromium)';
-let browser: Browser;
-let s: DashboardServer;
+const d = useDashboard();
 
-beforeAll(async () => {
-  if (skip) return;
-  [browser, s] = await Promise.all([launchBrowser(), startDashboardServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-test.skipIf(skip)('the SPA is served at / with a strict CSP, and never answers for /v1, /docs or /widget', async () => {
+test.skipIf(d.skip)('the SPA is served at / with a strict CSP, and never answers for /v1, /docs or /widget', async () => {
+  const { s } = d;
   const home = await fetch(s.url + '/inbox/anything', { headers: { accept: 'text/html' } });
   assert.equal(home.status, 200);
   const csp = home.headers.get('content-security-policy') ?? '';
@@ -41,7 +30,8 @@ test.skipIf(skip)('the SPA is served at / with a strict CSP, and never answers f
   assert.doesNotMatch(await docs.text(), /<div id="root">/);
 });
 
-test.skipIf(skip)('a wrong password shows the API error code; the demo owner signs in, sees every screen, signs out', async () => {
+test.skipIf(d.skip)('a wrong password shows the API error code; the demo owner signs in, sees every screen, signs out', async () => {
+  const { browser, s } = d;
   const context = await newContext(browser);
   const page = await context.newPage();
   const problems = watchPage(page);

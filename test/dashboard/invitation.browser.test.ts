@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { test, beforeAll, afterAll } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { test } from 'vitest';
 import { api } from '../../cli/testing.ts';
-import { browserAvailable, launchBrowser, newContext, screenshot, watchPage } from '../browser.ts';
-import { assertClean, signIn, startDashboardServer, type DashboardServer } from './support.ts';
+import { newContext, screenshot, watchPage } from '../browser.ts';
+import { assertClean, signIn, useDashboard } from './support.ts';
 
 /**
  * Invitations in a real browser against `switchboard start` (embedded and production mode): the
@@ -11,20 +10,10 @@ import { assertClean, signIn, startDashboardServer, type DashboardServer } from 
  * the invitee opens the link in another browser, chooses a password, lands in the dashboard
  * signed in, and later signs in with that password; the link does not work twice.
  */
-const skip = !browserAvailable() && 'Chromium is not installed (apt-get install chromium)';
-let browser: Browser;
-let s: DashboardServer;
+const d = useDashboard();
 
-beforeAll(async () => {
-  if (skip) return;
-  [browser, s] = await Promise.all([launchBrowser(), startDashboardServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.close();
-});
-
-test.skipIf(skip)('invite → open the link → set a password → signed in; the password works from then on and the link only once', async () => {
+test.skipIf(d.skip)('invite → open the link → set a password → signed in; the password works from then on and the link only once', async () => {
+  const { browser, s } = d;
   const { page, problems } = await signIn(browser, s.url, s.owner.email, s.owner.password);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Invite by email' }).waitFor();

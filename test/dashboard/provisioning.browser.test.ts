@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { test, beforeAll, afterAll } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { test } from 'vitest';
 import { api } from '../../cli/testing.ts';
-import { browserAvailable, launchBrowser, screenshot } from '../browser.ts';
+import { screenshot } from '../browser.ts';
 import { ACCOUNT_SID } from '../connections.ts';
-import { assertClean, signIn, startDashboardServer, type DashboardServer } from './support.ts';
+import { assertClean, signIn, useDashboard } from './support.ts';
 
 /**
  * The connection page's provisioning cards in a real browser against `switchboard start`
@@ -13,26 +12,16 @@ import { assertClean, signIn, startDashboardServer, type DashboardServer } from 
  * it; "Get a number" searches, buys (once: the Idempotency-Key), and the bought number is a sender
  * that shows in the wiring check. Everything goes through the public API, as the page does.
  */
-const skip = !browserAvailable() && 'Chromium is not installed (apt-get install chromium)';
-let browser: Browser;
-let s: DashboardServer;
-
-beforeAll(async () => {
-  if (skip) return;
-  [browser, s] = await Promise.all([launchBrowser(), startDashboardServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await s?.close();
-});
+const d = useDashboard();
 
 const call = async (method: string, p: string, body?: unknown) => {
-  const r = await api(s.url, s.apiKey, method, p, body);
+  const r = await api(d.s.url, d.s.apiKey, method, p, body);
   assert.ok(r.status < 300, `${method} ${p}: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json;
 };
 
-test.skipIf(skip)('Webhook wiring (health, Fix webhook URLs) and Get a number (search, buy) on a sandbox connection', async () => {
+test.skipIf(d.skip)('Webhook wiring (health, Fix webhook URLs) and Get a number (search, buy) on a sandbox connection', async () => {
+  const { browser, s } = d;
   const c = await call('POST', '/v1/connections', { connector: 'twilio', name: 'Sandbox line', sandbox: true, config: { accountSid: ACCOUNT_SID }, secrets: { authToken: 'placeholder' } });
   assert.equal(c.wiring.status, 'wired');
   const { page, problems } = await signIn(browser, s.url, s.owner.email, s.owner.password);

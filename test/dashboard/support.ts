@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { cliEnv, runCli, startCli, type CliEnv, type Server } from '../../cli/testing.ts';
-import { axeViolations, newContext, watchPage, type PageProblems } from '../browser.ts';
+import { axeViolations, browserAvailable, launchBrowser, newContext, watchPage, type PageProblems } from '../browser.ts';
 
 /**
  * Dashboard browser tests: a real `switchboard start` (embedded, or production when the test
@@ -34,6 +35,28 @@ async function createOrgWithOwner(env: CliEnv) {
   const owner = { email: 'owner@dashboard-test.example', password: `pw-${crypto.randomUUID()}` };
   await cli(env, ['user', 'create', '--org', org.id, '--email', owner.email, '--role', 'owner', '--name', 'Demo owner', '--password', owner.password]);
   return { orgId: org.id as string, apiKey: apiKey as string, owner };
+}
+
+/**
+ * The usual set-up of a dashboard browser test file: one Chromium and one `switchboard start` for
+ * the whole file, closed after it. `skip` is the reason to skip when Chromium is missing (for
+ * `test.skipIf`); `browser` and `s` are set once beforeAll has run, so read them inside tests.
+ */
+export function useDashboard(extraEnv: Record<string, string> = {}) {
+  const d = {
+    skip: !browserAvailable() && 'Chromium is not installed (apt-get install chromium)',
+    browser: undefined as unknown as Browser,
+    s: undefined as unknown as DashboardServer,
+  };
+  beforeAll(async () => {
+    if (d.skip) return;
+    [d.browser, d.s] = await Promise.all([launchBrowser(), startDashboardServer(extraEnv)]);
+  });
+  afterAll(async () => {
+    await d.browser?.close();
+    await d.s?.close();
+  });
+  return d;
 }
 
 /** `extraEnv`: settings the test needs the server to have (e.g. WEBHOOKS_ALLOW_PRIVATE for a local endpoint). */

@@ -337,6 +337,12 @@ test.skipIf(skip)('Compliance and Settings: an opt-out recorded and shown, 10DLC
   await optOuts.getByRole('row').filter({ hasText: CUSTOMER }).filter({ hasText: 'marketing' }).waitFor();
   await optOuts.getByRole('row').filter({ hasText: CUSTOMER }).filter({ hasText: 'transactional' }).waitFor();
   assert.equal(await optOuts.getByRole('row').filter({ hasText: CUSTOMER }).count(), 2);
+  // The ledger's CSV export streams with its progress shown, then hands the file to the browser.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export ledger (CSV)' }).click()]);
+  assert.equal(download.suggestedFilename(), 'consents.csv');
+  const csv = readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
+  assert.ok(csv.slice(1).some((row) => row.includes('opted_out')), csv.join('\n'));
+  await page.getByRole('status', { name: 'Export progress' }).getByText(`Exported ${csv.length - 1} records`).waitFor();
   // The test line's number, approved for 10DLC in beforeAll().
   await page.getByRole('row').filter({ hasText: OUR_NUMBER }).getByText('approved').waitFor();
   assert.match(await page.getByText(/Marketing leaves only between/).innerText(), /09:00/);

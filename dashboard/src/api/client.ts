@@ -63,13 +63,16 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE'
   } catch {
     json = undefined;
   }
-  if (!res.ok) {
-    const e = json?.error;
-    const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? `The server answered ${res.status}.`, e?.details);
-    if (res.status === 401 && path !== '/v1/sessions') window.dispatchEvent(new CustomEvent(SESSION_ENDED));
-    throw err;
-  }
+  if (!res.ok) throw errorOf(res, path, json);
   return json as T;
+}
+
+/** The ApiError of a failed answer (its parsed JSON body, if any); a 401 ends the signed-in screens. */
+export function errorOf(res: Response, path: string, json: any): ApiError {
+  const e = json?.error;
+  const err = new ApiError(res.status, e?.code ?? `http_${res.status}`, e?.message ?? `The server answered ${res.status}.`, e?.details);
+  if (res.status === 401 && path !== '/v1/sessions') window.dispatchEvent(new CustomEvent(SESSION_ENDED));
+  return err;
 }
 
 export const get = <T>(path: string, query?: Query, signal?: AbortSignal) => api<T>('GET', withQuery(path, query), undefined, { signal });

@@ -4,6 +4,7 @@ import { get, post } from '../../api/client.ts';
 import type { Consent } from '../../api/admin-types.ts';
 import { Badge, Empty, ErrorNotice, formatTime } from '../../ui/states.tsx';
 import { ConfirmButton } from '../../ui/confirm.tsx';
+import { ExportLedger } from './ExportLedger.tsx';
 
 type Handle = { kind: string; value: string };
 
@@ -28,10 +29,7 @@ export function ConsentLookup() {
     <section className="card" aria-labelledby="consent-heading">
       <div className="action-head">
         <h2 id="consent-heading">Consent and opt-outs</h2>
-        {/* Same-origin download with the session cookie; the export is audited. */}
-        <a className="btn btn-small" href="/v1/consents/export.csv" download>
-          Export ledger (CSV)
-        </a>
+        <ExportLedger />
       </div>
       <form onSubmit={submit} className="form-row">
         <label className="field">

@@ -375,6 +375,11 @@ test.skipIf(skip)('Compliance and Settings: an opt-out recorded and shown, 10DLC
   const line = senders.getByRole('row').filter({ hasText: OUR_NUMBER });
   await line.getByText('approved').waitFor();
   await line.getByText('10 msg/s').waitFor();
+  // The campaign the API reports: the one given in beforeAll(), or in production mode the sandbox's
+  // own once the worker's 10DLC poll has synced the sender (that is the poll doing its job).
+  const reported = (await call('GET', `/v1/connections/${twilio.id}/senders`)).data.find((x: any) => x.address === OUR_NUMBER);
+  assert.ok(reported?.campaignId, JSON.stringify(reported));
+  await line.getByText(reported.campaignId).waitFor();
   await screenshot(page, `dashboard-connection-senders-${s.env.mode}`);
   await assertClean(page, problems, 'the connection page with its senders');
   await page.context().close();

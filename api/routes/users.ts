@@ -6,7 +6,6 @@ import { AppError, invalid, notFound } from '../../core/errors.ts';
 import type { TenantTx } from '../../core/db/tenant.ts';
 import { insertUser } from '../../core/users/create.ts';
 import { unassignUser } from '../../core/conversations/service.ts';
-import { mustSetPassword } from '../../core/users/invitations.ts';
 import { login, logout, ROLES, type OpenedSession, type Role } from '../../core/users/sessions.ts';
 
 /**
@@ -47,6 +46,11 @@ export const userView = (u: UserLike) => ({
   ...(u.created_at ? { createdAt: new Date(u.created_at).toISOString() } : {}),
   ...(u.invited_at ? { invitation: u.invite_accepted_at ? 'accepted' : 'pending', invitedAt: new Date(u.invited_at).toISOString() } : {}),
 });
+/** The user of a session answer: one who came in through an invitation and has not chosen a password yet must set one. */
+const sessionUserView = (u: UserLike) => {
+  const view = userView(u);
+  return { ...view, mustSetPassword: view.invitation === 'pending' };
+};
 
 export const sessionAnswerSchema = {
   type: 'object',
@@ -66,13 +70,15 @@ export const sessionAnswerSchema = {
 export async function sessionAnswer(ctx: Pick<RouteContext, 'engine' | 'res'>, s: OpenedSession) {
   const secure = ctx.engine.config.publicUrl.startsWith('https://') ? '; Secure' : '';
   ctx.res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${encodeURIComponent(s.token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${s.maxAgeSeconds}${secure}`);
-  const org = await ctx.engine.tenant(s.orgId, async (tx) => ({
-    id: s.orgId,
-    name: (await tx.trx('orgs').select('name').where({ id: s.orgId }).first())?.name,
-    branding: await effectiveBranding(tx.trx, s.orgId),
+  const { org, invite } = await ctx.engine.tenant(s.orgId, async (tx) => ({
+    org: {
+      id: s.orgId,
+      name: (await tx.trx('orgs').select('name').where({ id: s.orgId }).first())?.name,
+      branding: await effectiveBranding(tx.trx, s.orgId),
+    },
+    invite: await tx.trx('users').select('invited_at', 'invite_accepted_at').where({ id: s.user.id }).first(),
   }));
-  const mustSet = await ctx.engine.tenant(s.orgId, (tx) => mustSetPassword(tx.trx, s.user.id));
-  return { object: 'session', token: s.token, expiresAt: s.expiresAt.toISOString(), user: { ...userView(s.user), mustSetPassword: mustSet }, org };
+  return { object: 'session', token: s.token, expiresAt: s.expiresAt.toISOString(), user: sessionUserView({ ...s.user, ...invite }), org };
 }
 
 /**
@@ -224,9 +230,9 @@ export const userRoutes = [
       const auth = res.locals.auth as { orgId: string; sessionId?: string; userId?: string; scopes: string[] } | undefined;
       if (!auth?.sessionId) throw new AppError('unauthorized', 'Not signed in: POST /v1/sessions with your email and password.');
       return engine.tenant(auth.orgId, async (tx) => {
-        const user = await tx.trx('users').select('id', 'email', 'name', 'role', 'created_at').where({ id: auth.userId }).first();
+        const user = await tx.trx('users').select('id', 'email', 'name', 'role', 'created_at', 'invited_at', 'invite_accepted_at').where({ id: auth.userId }).first();
         const org = await tx.trx('orgs').select('id', 'name').where({ id: tx.orgId }).first();
-        return { object: 'session', user: { ...userView(user), mustSetPassword: await mustSetPassword(tx.trx, user.id) }, org: { id: org.id, name: org.name, branding: await effectiveBranding(tx.trx, tx.orgId) }, scopes: auth.scopes };
+        return { object: 'session', user: sessionUserView(user), org: { id: org.id, name: org.name, branding: await effectiveBranding(tx.trx, tx.orgId) }, scopes: auth.scopes };
       });
     },
   }),

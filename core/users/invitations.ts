@@ -147,9 +147,3 @@ export async function setPassword(engine: Engine, orgId: string, userId: string,
     return { inviteAccepted: firstSignIn };
   });
 }
-
-/** For the session answer: a user who came in through an invitation and has not chosen a password yet. */
-export async function mustSetPassword(trx: TenantTx['trx'], userId: string): Promise<boolean> {
-  const u = await trx('users').select('invited_at', 'invite_accepted_at').where({ id: userId }).first();
-  return !!u?.invited_at && !u.invite_accepted_at;
-}

@@ -1,9 +1,10 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
+// bench: POST /v1/messages (inbound chat messages through the API), N in flight
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { measureCeiling, ratioLine } from './lib/ceiling.ts';
+import { startStack } from './lib/stack.ts';
+import { formatLatency, latency, round1 } from './lib/stats.ts';
 
 /**
  * Inbound throughput through the real HTTP API: `POST /v1/messages` with direction "inbound",
@@ -11,19 +12,20 @@ import { performance } from 'node:perf_hooks';
  * background work (relay, send / webhook / rules workers, sealer, poller) run in this process on a
  * random port, as `switchboard start` runs them.
  *
- *   npm run bench -- --messages 2000 --concurrency 32 [--contacts 100] [--rule] [--json]
+ *   npm run bench -- inbound --messages 2000 --concurrency 32 [--contacts 100] [--rule] [--json]
  *
  * Embedded by default (PGlite on disk in a temp dir, in-process queue). With DATABASE_URL (and
  * REDIS_URL) set: production mode against a fresh database created for the run and dropped after,
  * and its own Redis prefix. BENCH_MESSAGES / BENCH_CONCURRENCY / BENCH_CONTACTS work too.
  */
-const HELP = `Usage: npm run bench -- [--messages N] [--concurrency C] [--contacts K] [--json]
+const HELP = `Usage: npm run bench -- inbound [--messages N] [--concurrency C] [--contacts K] [--json]
   --messages     inbound messages to post (default 2000; env BENCH_MESSAGES)
   --concurrency  requests in flight (default 32; env BENCH_CONCURRENCY)
   --contacts     distinct senders, each its own conversation (default 100; env BENCH_CONTACTS)
   --rule         give the org one enabled rule on message.received (its condition never matches),
                  so every event also runs through the rules worker
   --json         print the result as one JSON line
+  --no-ceiling   skip measuring the database's raw insert ceiling
 Production mode when DATABASE_URL (and REDIS_URL) are set.`;
 
 function positiveInt(name: string, raw: string | undefined, dflt: number): number {
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     contacts: { type: 'string' },
     json: { type: 'boolean' },
     rule: { type: 'boolean' },
+    'no-ceiling': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -56,55 +59,11 @@ const contactCount = positiveInt('contacts', args.contacts ?? process.env.BENCH_
 
 const say = (line: string) => process.stderr.write(line + '\n');
 
-// Set before any engine module loads (the logger reads them once): stdout carries only the result.
-process.env.LOG_LEVEL ??= 'warn';
-process.env.SWITCHBOARD_LOG_STDERR = '1';
-const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }] =
-  await Promise.all([
-    import('../core/config.ts'),
-    import('../core/engine.ts'),
-    import('../app/background.ts'),
-    import('../cli/lifecycle.ts'),
-    import('../core/orgs.ts'),
-    import('../api/server.ts'),
-    import('../test/harness.ts'),
-    import('../test/redis.ts'),
-  ]);
-
-function percentile(sorted: number[], q: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN;
-}
-
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
-  const fresh = await freshDatabaseUrl();
-  const redisPrefix = `sb-bench-${crypto.randomBytes(4).toString('hex')}`;
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: fresh?.url,
-    REDIS_URL: fresh ? process.env.REDIS_URL : undefined,
-    REDIS_PREFIX: redisPrefix,
-    SWITCHBOARD_DATA_DIR: dataDir,
-    SWITCHBOARD_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
-    // The benchmark measures the engine, not the per-key rate limit.
-    RATE_LIMIT_PER_MINUTE: '10000000',
-  });
-  const engine = await createEngine(config);
-  const background = cleanupStack();
-  const relay = await startBackgroundWork(engine, background);
-  const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${server.port}`;
+  const stack = await startStack();
+  const { config, engine, api } = stack;
   try {
-    const { apiKey } = await createOrg(engine, { name: 'Bench org' });
-    const post = async (p: string, body: unknown) => {
-      const res = await fetch(base + p, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      return { status: res.status, json: (await res.json()) as any };
-    };
-
+    const post = (p: string, body: unknown) => api('POST', p, body);
     if (args.rule) {
       const r = await post('/v1/rules', { name: 'Bench rule', trigger: 'message.received', condition: { '==': [{ var: 'message.body' }, 'never sent by the benchmark'] }, actions: [{ type: 'tag', tags: ['bench'] }] });
       if (r.status !== 201) throw new Error(`creating the rule answered ${r.status}: ${JSON.stringify(r.json)}`);
@@ -149,12 +108,13 @@ async function main() {
     );
     const seconds = (performance.now() - started) / 1000;
     const drainStart = performance.now();
-    await relay.drain();
+    await stack.relay?.drain();
     const drainMs = performance.now() - drainStart;
+    const ceiling = args['no-ceiling'] ? undefined : await measureCeiling(stack.databaseUrl);
 
-    latencies.sort((a, b) => a - b);
-    const round = (n: number) => Math.round(n * 10) / 10;
+    const perSecond = round1((total - errors) / seconds);
     const result = {
+      benchmark: 'inbound',
       mode: config.mode,
       database: engine.db.kind,
       queue: engine.queue.kind,
@@ -163,15 +123,12 @@ async function main() {
       contacts: contactCount,
       rule: !!args.rule,
       errors,
-      seconds: round(seconds),
-      messagesPerSecond: round((total - errors) / seconds),
-      latencyMs: {
-        p50: round(percentile(latencies, 0.5)),
-        p95: round(percentile(latencies, 0.95)),
-        p99: round(percentile(latencies, 0.99)),
-        max: round(latencies.at(-1) ?? NaN),
-      },
-      relayDrainMs: round(drainMs),
+      seconds: round1(seconds),
+      messagesPerSecond: perSecond,
+      latencyMs: latency(latencies),
+      relayDrainMs: round1(drainMs),
+      ceiling,
+      ratio: ceiling ? Math.round((perSecond / ceiling.tps) * 1000) / 1000 : undefined,
       cpus: os.cpus().length,
       node: process.version,
     };
@@ -183,8 +140,9 @@ async function main() {
           `mode            ${result.mode} (database ${result.database}, queue ${result.queue})`,
           `messages        ${total} (${errors} failed), concurrency ${concurrency}, ${contactCount} contacts`,
           `throughput      ${result.messagesPerSecond} messages/s over ${result.seconds} s`,
-          `latency (ms)    p50 ${result.latencyMs.p50}  p95 ${result.latencyMs.p95}  p99 ${result.latencyMs.p99}  max ${result.latencyMs.max}`,
+          `latency (ms)    ${formatLatency(result.latencyMs)}`,
           `relay           outbox drained ${result.relayDrainMs} ms after the last response`,
+          ...(ceiling ? [`ceiling         ${ratioLine(perSecond, ceiling)}`] : []),
           `machine         ${result.cpus} CPUs, Node ${result.node}`,
           '',
         ].join('\n'),
@@ -193,12 +151,7 @@ async function main() {
     if (firstError) say(`first failure: ${firstError}`);
     return errors ? 1 : 0;
   } finally {
-    await server.close();
-    await background.run();
-    await engine.close();
-    await fresh?.drop();
-    if (fresh) await dropRedisPrefix(redisPrefix);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stack.close();
   }
 }
 

@@ -1,3 +1,4 @@
+// bench: the website widget's size budget (npm run build:widget first); also npm run bench:widget
 /**
  * npm run bench:widget — the website widget's size budget: widget.js ≤ 35 KB gzipped, read from the
  * manifest the build writes (npm run build:widget first). Exits non-zero over budget.

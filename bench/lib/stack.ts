@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * The engine as `switchboard start` runs it (API server on a random port + relay + workers) in
+ * this process, for a benchmark. Embedded unless DATABASE_URL is set; then a fresh database is
+ * created for the run (dropped after) with its own Redis prefix.
+ */
+// Set before any engine module loads (the logger reads them once): stdout carries only results.
+process.env.LOG_LEVEL ??= 'warn';
+process.env.SWITCHBOARD_LOG_STDERR = '1';
+
+export type BenchStack = Awaited<ReturnType<typeof startStack>>;
+
+export async function startStack(env: Record<string, string> = {}, opts: { background?: boolean } = {}) {
+  const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }] =
+    await Promise.all([
+      import('../../core/config.ts'),
+      import('../../core/engine.ts'),
+      import('../../app/background.ts'),
+      import('../../cli/lifecycle.ts'),
+      import('../../core/orgs.ts'),
+      import('../../api/server.ts'),
+      import('../../test/harness.ts'),
+      import('../../test/redis.ts'),
+    ]);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
+  const fresh = await freshDatabaseUrl();
+  const redisPrefix = `sb-bench-${crypto.randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: fresh?.url,
+    REDIS_URL: fresh ? process.env.REDIS_URL : undefined,
+    REDIS_PREFIX: redisPrefix,
+    SWITCHBOARD_DATA_DIR: dataDir,
+    SWITCHBOARD_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
+    // Benchmarks measure the engine, not the per-key rate limit.
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    ...env,
+  });
+  const engine = await createEngine(config);
+  const background = cleanupStack();
+  const relay = opts.background === false ? undefined : await startBackgroundWork(engine, background);
+  const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${server.port}`;
+  const { apiKey, org } = await createOrg(engine, { name: 'Bench org' });
+
+  /** A JSON request with the org's API key. */
+  const api = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(base + p, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: (text ? JSON.parse(text) : undefined) as any };
+  };
+
+  return {
+    config,
+    engine,
+    relay,
+    server,
+    base,
+    apiKey,
+    orgId: org.id,
+    databaseUrl: fresh?.url,
+    api,
+    async close() {
+      await server.close();
+      await background.run();
+      await engine.close();
+      await fresh?.drop();
+      if (fresh) await dropRedisPrefix(redisPrefix);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -118,6 +118,42 @@ export function startCli(env: Record<string, string>, timeoutMs = 90_000): Promi
   });
 }
 
+export interface Worker {
+  child: ChildProcess;
+  /** Everything it wrote (pino JSON lines on stdout, errors on stderr). */
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `switchboard worker` (production mode only) and resolves once it logs "worker running"
+ * (logged at info, so LOG_LEVEL is raised to info unless the env sets it).
+ */
+export function startWorker(env: Record<string, string>, timeoutMs = 90_000): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: { LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker start timed out; output: ${out}`));
+    }, timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d;
+      if (out.includes('worker running')) {
+        clearTimeout(timer);
+        resolve({ child, output: () => out, exited });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}: ${out}`));
+    });
+  });
+}
+
 /** Starting must fail: resolves to the exit code and stderr. */
 export async function startFails(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   try {

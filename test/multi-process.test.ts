@@ -1,5 +1,6 @@
 import { test, onTestFinished } from 'vitest';
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { api, cliEnv, freePort, startCli, startWorker, type Server, type Worker } from '../cli/testing.ts';
@@ -33,8 +34,6 @@ const CUSTOMERS = 8; // few senders, so concurrent requests race on the same con
 // Four processes booting at once on a busy 2-core CI box take a while (vitest.config.ts).
 const BOOT_MS = 150_000;
 
-type Proc = { name: string; child: Server['child'] | Worker['child'] };
-
 test('2 API processes + 2 workers: kill -9 of a worker and of an API process mid-load loses no acknowledged message, repeats no event, and the survivors keep working', async ({ skip }) => {
   skip(!realServices(), 'PostgreSQL + Redis only: embedded mode is one process with in-process queue and realtime');
   const t0 = Date.now();
@@ -51,11 +50,11 @@ test('2 API processes + 2 workers: kill -9 of a worker and of an API process mid
   });
   const db = new pg.Client({ connectionString: ctx.env.DATABASE_URL });
   const receiver = await webhookReceiver();
-  const procs: Proc[] = [];
+  const procs: ChildProcess[] = [];
   let engine: Engine | undefined;
   onTestFinished(async () => {
     await Promise.all(
-      procs.map(({ child }) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => (child.once('close', r), child.kill('SIGKILL'))) : null)),
+      procs.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => (child.once('close', r), child.kill('SIGKILL'))) : null)),
     );
     await engine?.close();
     await db.end().catch(() => {});
@@ -75,7 +74,7 @@ test('2 API processes + 2 workers: kill -9 of a worker and of an API process mid
     startWorker(ctx.env, BOOT_MS),
   ] as const);
   if (engineStarted.status === 'fulfilled') engine = engineStarted.value;
-  for (const [i, s] of started.entries()) if (s.status === 'fulfilled') procs.push({ name: ['api A', 'api B', 'worker 1', 'worker 2'][i]!, child: s.value.child });
+  for (const s of started) if (s.status === 'fulfilled') procs.push(s.value.child);
   const failed = [engineStarted, ...started].find((s) => s.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;
   const [a, b, w1] = started.map((s) => (s as PromiseFulfilledResult<Server | Worker>).value) as [Server, Server, Worker, Worker];

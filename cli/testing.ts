@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,8 +83,9 @@ export interface Server {
   stop(): Promise<number | null>;
 }
 
-/** Starts `switchboard start` and resolves once its banner names the URL. */
+/** Starts `switchboard start` and resolves once its banner names the URL (with PUBLIC_URL set, give HOST and PORT). */
 export function startCli(env: Record<string, string>, timeoutMs = 90_000): Promise<Server> {
+  if (env.PUBLIC_URL && (!env.HOST || !Number(env.PORT))) throw new Error('with PUBLIC_URL set, give HOST and a PORT: the banner names PUBLIC_URL, not the port');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -96,13 +98,14 @@ export function startCli(env: Record<string, string>, timeoutMs = 90_000): Promi
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.on('data', (d) => {
       stdout += d;
-      const m = /API base\s+(http:\/\/\S+)\/v1/.exec(stdout);
-      // The banner is written in one piece; wait for its last line.
-      if (m && stdout.includes('org create')) {
+      // The banner is written in one piece; wait for its last line. It names PUBLIC_URL when set,
+      // so then the caller chose the port and the process is reached on it directly.
+      const url = env.PUBLIC_URL ? `http://${env.HOST}:${env.PORT}` : /API base\s+(http:\/\/\S+)\/v1/.exec(stdout)?.[1];
+      if (url && stdout.includes('org create')) {
         clearTimeout(timer);
         resolve({
           child,
-          url: m[1],
+          url,
           stdout: () => stdout,
           async stop() {
             if (child.exitCode === null) child.kill('SIGTERM');
@@ -116,6 +119,51 @@ export function startCli(env: Record<string, string>, timeoutMs = 90_000): Promi
       reject(Object.assign(new Error(`start exited with ${code}: ${stderr}`), { code, stderr }));
     });
   });
+}
+
+export interface Worker {
+  child: ChildProcess;
+  /** Everything it wrote (pino JSON lines on stdout, errors on stderr). */
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `switchboard worker` (production mode only) and resolves once it logs "worker running"
+ * (logged at info, so LOG_LEVEL is raised to info unless the env sets it).
+ */
+export function startWorker(env: Record<string, string>, timeoutMs = 90_000): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: { LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker start timed out; output: ${out}`));
+    }, timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d;
+      if (out.includes('worker running')) {
+        clearTimeout(timer);
+        resolve({ child, output: () => out, exited });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}: ${out}`));
+    });
+  });
+}
+
+/** A port free right now (the OS's pick), for a process that must be told its port up front. */
+export async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
 }
 
 /** Starting must fail: resolves to the exit code and stderr. */

@@ -1,22 +1,17 @@
 import { test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../core/config.ts';
 import { createEngine, type Engine } from '../core/engine.ts';
 import { createOrg } from '../core/orgs.ts';
 import { appendEvent } from '../core/events/events.ts';
 import { waitFor } from '../test/wait.ts';
-import { cliEnv, runCli, type CliEnv } from './testing.ts';
+import { cliEnv, runCli, startWorker, type CliEnv } from './testing.ts';
 
 /**
  * `switchboard worker`: refused without PostgreSQL and Redis; with them, a process that relays
  * committed events (its relay cursor moves past a new event) and stops cleanly on SIGTERM.
  */
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/switchboard.js');
-
 let ctx: CliEnv;
 beforeAll(async () => {
   ctx = await cliEnv();
@@ -35,13 +30,8 @@ test('with PostgreSQL and Redis the worker relays committed events and stops on 
   // Embedded mode has no worker process: `start` relays in-process (covered by server.test.ts).
   skip(ctx.mode === 'embedded', 'PostgreSQL + Redis only: embedded mode has no worker process');
   const engine: Engine = await createEngine(loadConfig(ctx.env));
-  const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...ctx.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  const worker = await startWorker(ctx.env);
   try {
-    await waitFor('the worker to start', () => out.includes('worker running'), 30_000, 50);
     const { org } = await createOrg(engine, { name: 'Worker' });
     await engine.tenant(org.id, (tx) => appendEvent(tx, { type: 'test.worker', data: { n: 1 } }));
     const seq = await engine.tenant(org.id, async (tx) => (await tx.trx('events').max('seq as max').first())!.max as string);
@@ -54,10 +44,10 @@ test('with PostgreSQL and Redis the worker relays committed events and stops on 
       20_000,
       100,
     );
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, out);
+    worker.child.kill('SIGTERM');
+    assert.equal(await worker.exited, 0, worker.output());
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
     await engine.close();
   }
 });

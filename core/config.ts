@@ -40,6 +40,11 @@ export interface Config {
   metricsToken?: string;
   /** A worker serves /metrics on this port (METRICS_PORT); the API serves it on its own port. */
   metricsPort?: number;
+  /**
+   * TWILIO_API_BASE_URL: the Twilio SDK's requests go to this origin instead of api.twilio.com — a
+   * local server that answers like Twilio (tests, benchmarks). Refused when NODE_ENV=production.
+   */
+  twilioApiBaseUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -117,6 +122,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (allowPrivateRaw !== undefined && allowPrivateRaw !== '' && !['true', 'false'].includes(allowPrivateRaw)) {
     problems.push(`WEBHOOKS_ALLOW_PRIVATE must be true or false (got "${allowPrivateRaw}")`);
   }
+  const twilioApiBaseUrl = url(env, 'TWILIO_API_BASE_URL', ['http:', 'https:'], problems);
+  if (twilioApiBaseUrl && env.NODE_ENV === 'production') {
+    problems.push('TWILIO_API_BASE_URL sends Twilio credentials and messages to another host: it is for tests and benchmarks, refused when NODE_ENV=production');
+  }
   const config: Config = {
     mode: databaseUrl ? 'production' : 'embedded',
     port,
@@ -138,6 +147,7 @@ export function loadConfig(env: Env = process.env): Config {
     connectorPackages,
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, problems, 1, 65535) : undefined,
+    ...(twilioApiBaseUrl ? { twilioApiBaseUrl } : {}),
     webhooksAllowPrivate: allowPrivateRaw === 'true' || ((allowPrivateRaw ?? '') === '' && !databaseUrl),
   };
   if (problems.length) {

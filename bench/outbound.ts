@@ -10,25 +10,30 @@ import { formatLatency, latency, round1, type Latency } from './lib/stats.ts';
 /**
  * Outbound throughput through the send job, with a real (non-sandbox) Twilio connection whose
  * SDK calls go to a local server answering like Twilio's Messages API (TWILIO_API_BASE_URL, see
- * bench/lib/fake-twilio.ts). Two phases on one stack:
+ * bench/lib/fake-twilio.ts). Outbound SMS to many recipients, round-robin over several senders
+ * paced at --fast-pace (default 1000/s, the API's maximum, i.e. not the limit). Three phases on
+ * one stack:
  *
- * 1. throughput: N outbound SMS to many recipients, round-robin over several senders paced at
- *    --fast-pace (default 1000/s, the API's maximum, i.e. not the limit), C requests in flight.
- *    Prints the API's accept rate, end-to-end sends/s (first request → last provider receipt)
- *    and the latency from the API's 201 to the provider receiving the request.
- * 2. pacing: senders with configured paces (--paces, default 10,25/s), --pace-seconds of
- *    traffic each posted at once; the achieved rate of each (receipts at the provider) against
- *    its pace, within ±5 % or not.
+ * 1. backlog: --messages are posted (C in flight) while the relay and workers are stopped: the
+ *    API's accept rate alone. Then the relay and workers start and the backlog drains through the
+ *    send job: sends/s = messages / (workers start → last provider receipt). This is the send
+ *    path's own throughput (relay dispatch → send job → SDK → provider), the goal's figure.
+ * 2. live: --live more messages posted with everything running: end-to-end sends/s (first
+ *    request → last provider receipt) and the latency from the API's 201 to the provider
+ *    receiving the request.
+ * 3. pacing: senders with configured paces (--paces, default 10,25/s), --pace-seconds of traffic
+ *    each posted at once; each one's achieved rate at the provider against its pace (±5 %).
  *
- *   npm run bench -- outbound [--messages 2000] [--concurrency 32] [--senders 4] [--recipients 1000]
+ *   npm run bench -- outbound [--messages 3000] [--live 1000] [--concurrency 32] [--senders 4]
  *
  * Embedded by default; production mode (a fresh database, BullMQ on Redis) with DATABASE_URL and
- * REDIS_URL set.
+ * REDIS_URL set. SEND_CONCURRENCY (send jobs in flight per process) is read as the engine reads it.
  */
 const HELP = `Usage: npm run bench -- outbound [options]
-  --messages      outbound messages in the throughput phase (default 2000; env BENCH_MESSAGES)
+  --messages      backlog phase: messages queued, then drained by the send job (default 3000; env BENCH_MESSAGES)
+  --live          live phase: messages posted with the workers running (default 1000; 0 skips)
   --concurrency   API requests in flight (default 32; env BENCH_CONCURRENCY)
-  --senders       sender numbers sharing the throughput phase (default 4)
+  --senders       sender numbers sharing the throughput phases (default 4)
   --fast-pace     their configured pace, messages/s each (default 1000, the API's maximum)
   --recipients    distinct recipients (default 1000)
   --paces         pacing phase: one sender per pace, comma-separated messages/s (default 10,25; "" skips)
@@ -40,6 +45,7 @@ Production mode when DATABASE_URL (and REDIS_URL) are set.`;
 const { values: args } = parseArgs({
   options: {
     messages: { type: 'string' },
+    live: { type: 'string' },
     concurrency: { type: 'string' },
     senders: { type: 'string' },
     'fast-pace': { type: 'string' },
@@ -55,22 +61,24 @@ if (args.help) {
   process.stdout.write(HELP + '\n');
   process.exit(0);
 }
-function positive(name: string, raw: string | undefined, dflt: number, integer = true): number {
+function positive(name: string, raw: string | undefined, dflt: number, opts: { integer?: boolean; zero?: boolean } = {}): number {
   if (raw === undefined) return dflt;
   const n = Number(raw);
-  if (!(n > 0) || (integer && !Number.isInteger(n))) {
+  const integer = opts.integer ?? true;
+  if (!(n > 0 || (opts.zero && n === 0)) || (integer && !Number.isInteger(n))) {
     process.stderr.write(`--${name} must be a positive ${integer ? 'integer' : 'number'} (got "${raw}")\n${HELP}\n`);
     process.exit(2);
   }
   return n;
 }
-const total = positive('messages', args.messages ?? process.env.BENCH_MESSAGES, 2000);
+const total = positive('messages', args.messages ?? process.env.BENCH_MESSAGES, 3000);
+const liveTotal = positive('live', args.live, 1000, { zero: true });
 const concurrency = positive('concurrency', args.concurrency ?? process.env.BENCH_CONCURRENCY, 32);
 const senderCount = positive('senders', args.senders, 4);
-const fastPace = positive('fast-pace', args['fast-pace'], 1000, false);
+const fastPace = positive('fast-pace', args['fast-pace'], 1000, { integer: false });
 const recipientCount = positive('recipients', args.recipients, 1000);
-const paces = (args.paces ?? '10,25').split(',').filter(Boolean).map((p) => positive('paces', p, 0, false));
-const paceSeconds = positive('pace-seconds', args['pace-seconds'], 8, false);
+const paces = (args.paces ?? '10,25').split(',').filter(Boolean).map((p) => positive('paces', p, 0, { integer: false }));
+const paceSeconds = positive('pace-seconds', args['pace-seconds'], 8, { integer: false });
 
 const ACCOUNT_SID = 'AC' + 'b0'.repeat(16);
 const say = (line: string) => process.stderr.write(line + '\n');
@@ -91,7 +99,8 @@ interface PacedResult {
 
 async function main() {
   const fake = await startFakeTwilio();
-  const stack = await startStack({ TWILIO_API_BASE_URL: fake.url });
+  // Workers stopped at first: phase 1 builds its backlog before they start.
+  const stack = await startStack({ TWILIO_API_BASE_URL: fake.url }, { background: false });
   const { config, engine, api } = stack;
   try {
     const must = async (method: string, p: string, body: unknown, status = 201) => {
@@ -116,21 +125,24 @@ async function main() {
 
     const send = (tag: string, from: string, to: string) =>
       api('POST', '/v1/messages', { channel: 'sms', to: { handle: { kind: 'phone', value: to } }, from: { address: from }, body: `Your technician is on the way [bench ${tag}]` });
+    const items = (prefix: string, n: number, from: string[], offset = 0) =>
+      Array.from({ length: n }, (_, i) => ({ tag: `${prefix}${i}`, from: from[i % from.length]!, to: recipient((offset + i) % recipientCount) }));
 
     /** Posts messages with C in flight; returns each tag's accept time (epoch ms) and the API latencies. */
-    async function post(items: { tag: string; from: string; to: string }[]) {
+    async function post(list: { tag: string; from: string; to: string }[]) {
       const accepted = new Map<string, number>();
       const apiMs: number[] = [];
       let next = 0;
       let errors = 0;
       let firstError: string | undefined;
+      const t0 = nowMs();
       await Promise.all(
-        Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-          while (next < items.length) {
-            const it = items[next++]!;
-            const t0 = performance.now();
+        Array.from({ length: Math.min(concurrency, list.length) }, async () => {
+          while (next < list.length) {
+            const it = list[next++]!;
+            const t = performance.now();
             const r = await send(it.tag, it.from, it.to).catch((e: Error) => ({ status: 0, json: { error: e.message } }));
-            apiMs.push(performance.now() - t0);
+            apiMs.push(performance.now() - t);
             if (r.status === 201) accepted.set(it.tag, nowMs());
             else {
               errors++;
@@ -140,53 +152,68 @@ async function main() {
         }),
       );
       if (firstError) say(`first refusal: ${firstError}`);
-      return { accepted, apiMs, errors };
+      const seconds = (nowMs() - t0) / 1000;
+      return { accepted, apiMs, errors, perSecond: round1(accepted.size / seconds), latencyMs: latency(apiMs) };
     }
 
+    /** The provider's receipts of these tags, waiting until all of them arrived (or the timeout). */
     async function receiptsOf(tags: Set<string>, timeoutMs: number): Promise<Receipt[]> {
       const until = Date.now() + timeoutMs;
-      let mine: Receipt[] = [];
       for (;;) {
-        mine = (await fake.receipts()).filter((r) => tags.has(tagOf(r.body) ?? ''));
+        const mine = (await fake.receipts()).filter((r) => tags.has(tagOf(r.body) ?? ''));
         if (mine.length >= tags.size || Date.now() > until) return mine;
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+    const span = (rs: Receipt[]) => ({ first: Math.min(...rs.map((r) => r.at)), last: Math.max(...rs.map((r) => r.at)) });
 
-    // Warm-up (JIT, pools, the Twilio client's sockets), not measured.
-    const warm = Array.from({ length: Math.min(100, Math.ceil(total / 10)) }, (_, i) => ({ tag: `w${i}`, from: fast[i % fast.length]!, to: recipient(i) }));
-    const w = await post(warm);
-    await receiptsOf(new Set(w.accepted.keys()), 30_000);
+    // Warm-up of the API (JIT, pools), not measured; these messages join the backlog.
+    const warm = await post(items('w', Math.min(100, Math.ceil(total / 10)), fast, 5000));
 
-    // Phase 1: throughput.
-    say(`Posting ${total} outbound SMS, ${concurrency} in flight, ${senderCount} senders at ${fastPace}/s, ${recipientCount} recipients (${config.mode} mode)…`);
-    const items = Array.from({ length: total }, (_, i) => ({ tag: `t${i}`, from: fast[i % fast.length]!, to: recipient(i % recipientCount) }));
-    const started = nowMs();
-    const t = await post(items);
-    const postedAt = nowMs();
-    const tReceipts = await receiptsOf(new Set(t.accepted.keys()), 120_000);
-    const lastReceipt = Math.max(...tReceipts.map((r) => r.at));
-    const firstReceipt = Math.min(...tReceipts.map((r) => r.at));
-    const sent = tReceipts.length;
-    const acceptPerSecond = round1(t.accepted.size / ((postedAt - started) / 1000));
-    const sendsPerSecond = round1(sent / ((lastReceipt - started) / 1000));
-    const providerWindowPerSecond = round1(sent / ((lastReceipt - firstReceipt) / 1000));
-    const toProvider = tReceipts.map((r) => r.at - t.accepted.get(tagOf(r.body)!)!);
+    // Phase 1: backlog, then the send job drains it.
+    say(`Backlog: posting ${total} outbound SMS, ${concurrency} in flight, ${senderCount} senders at ${fastPace}/s, ${recipientCount} recipients, workers stopped (${config.mode} mode)…`);
+    const b = await post(items('b', total, fast));
+    const backlog = new Set([...warm.accepted.keys(), ...b.accepted.keys()]);
+    const cpu0 = process.cpuUsage();
+    const workersAt = nowMs();
+    await stack.startBackground();
+    say(`Draining ${backlog.size} queued messages through the send job…`);
+    const bReceipts = await receiptsOf(backlog, 180_000);
+    const cpu = process.cpuUsage(cpu0);
+    const drainEnd = span(bReceipts).last;
+    const drainPerSecond = round1(bReceipts.length / ((drainEnd - workersAt) / 1000));
+    const cpuMsPerSend = round1((cpu.user + cpu.system) / 1000 / Math.max(1, bReceipts.length));
 
-    // Phase 2: pacing (each paced sender's traffic posted at once; the send job keeps the pace).
-    const pacedResults: PacedResult[] = [];
+    // Phase 2: live, everything running.
+    let live: { posted: number; refused: number; sent: number; acceptPerSecond: number; sendsPerSecond: number; acceptToProviderMs: Latency } | undefined;
+    if (liveTotal) {
+      say(`Live: posting ${liveTotal} more with the workers running…`);
+      const started = nowMs();
+      const l = await post(items('l', liveTotal, fast, total));
+      const lReceipts = await receiptsOf(new Set(l.accepted.keys()), 120_000);
+      live = {
+        posted: liveTotal,
+        refused: l.errors,
+        sent: lReceipts.length,
+        acceptPerSecond: l.perSecond,
+        sendsPerSecond: round1(lReceipts.length / ((span(lReceipts).last - started) / 1000)),
+        acceptToProviderMs: latency(lReceipts.map((r) => r.at - l.accepted.get(tagOf(r.body)!)!)),
+      };
+    }
+
+    // Phase 3: pacing (each paced sender's traffic posted at once; the send job keeps the pace).
+    const pacing: PacedResult[] = [];
     if (paced.length) {
-      const pItems = paced.flatMap((from, s) => Array.from({ length: Math.round(paces[s]! * paceSeconds) }, (_, i) => ({ tag: `p${s}x${i}`, from, to: recipient(s * 1000 + i) })));
-      pItems.sort((a, b) => a.tag.localeCompare(b.tag)); // interleave nothing special: per-sender order is irrelevant to the pace
       say(`Pacing: ${paced.length} senders at ${paces.join(', ')}/s, ${paceSeconds} s of traffic each…`);
-      const p = await post(pItems);
+      const list = paced.flatMap((from, s) => items(`p${s}x`, Math.round(paces[s]! * paceSeconds), [from], s * 1000));
+      const p = await post(list);
       const pReceipts = await receiptsOf(new Set(p.accepted.keys()), (paceSeconds + 60) * 1000);
       for (const [s, from] of paced.entries()) {
-        const at = pReceipts.filter((r) => r.from === from).map((r) => r.at).sort((a, b) => a - b);
+        const at = pReceipts.filter((r) => r.from === from).map((r) => r.at).sort((x, y) => x - y);
         // n sends at an even pace span n-1 intervals.
         const achieved = at.length > 1 ? (at.length - 1) / ((at.at(-1)! - at[0]!) / 1000) : NaN;
         const deviationPct = round1(((achieved - paces[s]!) / paces[s]!) * 100);
-        pacedResults.push({ sender: from, configured: paces[s]!, achieved: round1(achieved), messages: at.length, deviationPct, withinFivePct: Math.abs(deviationPct) <= 5 });
+        pacing.push({ sender: from, configured: paces[s]!, achieved: round1(achieved), messages: at.length, deviationPct, withinFivePct: Math.abs(deviationPct) <= 5 });
       }
     }
 
@@ -196,22 +223,24 @@ async function main() {
       mode: config.mode,
       database: engine.db.kind,
       queue: engine.queue.kind,
+      sendConcurrency: config.sendConcurrency,
       messages: total,
       concurrency,
       senders: senderCount,
       fastPace,
       recipients: recipientCount,
-      refused: t.errors,
-      sent,
-      acceptPerSecond,
-      sendsPerSecond,
-      providerWindowPerSecond,
-      seconds: round1((lastReceipt - started) / 1000),
-      apiLatencyMs: latency(t.apiMs),
-      acceptToProviderMs: latency(toProvider) as Latency,
-      pacing: pacedResults,
+      refused: b.errors,
+      acceptPerSecond: b.perSecond,
+      apiLatencyMs: b.latencyMs,
+      drained: bReceipts.length,
+      queued: backlog.size,
+      sendsPerSecond: drainPerSecond,
+      drainSeconds: round1((drainEnd - workersAt) / 1000),
+      cpuMsPerSend,
+      live,
+      pacing,
       ceiling,
-      ratio: ceiling ? Math.round((sendsPerSecond / ceiling.tps) * 1000) / 1000 : undefined,
+      ratio: ceiling ? Math.round((drainPerSecond / ceiling.tps) * 1000) / 1000 : undefined,
       cpus: os.cpus().length,
       node: process.version,
     };
@@ -219,19 +248,25 @@ async function main() {
     else {
       process.stdout.write(
         [
-          `mode            ${result.mode} (database ${result.database}, queue ${result.queue})`,
-          `messages        ${total} (${t.errors} refused, ${sent} reached the provider), concurrency ${concurrency}, ${senderCount} senders at ${fastPace}/s, ${recipientCount} recipients`,
-          `accepted        ${acceptPerSecond} messages/s (POST /v1/messages → 201), latency (ms) ${formatLatency(result.apiLatencyMs)}`,
-          `sent            ${sendsPerSecond} sends/s end to end over ${result.seconds} s (${providerWindowPerSecond}/s between the first and last provider request)`,
-          `accept→provider (ms) ${formatLatency(result.acceptToProviderMs)}`,
-          ...pacedResults.map((r) => `pace            ${r.sender}: ${r.achieved}/s achieved vs ${r.configured}/s configured (${r.deviationPct > 0 ? '+' : ''}${r.deviationPct} %, ${r.messages} sends) ${r.withinFivePct ? 'within ±5 %' : 'OUTSIDE ±5 %'}`),
-          ...(ceiling ? [`ceiling         ${ratioLine(sendsPerSecond, ceiling)}`] : []),
+          `mode            ${result.mode} (database ${result.database}, queue ${result.queue}), SEND_CONCURRENCY ${result.sendConcurrency}`,
+          `senders         ${senderCount} at ${fastPace}/s, ${recipientCount} recipients, API concurrency ${concurrency}`,
+          `accepted        ${b.perSecond} messages/s (POST /v1/messages → 201, workers stopped; ${b.errors} refused), latency (ms) ${formatLatency(b.latencyMs)}`,
+          `send job        ${drainPerSecond} sends/s: ${bReceipts.length}/${backlog.size} queued messages reached the provider in ${result.drainSeconds} s; ${cpuMsPerSend} ms CPU per send (this process)`,
+          ...(live
+            ? [
+                `live            ${live.sendsPerSecond} sends/s end to end (${live.sent}/${live.posted} sent, accepted at ${live.acceptPerSecond}/s)`,
+                `accept→provider (ms) ${formatLatency(live.acceptToProviderMs)}`,
+              ]
+            : []),
+          ...pacing.map((r) => `pace            ${r.sender}: ${r.achieved}/s achieved vs ${r.configured}/s configured (${r.deviationPct > 0 ? '+' : ''}${r.deviationPct} %, ${r.messages} sends) ${r.withinFivePct ? 'within ±5 %' : 'OUTSIDE ±5 %'}`),
+          ...(ceiling ? [`ceiling         ${ratioLine(drainPerSecond, ceiling)}`] : []),
           `machine         ${result.cpus} CPUs, Node ${result.node}`,
           '',
         ].join('\n'),
       );
     }
-    return t.errors || sent < t.accepted.size || pacedResults.some((r) => !r.withinFivePct) ? 1 : 0;
+    const lost = bReceipts.length < backlog.size || (live && live.sent < live.posted - live.refused);
+    return b.errors || lost || pacing.some((r) => !r.withinFivePct) ? 1 : 0;
   } finally {
     await stack.close();
     await fake.close();

@@ -45,6 +45,8 @@ export interface Config {
    * local server that answers like Twilio (tests, benchmarks). Refused when NODE_ENV=production.
    */
   twilioApiBaseUrl?: string;
+  /** Send jobs in flight per process (SEND_CONCURRENCY, default 16): each spends most of its time waiting on the database, Redis and the provider. */
+  sendConcurrency: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -142,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimit,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, problems, 1, 10_000_000),
     relayPollMs: int(env, 'RELAY_POLL_MS', 1000, problems, 10, 600_000),
+    sendConcurrency: int(env, 'SEND_CONCURRENCY', 16, problems, 1, 512),
     retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, problems, 1000, 7 * 86_400_000),
     logLevel,
     connectorPackages,

@@ -2,7 +2,9 @@ import { ConnectorDefinitionError, createRegistry, type AnyConnectorDefinition, 
 import { AppError } from '../core/errors.ts';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createLogger } from '../core/logger.ts';
 import twilio from '../connectors/twilio/index.ts';
+import { setTwilioApiBaseUrl } from '../connectors/twilio/client.ts';
 import whatsapp from '../connectors/whatsapp/index.ts';
 import webchat from '../connectors/webchat/index.ts';
 import sendgrid from '../connectors/sendgrid/index.ts';
@@ -100,7 +102,9 @@ export interface ConnectorRegistryOptions {
  * cannot be imported or does not validate stops the start, naming the package and every problem:
  * a connector is never half-loaded.
  */
-export async function createConnectorRegistry(config: { connectorPackages: string[] }, opts: ConnectorRegistryOptions = {}): Promise<Registry> {
+export async function createConnectorRegistry(config: { connectorPackages: string[]; twilioApiBaseUrl?: string }, opts: ConnectorRegistryOptions = {}): Promise<Registry> {
+  setTwilioApiBaseUrl(config.twilioApiBaseUrl);
+  if (config.twilioApiBaseUrl) createLogger('connectors').warn({ twilioApiBaseUrl: config.twilioApiBaseUrl }, 'TWILIO_API_BASE_URL: Twilio API calls go to this server, not to Twilio');
   const registry = createRegistry(opts.resolveFrom ? { resolveFrom: opts.resolveFrom } : {});
   for (const def of builtinConnectors()) registry.register(def, builtinChangelog(def.id));
   for (const pkg of config.connectorPackages) {

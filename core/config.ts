@@ -40,6 +40,13 @@ export interface Config {
   metricsToken?: string;
   /** A worker serves /metrics on this port (METRICS_PORT); the API serves it on its own port. */
   metricsPort?: number;
+  /**
+   * TWILIO_API_BASE_URL: the Twilio SDK's requests go to this origin instead of api.twilio.com — a
+   * local server that answers like Twilio (tests, benchmarks). Refused when NODE_ENV=production.
+   */
+  twilioApiBaseUrl?: string;
+  /** Send jobs in flight per process (SEND_CONCURRENCY, default 16): each spends most of its time waiting on the database, Redis and the provider. */
+  sendConcurrency: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -117,6 +124,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (allowPrivateRaw !== undefined && allowPrivateRaw !== '' && !['true', 'false'].includes(allowPrivateRaw)) {
     problems.push(`WEBHOOKS_ALLOW_PRIVATE must be true or false (got "${allowPrivateRaw}")`);
   }
+  const twilioApiBaseUrl = url(env, 'TWILIO_API_BASE_URL', ['http:', 'https:'], problems);
+  if (twilioApiBaseUrl && env.NODE_ENV === 'production') {
+    problems.push('TWILIO_API_BASE_URL sends Twilio credentials and messages to another host: it is for tests and benchmarks, refused when NODE_ENV=production');
+  }
   const config: Config = {
     mode: databaseUrl ? 'production' : 'embedded',
     port,
@@ -133,11 +144,13 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimit,
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 1200, problems, 1, 10_000_000),
     relayPollMs: int(env, 'RELAY_POLL_MS', 1000, problems, 10, 600_000),
+    sendConcurrency: int(env, 'SEND_CONCURRENCY', 16, problems, 1, 512),
     retentionIntervalMs: int(env, 'RETENTION_INTERVAL_MS', 3_600_000, problems, 1000, 7 * 86_400_000),
     logLevel,
     connectorPackages,
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, problems, 1, 65535) : undefined,
+    ...(twilioApiBaseUrl ? { twilioApiBaseUrl } : {}),
     webhooksAllowPrivate: allowPrivateRaw === 'true' || ((allowPrivateRaw ?? '') === '' && !databaseUrl),
   };
   if (problems.length) {

@@ -15,7 +15,7 @@ process.env.SWITCHBOARD_LOG_STDERR = '1';
 export type BenchStack = Awaited<ReturnType<typeof startStack>>;
 
 export async function startStack(env: Record<string, string> = {}, opts: { background?: boolean } = {}) {
-  const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }] =
+  const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }, { createConnectorRegistry }] =
     await Promise.all([
       import('../../core/config.ts'),
       import('../../core/engine.ts'),
@@ -25,6 +25,7 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
       import('../../api/server.ts'),
       import('../../test/harness.ts'),
       import('../../test/redis.ts'),
+      import('../../app/connectors.ts'),
     ]);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
   const fresh = await freshDatabaseUrl();
@@ -40,9 +41,10 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
     RATE_LIMIT_PER_MINUTE: '10000000',
     ...env,
   });
-  const engine = await createEngine(config);
+  // The built-in connectors, as `switchboard start` registers them (TWILIO_API_BASE_URL included).
+  const engine = await createEngine(config, { connectors: await createConnectorRegistry(config) });
   const background = cleanupStack();
-  const relay = opts.background === false ? undefined : await startBackgroundWork(engine, background);
+  let relay = opts.background === false ? undefined : await startBackgroundWork(engine, background);
   const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${server.port}`;
   const { apiKey, org } = await createOrg(engine, { name: 'Bench org' });
@@ -61,7 +63,14 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
   return {
     config,
     engine,
-    relay,
+    get relay() {
+      return relay;
+    },
+    /** With `background: false`, starts the relay and workers later (a benchmark that builds a backlog first). */
+    async startBackground() {
+      relay ??= await startBackgroundWork(engine, background);
+      return relay;
+    },
     server,
     base,
     apiKey,

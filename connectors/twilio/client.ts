@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 
@@ -15,9 +16,36 @@ export interface CallScope {
 
 const scope = new AsyncLocalStorage<CallScope>();
 
+/**
+ * Where the SDK's requests go instead of https://*.twilio.com, when the operator says so
+ * (TWILIO_API_BASE_URL, read by core/config.ts and handed over by the composition root, never by
+ * a tenant: connection config cannot name a host). For tests and benchmarks against a local
+ * server that answers like Twilio's REST API; the SDK still builds every request itself (paths,
+ * form encoding, auth), only the origin changes.
+ */
+let apiBaseUrl: URL | undefined;
+
+export function setTwilioApiBaseUrl(url: string | undefined): void {
+  apiBaseUrl = url ? new URL(url) : undefined;
+  clients.clear();
+}
+
+/** https://api.twilio.com/2010-04-01/… → {base}/2010-04-01/… (the base's own path prefix kept). */
+function redirected(uri: string): string {
+  if (!apiBaseUrl) return uri;
+  const u = new URL(uri);
+  return apiBaseUrl.origin + apiBaseUrl.pathname.replace(/\/$/, '') + u.pathname + u.search;
+}
+
 class HeaderCapturingClient extends twilio.RequestClient {
+  constructor(opts: RequestClient.RequestClientOptions) {
+    super(opts);
+    // The SDK builds a keep-alive agent for https only; a plain-http base URL (a local server) keeps its sockets too.
+    (this as unknown as { axios: { defaults: { httpAgent?: http.Agent } } }).axios.defaults.httpAgent = new http.Agent({ keepAlive: true });
+  }
+
   override async request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    const res = await super.request(opts);
+    const res = await super.request(apiBaseUrl ? { ...opts, uri: redirected(opts.uri) } : opts);
     const current = scope.getStore();
     if (current) current.headers = res.headers as Record<string, unknown>;
     return res;

@@ -33,8 +33,23 @@ export function consentKey(tx: Pick<TenantTx, 'crypto'>, handle: HandleInput, fi
 
 /** The key of a stored contact handle (phone handles carry their index already; others are re-derived). */
 export async function consentKeyOfHandle(tx: TenantTx, handleId: string): Promise<ConsentKey | null> {
-  const row = await tx.pii('pii.contact_handles').select('id', 'kind', 'value_enc', 'value_index').where({ id: handleId }).first();
-  if (!row) return null;
+  const row = await readHandle(tx, handleId);
+  return row ? consentKeyOfRow(tx, row) : null;
+}
+
+/** The stored handle's columns consent and sending need (the send job reads it once for both). */
+export interface StoredHandle {
+  id: string;
+  kind: string;
+  value_enc: Buffer;
+  value_index: Buffer;
+}
+
+export async function readHandle(tx: TenantTx, handleId: string): Promise<StoredHandle | undefined> {
+  return tx.pii('pii.contact_handles').select('id', 'kind', 'value_enc', 'value_index').where({ id: handleId }).first();
+}
+
+export function consentKeyOfRow(tx: Pick<TenantTx, 'crypto'>, row: StoredHandle): ConsentKey {
   if (row.kind === 'phone') return { kind: 'phone', index: Buffer.from(row.value_index) };
   return consentKey(tx, { kind: row.kind, value: tx.crypto.decrypt(row.id, 'value', row.value_enc)! });
 }

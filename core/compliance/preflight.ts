@@ -5,7 +5,7 @@ import { AppError } from '../errors.ts';
 import type { ConnectionRow } from '../connections/model.ts';
 import type { SenderRow } from '../connections/senders.ts';
 import { orgSettings } from '../org-settings.ts';
-import { consentKeyOfHandle, currentConsent, type Purpose } from './consent.ts';
+import { consentKeyOfHandle, consentKeyOfRow, currentConsent, type Purpose, type StoredHandle } from './consent.ts';
 import { baaEligible, notBaaEligible } from './hipaa.ts';
 import { nextAllowedTime, recipientZones } from './quiet-hours.ts';
 
@@ -38,6 +38,8 @@ export interface PreflightInput {
   channel: string;
   purpose: Purpose;
   handleId: string | null;
+  /** The handle row, when the caller has already read it (the send job): not read again. */
+  handle?: StoredHandle | null;
   contactId: string | null;
   metadata: Record<string, unknown>;
   connection?: { row: ConnectionRow; def: AnyConnectorDefinition } | null;
@@ -62,7 +64,7 @@ export async function preflight(tx: TenantTx, input: PreflightInput): Promise<De
     return refuse({ code: 'connector_not_baa_eligible', message: notBaaEligible(conn.def.id, input.channel).message });
   }
 
-  const key = input.handleId ? await consentKeyOfHandle(tx, input.handleId) : null;
+  const key = input.handle ? consentKeyOfRow(tx, input.handle) : input.handleId ? await consentKeyOfHandle(tx, input.handleId) : null;
   const consent = key ? await currentConsent(tx, key, input.channel, input.purpose) : undefined;
   if (consent?.status === 'opted_out' && !(await confirmationAllowed(tx, input, new Date(consent.recorded_at), now))) {
     return refuse({ code: 'recipient_opted_out', message: `The recipient opted out of ${input.purpose} messages on ${consent.channel} (${consent.source}, ${new Date(consent.recorded_at).toISOString()}).` });
@@ -78,7 +80,7 @@ export async function preflight(tx: TenantTx, input: PreflightInput): Promise<De
 
   if (input.purpose === 'marketing') {
     const contact = input.contactId ? await tx.pii('pii.contacts').select('timezone').where({ id: input.contactId }).first() : null;
-    const phone = SMS.has(input.channel) || input.channel === 'whatsapp' ? await phoneOf(tx, input.handleId) : null;
+    const phone = SMS.has(input.channel) || input.channel === 'whatsapp' ? await phoneOf(tx, input.handleId, input.handle) : null;
     const zones = recipientZones({ contactTimezone: contact?.timezone, phone, orgTimezone: settings.timezone });
     const next = nextAllowedTime(now, zones, settings.quietHours);
     if (next) {
@@ -105,9 +107,9 @@ async function confirmationAllowed(tx: TenantTx, input: PreflightInput, optedOut
   return !(await q.first('id'));
 }
 
-async function phoneOf(tx: TenantTx, handleId: string | null): Promise<string | null> {
+async function phoneOf(tx: TenantTx, handleId: string | null, known?: StoredHandle | null): Promise<string | null> {
   if (!handleId) return null;
-  const h = await tx.pii('pii.contact_handles').select('id', 'kind', 'value_enc').where({ id: handleId }).first();
+  const h = known ?? (await tx.pii('pii.contact_handles').select('id', 'kind', 'value_enc').where({ id: handleId }).first());
   if (!h || (h.kind !== 'phone' && h.kind !== 'whatsapp')) return null;
   return tx.crypto.decrypt(h.id, 'value', h.value_enc);
 }

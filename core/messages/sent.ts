@@ -21,6 +21,13 @@ export interface SentDetails {
   at?: Date;
   /** Email: the Message-ID the connector gave the message; the customer's reply names it in In-Reply-To. */
   rfcMessageId?: string | null;
+  /** The connection's connector id, when the caller has it (usage is counted per connector). */
+  connector?: string;
+  /**
+   * The caller read the conversation's sender address in an earlier transaction and it was set:
+   * it is only ever set once (where null), so there is nothing to thread and no UPDATE to make.
+   */
+  conversationHasSender?: boolean;
 }
 
 export async function markSent(tx: TenantTx, messageId: string, sent: SentDetails): Promise<{ changed: boolean; message?: MessageView }> {
@@ -28,17 +35,8 @@ export async function markSent(tx: TenantTx, messageId: string, sent: SentDetail
   if (!row || row.status !== 'queued') return { changed: false };
   const senderAddress = row.sender_address ?? sent.senderAddress ?? null;
   const rfcId = parseMessageIds(sent.rfcMessageId)[0];
-  await tx.trx('messages')
-    .where({ id: messageId })
-    .update({
-      provider_message_id: sent.providerMessageId,
-      connection_id: sent.connectionId,
-      sender_address: senderAddress,
-      ...(rfcId ? { rfc_message_id_index: rfcIndex(tx.crypto, rfcId), rfc_message_id_enc: tx.crypto.encrypt(messageId, 'rfc_message_id', rfcId) } : {}),
-    })
-    .returning('id');
-  await recordSentUsage(tx, { channel: row.channel, connectionId: sent.connectionId, body: tx.crypto.decrypt(row.id, 'body', row.body_enc) });
-  if (senderAddress) {
+  await recordSentUsage(tx, { channel: row.channel, connectionId: sent.connectionId, connector: sent.connector, body: tx.crypto.decrypt(row.id, 'body', row.body_enc) });
+  if (senderAddress && !sent.conversationHasSender) {
     const threaded = await tx.trx('conversations')
       .where({ id: row.conversation_id })
       .whereNull('sender_address')
@@ -54,7 +52,14 @@ export async function markSent(tx: TenantTx, messageId: string, sent: SentDetail
       });
     }
   }
-  const result = await applyStatus(tx, { messageId }, 'sent', { at: sent.at });
+  // The provider's id, the connection and the sender go in the same UPDATE that moves the row (locked above) to "sent".
+  const also = {
+    provider_message_id: sent.providerMessageId,
+    connection_id: sent.connectionId,
+    sender_address: senderAddress,
+    ...(rfcId ? { rfc_message_id_index: rfcIndex(tx.crypto, rfcId), rfc_message_id_enc: tx.crypto.encrypt(messageId, 'rfc_message_id', rfcId) } : {}),
+  };
+  const result = await applyStatus(tx, { locked: row }, 'sent', { at: sent.at, also });
   if (sent.status && sent.status !== 'sent' && sent.status !== 'queued') return applyStatus(tx, { messageId }, sent.status, { at: sent.at });
   return result;
 }

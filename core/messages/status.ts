@@ -31,13 +31,16 @@ export function canMove(from: string, to: MessageStatus): boolean {
   return current === undefined || RANK[to] > current;
 }
 
-export type MessageRef = { messageId: string } | { connectionId: string | null; providerMessageId: string };
+/** `locked`: the row, already read FOR UPDATE by the caller in this transaction (no second read). */
+export type MessageRef = { messageId: string } | { connectionId: string | null; providerMessageId: string } | { locked: MessageRow };
 
 export interface StatusDetails {
   errorCode?: string | null;
   errorMessage?: string | null;
   /** When the provider says the change happened. */
   at?: Date;
+  /** Other columns the same UPDATE sets (markSent: the provider's id, the connection, the sender). */
+  also?: Record<string, unknown>;
 }
 
 export async function applyStatus(
@@ -52,15 +55,18 @@ export async function applyStatus(
   const to = status as MessageStatus;
   // Locked, so two callbacks for one message decide one after the other.
   const row: MessageRow | undefined =
-    'messageId' in ref
-      ? await tx.trx('messages').where({ id: ref.messageId }).forUpdate().first()
-      : await findByProviderId(tx, ref.connectionId, ref.providerMessageId, { lock: true });
+    'locked' in ref
+      ? ref.locked
+      : 'messageId' in ref
+        ? await tx.trx('messages').where({ id: ref.messageId }).forUpdate().first()
+        : await findByProviderId(tx, ref.connectionId, ref.providerMessageId, { lock: true });
   if (!row) throw new AppError('not_found', 'No such message.');
   if (!canMove(row.status, to)) return { changed: false, message: messageView(row, tx.crypto) };
   const errorCode = details.errorCode ?? null;
   const [updated] = await tx.trx('messages')
     .where({ id: row.id })
     .update({
+      ...details.also,
       status: to,
       error_code: errorCode,
       error_message_enc: tx.crypto.encrypt(row.id, 'error_message', details.errorMessage ?? null),

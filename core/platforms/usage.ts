@@ -116,8 +116,8 @@ export async function recordMessageUsage(
 }
 
 /** A connector accepted an outbound message (markSent). */
-export async function recordSentUsage(tx: TenantTx, m: { channel: string; connectionId: string; body: string | null }): Promise<void> {
-  const connector = await connectorOf(tx.trx, m.connectionId);
+export async function recordSentUsage(tx: TenantTx, m: { channel: string; connectionId: string; connector?: string; body: string | null }): Promise<void> {
+  const connector = m.connector ?? (await connectorOf(tx.trx, m.connectionId));
   await recordUsage(tx.trx, tx.orgId, [
     { metric: 'messages.outbound', quantity: 1, channel: m.channel, connector },
     { metric: 'segments.outbound', quantity: segmentsOf(m.channel, m.body), channel: m.channel, connector },

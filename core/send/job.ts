@@ -69,6 +69,8 @@ export async function runSendJob(engine: SendEngine, pacer: Pacer, job: Job<Even
       providerMessageId,
       connectionId,
       senderAddress,
+      connector: rt.def.id,
+      conversationHasSender: plan.conversationHasSender,
       ...(result.status ? { status: result.status } : {}),
       ...(result.email ? { rfcMessageId: result.email.messageId } : {}),
     }),

@@ -8,6 +8,7 @@ import { messageView, type MessageRow } from '../messages/views.ts';
 import { pickConnection, pickSender } from './select.ts';
 import { templateOf } from './template.ts';
 import { preflight, purposeOf, type Decision } from '../compliance/preflight.ts';
+import { readHandle, type StoredHandle } from '../compliance/consent.ts';
 
 /**
  * Everything a send needs, read and decrypted in one short tenant transaction; the provider is
@@ -15,29 +16,44 @@ import { preflight, purposeOf, type Decision } from '../compliance/preflight.ts'
  * before, or compliance blocked it — or it is an in-app message no connector carries).
  */
 export type SendPlan =
-  | { kind: 'send'; rt: ConnectionRuntime; message: OutboundMessage; sender?: { id: string; messagesPerSecond: number } }
+  | {
+      kind: 'send';
+      rt: ConnectionRuntime;
+      message: OutboundMessage;
+      sender?: { id: string; messagesPerSecond: number };
+      /** The conversation already had a sender address when the plan read it (markSent: nothing to thread). */
+      conversationHasSender: boolean;
+    }
   | { kind: 'fail'; errorCode: string; errorMessage: string }
   /** The compliance preflight said no (blocked) or not yet (quiet hours: deferred). */
   | { kind: 'refuse'; decision: Decision; channel: string; connector: string };
 
 export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: string, messageId: string): Promise<SendPlan | null> {
-  const row: (MessageRow & { template_enc?: Buffer | null }) | undefined = await tx.trx('messages').where({ id: messageId }).first();
-  if (!row || row.direction !== 'outbound' || row.status !== 'queued') return null;
+  // The conversation's sender address comes with the message (one round trip, not two).
+  const found: (MessageRow & { template_enc?: Buffer | null; conversation_sender_address: string | null }) | undefined = await tx.trx('messages')
+    .leftJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .select('messages.*', 'conversations.sender_address as conversation_sender_address')
+    .where('messages.id', messageId)
+    .first();
+  if (!found || found.direction !== 'outbound' || found.status !== 'queued') return null;
+  const { conversation_sender_address: conversationSender, ...row } = found;
   const picked = await pickConnection(tx, connectors, { channel: row.channel, connectionId: row.connection_id });
   if (!picked) {
     // Chat reaches the contact in-app (realtime, widget); it needs no provider.
     if (!needsHandle(row.channel)) return null;
     return { kind: 'fail', errorCode: 'no_connection', errorMessage: `No active connection sends ${row.channel} messages for this org.` };
   }
-  const conversation = await tx.trx('conversations').select('sender_address').where({ id: row.conversation_id }).first();
-  const address: string | null = row.sender_address ?? conversation?.sender_address ?? null;
+  const address: string | null = row.sender_address ?? conversationSender ?? null;
   const sender = await pickSender(tx, picked.row.id, row.channel, address);
+  // Read once: the consent check keys on it and the provider gets its value.
+  const handle = row.handle_id ? await readHandle(tx, row.handle_id) : undefined;
   // Consent, settings and senders may have changed since the message was requested: decide again.
   const decision = await preflight(tx, {
     messageId: row.id,
     channel: row.channel,
     purpose: purposeOf(row.metadata),
     handleId: row.handle_id,
+    ...(handle ? { handle } : {}),
     contactId: row.contact_id,
     metadata: row.metadata ?? {},
     connection: picked,
@@ -45,7 +61,7 @@ export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: st
   });
   if (!decision.allow) return { kind: 'refuse', decision, channel: row.channel, connector: picked.def.id };
   // In-app channels (chat) may have no handle: the contact itself is the address.
-  const to = (await recipientOf(tx, row)) ?? (!needsHandle(row.channel) && row.contact_id ? { kind: 'contact', value: row.contact_id } : null);
+  const to = recipientOf(tx, handle) ?? (!needsHandle(row.channel) && row.contact_id ? { kind: 'contact', value: row.contact_id } : null);
   if (!to) return { kind: 'fail', errorCode: 'no_recipient', errorMessage: `The contact has no handle to reach on ${row.channel}.` };
   const view = messageView(row, tx.crypto);
   const template = templateOf(tx, row);
@@ -67,6 +83,7 @@ export async function planSend(tx: TenantTx, connectors: Registry, publicUrl: st
   };
   return {
     kind: 'send',
+    conversationHasSender: conversationSender !== null,
     rt: runtimeOf(tx, connectors, picked.row),
     message,
     ...(sender ? { sender: { id: sender.id, messagesPerSecond: Number(sender.messages_per_second) } } : {}),
@@ -99,9 +116,7 @@ async function replyHeaders(tx: TenantTx, row: MessageRow): Promise<Pick<Outboun
   return { email: { inReplyTo: ids[0], references: ids.reverse() } };
 }
 
-async function recipientOf(tx: TenantTx, row: MessageRow): Promise<OutboundMessage['to'] | null> {
-  if (!row.handle_id) return null;
-  const handle = await tx.pii('pii.contact_handles').select('id', 'kind', 'value_enc').where({ id: row.handle_id }).first();
+function recipientOf(tx: TenantTx, handle: StoredHandle | undefined): OutboundMessage['to'] | null {
   if (!handle) return null;
   return { kind: handle.kind, value: tx.crypto.decrypt(handle.id, 'value', handle.value_enc)! };
 }

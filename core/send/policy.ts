@@ -4,7 +4,6 @@
  * on the last attempt the message is failed with the provider's code. Permanent errors fail at once.
  */
 export const SEND_ATTEMPTS = 6;
-export const SEND_CONCURRENCY = 4;
 
 /** Sandbox status callbacks, after the simulated send: (status, delay after the send). */
 export const SANDBOX_CALLBACKS = [

@@ -22,12 +22,17 @@ export async function pickConnection(
     const def = row && definitionOf(connectors, row);
     return row && sends(def) ? { row, def } : null;
   }
-  const rows: ConnectionRow[] = await tx.trx('connections').where({ status: 'active' }).orderBy('created_at').orderBy('id');
-  const withSender = new Set(
-    (await tx.trx('senders').distinct('connection_id').where({ channel: want.channel })).map((r: { connection_id: string }) => r.connection_id),
-  );
-  const candidates = rows.map((row) => ({ row, def: definitionOf(connectors, row) })).filter((c): c is { row: ConnectionRow; def: AnyConnectorDefinition } => sends(c.def));
-  return candidates.find((c) => withSender.has(c.row.id)) ?? candidates.find((c) => c.def.channels?.includes(want.channel)) ?? null;
+  // One round trip: each active connection says whether it has a sender on the channel.
+  const found: (ConnectionRow & { has_sender: boolean })[] = await tx.trx('connections')
+    .select('connections.*', tx.trx.raw('EXISTS (SELECT 1 FROM senders s WHERE s.connection_id = connections.id AND s.channel = ?) AS has_sender', [want.channel]))
+    .where({ status: 'active' })
+    .orderBy('created_at')
+    .orderBy('id');
+  const candidates = found
+    .map(({ has_sender, ...row }) => ({ row: row as ConnectionRow, def: definitionOf(connectors, row as ConnectionRow), hasSender: has_sender }))
+    .filter((c): c is { row: ConnectionRow; def: AnyConnectorDefinition; hasSender: boolean } => sends(c.def));
+  const pick = candidates.find((c) => c.hasSender) ?? candidates.find((c) => c.def.channels?.includes(want.channel));
+  return pick ? { row: pick.row, def: pick.def } : null;
 }
 
 export async function pickSender(tx: TenantTx, connectionId: string, channel: string, address: string | null): Promise<SenderRow | undefined> {

@@ -7,6 +7,8 @@ import { ACCOUNT_SID, CUSTOMER, OUR_NUMBER, postTwilio, stored, syncEvents, twil
 import { waitFor } from '../../test/wait.ts';
 import { startRelay, type Relay } from '../events/relay.ts';
 import { reply } from '../../test/nock-reply.ts';
+import { createMemoryPacer } from '../ratelimit.ts';
+import { runSendJob } from './job.ts';
 
 /**
  * Outbound end to end: POST /v1/messages → relay → send job → the real twilio SDK against
@@ -155,4 +157,36 @@ test('a status callback that overtakes the send is kept as unmatched, then appli
   assert.equal(delivered.providerMessageId, sid);
   const after = await h.engine.tenant(orgId, (tx) => tx.trx('raw_inbound').where({ id: archived.id }).first());
   assert.equal(after.status, 'processed');
+});
+
+test('a second send in a conversation that has its number goes from it; the job run again after the provider accepted sends nothing twice', async () => {
+  const { apiKey, orgId } = await h.newOrg();
+  const c = await twilioConnection(h, apiKey);
+  await h.call(apiKey, 'POST', `/v1/connections/${c.id}/senders`, { channel: 'sms', address: OUR_NUMBER, registrationStatus: 'approved', brandId: 'BN1', campaignId: 'CN1' });
+  const sids = ['SM1f8e7d6c5b4a39281706f5e4d3c2b1a0', 'SM2f8e7d6c5b4a39281706f5e4d3c2b1a0'];
+  const froms: string[] = [];
+  for (const sid of sids) {
+    nock('https://api.twilio.com')
+      .post(MESSAGES, (b: Record<string, string>) => (froms.push(b.From!), true))
+      .reply(...reply(201, twilioMessageResource(sid, { body: 'Tech en route' })));
+  }
+  const first = await send(apiKey, {});
+  await untilStatus(apiKey, first.id, 'sent');
+  const second = await send(apiKey, { conversationId: first.conversationId, to: undefined, channel: undefined });
+  const sent = await untilStatus(apiKey, second.id, 'sent');
+  assert.deepEqual(froms, [OUR_NUMBER, OUR_NUMBER]);
+  assert.deepEqual([sent.providerMessageId, sent.connectionId, sent.senderAddress], [sids[1], c.id, OUR_NUMBER]);
+
+  // A retried job (the worker died after the provider accepted and the row was recorded): no request, no change.
+  const before = await syncEvents(h, apiKey);
+  const job = { id: `send:again`, name: 'message.created', attempt: 2, data: { eventId: 'again', orgId, type: 'message.created', conversationId: second.conversationId, subjectId: second.id, cursor: '0' } };
+  await runSendJob(h.engine, createMemoryPacer(), job);
+  assert.ok(nock.isDone(), 'no request is left over');
+  assert.deepEqual(await getMessage(apiKey, second.id), sent);
+  const after = await syncEvents(h, apiKey);
+  assert.equal(after.length, before.length, 'no event was written');
+  const threaded = after.filter((e) => e.type === 'conversation.updated' && e.subjectId === first.conversationId && (e.data.changes as string[] | undefined)?.includes('senderAddress'));
+  assert.equal(threaded.length, 1, 'the conversation took its number once');
+  const changes = after.filter((e) => e.type === 'message.status_changed' && e.subjectId === second.id);
+  assert.deepEqual(changes.map((e) => [e.data.from, e.data.to]), [['queued', 'sent']]);
 });

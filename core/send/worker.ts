@@ -1,7 +1,7 @@
 import type { DispatchRoute, EventJob } from '../events/dispatch.ts';
 import { createPacer } from '../ratelimit.ts';
 import { runSendJob, type SendEngine } from './job.ts';
-import { SEND_ATTEMPTS, SEND_CONCURRENCY } from './policy.ts';
+import { SEND_ATTEMPTS } from './policy.ts';
 import { runSandboxCallback, SANDBOX_QUEUE, type SandboxCallbackJob } from './sandbox.ts';
 
 /**
@@ -25,7 +25,10 @@ export interface SendWorker {
 
 export function startSendWorker(engine: SendEngine): SendWorker {
   const pacer = createPacer(engine.config.redisUrl, engine.config.redisPrefix);
-  engine.queue.process<EventJob>(SEND_QUEUE, (job) => runSendJob(engine, pacer, job), { concurrency: SEND_CONCURRENCY });
-  engine.queue.process<SandboxCallbackJob>(SANDBOX_QUEUE, (job) => runSandboxCallback(engine, job), { concurrency: SEND_CONCURRENCY });
+  // SEND_CONCURRENCY jobs in flight: a send mostly waits (database, Redis, the provider), and a
+  // paced sender's job holds its slot while it waits for its turn.
+  const concurrency = engine.config.sendConcurrency;
+  engine.queue.process<EventJob>(SEND_QUEUE, (job) => runSendJob(engine, pacer, job), { concurrency });
+  engine.queue.process<SandboxCallbackJob>(SANDBOX_QUEUE, (job) => runSandboxCallback(engine, job), { concurrency });
   return { stop: () => pacer.close() };
 }

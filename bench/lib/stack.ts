@@ -15,7 +15,7 @@ process.env.SWITCHBOARD_LOG_STDERR = '1';
 export type BenchStack = Awaited<ReturnType<typeof startStack>>;
 
 export async function startStack(env: Record<string, string> = {}, opts: { background?: boolean } = {}) {
-  const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }] =
+  const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }, { createConnectorRegistry }] =
     await Promise.all([
       import('../../core/config.ts'),
       import('../../core/engine.ts'),
@@ -25,6 +25,7 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
       import('../../api/server.ts'),
       import('../../test/harness.ts'),
       import('../../test/redis.ts'),
+      import('../../app/connectors.ts'),
     ]);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
   const fresh = await freshDatabaseUrl();
@@ -40,7 +41,8 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
     RATE_LIMIT_PER_MINUTE: '10000000',
     ...env,
   });
-  const engine = await createEngine(config);
+  // The connector registry `switchboard start` loads (Twilio, WhatsApp…), for the provider benchmarks.
+  const engine = await createEngine(config, { connectors: await createConnectorRegistry(config) });
   const background = cleanupStack();
   const relay = opts.background === false ? undefined : await startBackgroundWork(engine, background);
   const server = await startServer(engine, { host: '127.0.0.1', port: 0 });

@@ -40,6 +40,12 @@ export interface Config {
   metricsToken?: string;
   /** A worker serves /metrics on this port (METRICS_PORT); the API serves it on its own port. */
   metricsPort?: number;
+  /**
+   * HTTP processes `switchboard start` runs on the one port (API_PROCESSES, default 1; production
+   * mode only): with more than one, node:cluster forks them and this process keeps the background
+   * work (cli/api-cluster.ts).
+   */
+  apiProcesses: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -138,8 +144,11 @@ export function loadConfig(env: Env = process.env): Config {
     connectorPackages,
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, problems, 1, 65535) : undefined,
+    apiProcesses: int(env, 'API_PROCESSES', 1, problems, 1, 64),
     webhooksAllowPrivate: allowPrivateRaw === 'true' || ((allowPrivateRaw ?? '') === '' && !databaseUrl),
   };
+  // PGlite is one process's database: embedded mode serves HTTP from the process that holds it.
+  if (config.apiProcesses > 1 && config.mode === 'embedded') problems.push('API_PROCESSES above 1 needs production mode (DATABASE_URL and REDIS_URL)');
   if (problems.length) {
     throw new AppError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       details: problems.map((reason) => ({ reason })),

@@ -16,18 +16,21 @@ import { formatLatency, latency, round1 } from './lib/stats.ts';
  * connection's /v1/receive URL from many distinct senders, N in flight. Every one must be
  * answered 200 (TwiML) — the route answers only after the message is committed.
  *
- *   npm run bench -- inbound-webhook --messages 2000 --concurrency 32 [--senders 500] [--sql] [--json]
+ *   npm run bench -- inbound-webhook --messages 2000 --concurrency 32 [--senders 500] [--processes N] [--sql] [--json]
  *
  * The signed requests are built before the clock starts (the load generator shares the process
  * and its CPU with the engine). --sql counts the SQL statements the engine sends while the load
  * runs (every statement through knex: the request path, and the relay and workers beside it) and
  * prints the most frequent ones. Production mode when DATABASE_URL (and REDIS_URL) are set.
  */
-const HELP = `Usage: npm run bench -- inbound-webhook [--messages N] [--concurrency C] [--senders K] [--sql] [--json]
+const HELP = `Usage: npm run bench -- inbound-webhook [--messages N] [--concurrency C] [--senders K] [--processes N] [--sql] [--json]
   --messages     inbound webhooks to post (default 2000; env BENCH_MESSAGES)
   --concurrency  requests in flight (default 32; env BENCH_CONCURRENCY)
   --senders      distinct sender phone numbers, each its own contact and conversation (default 500)
+  --processes    production: run the API as \`switchboard start\` with API_PROCESSES=N (a child
+                 process: N HTTP processes on one port, the relay and workers in its primary)
   --sql          count SQL statements per message while the load runs, and print the top ones
+                 (in-process API only, not with --processes)
   --json         print the result as one JSON line
   --no-ceiling   skip measuring the database's raw insert ceiling
 Production mode when DATABASE_URL (and REDIS_URL) are set.`;
@@ -37,6 +40,7 @@ const { values: args } = parseArgs({
     messages: { type: 'string' },
     concurrency: { type: 'string' },
     senders: { type: 'string' },
+    processes: { type: 'string' },
     sql: { type: 'boolean' },
     json: { type: 'boolean' },
     'no-ceiling': { type: 'boolean' },
@@ -50,6 +54,7 @@ if (args.help) {
 const total = positiveInt('messages', args.messages ?? process.env.BENCH_MESSAGES, 2000, HELP);
 const concurrency = positiveInt('concurrency', args.concurrency ?? process.env.BENCH_CONCURRENCY, 32, HELP);
 const senderCount = positiveInt('senders', args.senders, 500, HELP);
+const processes = args.processes === undefined ? undefined : positiveInt('processes', args.processes, 1, HELP);
 
 const ACCOUNT_SID = 'AC' + crypto.randomBytes(16).toString('hex');
 const AUTH_TOKEN = crypto.randomBytes(16).toString('hex');
@@ -68,7 +73,7 @@ function smsParams(i: number): Record<string, string> {
 }
 
 async function main() {
-  const stack = await startStack();
+  const stack = await startStack({}, { processes });
   const { config, engine, api, base } = stack;
   try {
     const c = await api('POST', '/v1/connections', {
@@ -121,6 +126,7 @@ async function main() {
       messages: total,
       concurrency,
       senders: senderCount,
+      apiProcesses: processes ?? 1,
       errors: load.errors,
       seconds: round1(load.seconds),
       messagesPerSecond: perSecond,
@@ -139,10 +145,10 @@ async function main() {
       process.stdout.write(
         [
           `mode            ${result.mode} (database ${result.database}, queue ${result.queue})`,
-          `webhooks        ${total} (${load.errors} failed), concurrency ${concurrency}, ${senderCount} senders`,
+          `webhooks        ${total} (${load.errors} failed), concurrency ${concurrency}, ${senderCount} senders, ${processes ?? 1} API process(es)`,
           `throughput      ${perSecond} messages/s over ${result.seconds} s`,
           `latency (ms)    ${formatLatency(result.latencyMs)}`,
-          `relay           outbox drained ${result.relayDrainMs} ms after the last response`,
+          ...(stack.relay ? [`relay           outbox drained ${result.relayDrainMs} ms after the last response`] : []),
           ...(args.sql ? [`sql             ${result.sqlPerMessage} statements per message (request path + relay + workers)`, ...top.map(([q, n]) => `  ${(n / total).toFixed(2).padStart(6)}  ${q}`)] : []),
           ...(ceiling ? [`ceiling         ${ratioLine(perSecond, ceiling)}`] : []),
           `machine         ${result.cpus} CPUs, Node ${result.node}`,

@@ -35,7 +35,8 @@ export async function inFlight(total: number, concurrency: number, send: (i: num
       while (next < total) {
         const i = next++;
         const t0 = performance.now();
-        const failure = await send(i).catch((e: Error) => `request failed: ${e.message}`);
+        // fetch reports the socket's own error (a reset, a timeout) as its cause.
+        const failure = await send(i).catch((e: Error) => `request failed: ${e.message}${e.cause instanceof Error ? ` (${e.cause.message})` : ''}`);
         latencies.push(performance.now() - t0);
         if (failure) {
           errors++;

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { measureCeiling, ratioLine } from './lib/ceiling.ts';
 import { startStack } from './lib/stack.ts';
+import { inFlight, positiveInt } from './lib/load.ts';
 import { formatLatency, latency, round1 } from './lib/stats.ts';
 
 /**
@@ -28,16 +29,6 @@ const HELP = `Usage: npm run bench -- inbound [--messages N] [--concurrency C] [
   --no-ceiling   skip measuring the database's raw insert ceiling
 Production mode when DATABASE_URL (and REDIS_URL) are set.`;
 
-function positiveInt(name: string, raw: string | undefined, dflt: number): number {
-  if (raw === undefined) return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer (got "${raw}")\n${HELP}\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
 const { values: args } = parseArgs({
   options: {
     messages: { type: 'string' },
@@ -53,9 +44,9 @@ if (args.help) {
   process.stdout.write(HELP + '\n');
   process.exit(0);
 }
-const total = positiveInt('messages', args.messages ?? process.env.BENCH_MESSAGES, 2000);
-const concurrency = positiveInt('concurrency', args.concurrency ?? process.env.BENCH_CONCURRENCY, 32);
-const contactCount = positiveInt('contacts', args.contacts ?? process.env.BENCH_CONTACTS, 100);
+const total = positiveInt('messages', args.messages ?? process.env.BENCH_MESSAGES, 2000, HELP);
+const concurrency = positiveInt('concurrency', args.concurrency ?? process.env.BENCH_CONCURRENCY, 32, HELP);
+const contactCount = positiveInt('contacts', args.contacts ?? process.env.BENCH_CONTACTS, 100, HELP);
 
 const say = (line: string) => process.stderr.write(line + '\n');
 
@@ -87,26 +78,10 @@ async function main() {
     for (let i = 0; i < warmup; i++) await post('/v1/messages', message(i));
 
     say(`Posting ${total} inbound chat messages, ${concurrency} in flight, from ${contactCount} contacts (${config.mode} mode)…`);
-    const latencies: number[] = [];
-    let next = 0;
-    let errors = 0;
-    let firstError: string | undefined;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: Math.min(concurrency, total) }, async () => {
-        while (next < total) {
-          const i = warmup + next++;
-          const t0 = performance.now();
-          const r = await post('/v1/messages', message(i)).catch((e: Error) => ({ status: 0, json: { error: e.message } }));
-          latencies.push(performance.now() - t0);
-          if (r.status !== 201) {
-            errors++;
-            firstError ??= `${r.status} ${JSON.stringify(r.json)}`;
-          }
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
+    const { latencies, errors, firstError, seconds } = await inFlight(total, concurrency, async (i) => {
+      const r = await post('/v1/messages', message(warmup + i));
+      return r.status === 201 ? undefined : `${r.status} ${JSON.stringify(r.json)}`;
+    });
     const drainStart = performance.now();
     await stack.relay?.drain();
     const drainMs = performance.now() - drainStart;

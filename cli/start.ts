@@ -10,6 +10,7 @@ import { startBackgroundWork } from '../app/background.ts';
 import { createLogger } from '../core/logger.ts';
 import { startAdminServer, startServer } from '../api/server.ts';
 import { parse } from './args.ts';
+import { forkApiProcesses, isApiProcess, serveApiProcess } from './api-cluster.ts';
 import { assertDataDirFree, removeAdminInfo, writeAdminInfo } from './admin-file.ts';
 import { cleanupStack, untilSignal } from './lifecycle.ts';
 import { ensureDemoOrg, type DemoOrg } from './demo.ts';
@@ -26,7 +27,10 @@ in-process queue and realtime; the first start creates a demo org and prints its
 Production (DATABASE_URL and REDIS_URL set): PostgreSQL and Redis; run workers with
 "switchboard worker".
 
-Environment: PORT (default 3000), HOST (default 0.0.0.0), PUBLIC_URL, SWITCHBOARD_DATA_DIR,
+Production: API_PROCESSES=N runs N HTTP processes on the one port (node:cluster); this process
+keeps the relay and the background work.
+
+Environment: PORT (default 3000), HOST (default 0.0.0.0), PUBLIC_URL, API_PROCESSES, SWITCHBOARD_DATA_DIR,
 SWITCHBOARD_MASTER_KEY, DATABASE_URL, REDIS_URL … (README.md, "Configuration").
 `;
 
@@ -129,6 +133,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig(process.env);
+  // A forked HTTP process of API_PROCESSES: its primary checked the port and runs the rest.
+  if (isApiProcess()) return serveApiProcess(config);
   const embedded = config.mode === 'embedded';
   await assertPortFree(config.host, config.port);
   // Known before the engine makes it: the banner tells to back it up (a log line scrolls away).
@@ -146,8 +152,8 @@ export async function run(args: string[]): Promise<number> {
     cleanup.push('engine', () => engine.close());
     // Started before the HTTP server and stopped after it (app/background.ts).
     await startBackgroundWork(engine, cleanup);
-    const api = await startServer(engine, { host: config.host, port: config.port });
-    cleanup.push('http server', () => api.close());
+    const api = config.apiProcesses > 1 ? await forkApiProcesses(config.apiProcesses) : await startServer(engine, { host: config.host, port: config.port });
+    cleanup.push(config.apiProcesses > 1 ? 'API processes' : 'http server', () => ('stop' in api ? api.stop() : api.close()));
     const url = baseUrl(config, api.port);
     // The OpenAPI document names the server; with PORT=0 only now do we know the port.
     if (!config.publicUrlConfigured) config.publicUrl = url;
@@ -158,7 +164,7 @@ export async function run(args: string[]): Promise<number> {
       writeAdminInfo(config.dataDir, { pid: process.pid, url: admin.url, token: admin.token });
       demo = await ensureDemoOrg(engine);
     }
-    log.info({ port: api.port, mode: config.mode }, 'listening');
+    log.info({ port: api.port, mode: config.mode, apiProcesses: config.apiProcesses }, 'listening');
     process.stdout.write(banner(config, url, demo, newMasterKey));
     await untilSignal();
   } finally {

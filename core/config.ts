@@ -47,6 +47,12 @@ export interface Config {
   twilioApiBaseUrl?: string;
   /** Send jobs in flight per process (SEND_CONCURRENCY, default 16): each spends most of its time waiting on the database, Redis and the provider. */
   sendConcurrency: number;
+  /**
+   * HTTP processes `switchboard start` runs on the one port (API_PROCESSES, default 1; production
+   * mode only): with more than one, node:cluster forks them and this process keeps the background
+   * work (cli/api-cluster.ts).
+   */
+  apiProcesses: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -151,8 +157,11 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, problems, 1, 65535) : undefined,
     ...(twilioApiBaseUrl ? { twilioApiBaseUrl } : {}),
+    apiProcesses: int(env, 'API_PROCESSES', 1, problems, 1, 64),
     webhooksAllowPrivate: allowPrivateRaw === 'true' || ((allowPrivateRaw ?? '') === '' && !databaseUrl),
   };
+  // PGlite is one process's database: embedded mode serves HTTP from the process that holds it.
+  if (config.apiProcesses > 1 && config.mode === 'embedded') problems.push('API_PROCESSES above 1 needs production mode (DATABASE_URL and REDIS_URL)');
   if (problems.length) {
     throw new AppError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
       details: problems.map((reason) => ({ reason })),

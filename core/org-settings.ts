@@ -80,9 +80,38 @@ export function withDefaults(stored: Record<string, unknown> | null | undefined)
   return out as OrgSettings;
 }
 
-export async function orgSettings(trx: Knex, orgId: string): Promise<OrgSettings> {
-  const row = await trx('orgs').select('settings').where({ id: orgId }).first();
-  return withDefaults(row?.settings);
+/**
+ * An org's settings as the given transaction sees them. Read once per transaction (one inbound
+ * message consults them from archive, compliance, threading and redaction): later calls in the
+ * same transaction reuse the first read, and writing the settings in it (noteOrgSettings) replaces
+ * what it remembers. Nothing is kept across transactions, so a change is seen by the next one.
+ * Savepoints share their top-level transaction's memory (settings are not written inside one).
+ */
+const perTransaction = new WeakMap<object, Map<string, Promise<OrgSettings>>>();
+
+function remembered(trx: Knex): Map<string, Promise<OrgSettings>> {
+  let top = trx as Knex & { parentTransaction?: Knex };
+  while (top.parentTransaction) top = top.parentTransaction as typeof top;
+  let seen = perTransaction.get(top);
+  if (!seen) perTransaction.set(top, (seen = new Map()));
+  return seen;
+}
+
+export function orgSettings(trx: Knex, orgId: string): Promise<OrgSettings> {
+  const seen = remembered(trx);
+  let settings = seen.get(orgId);
+  if (!settings) {
+    settings = Promise.resolve(trx('orgs').select('settings').where({ id: orgId }).first()).then((row: { settings?: Record<string, unknown> } | undefined) => withDefaults(row?.settings));
+    // A failed read is not remembered: the caller sees the error, and the transaction is over anyway.
+    settings.catch(() => seen.delete(orgId));
+    seen.set(orgId, settings);
+  }
+  return settings.then((s) => structuredClone(s));
+}
+
+/** The org's stored settings were read or written in this transaction: later orgSettings() calls in it use them. */
+export function noteOrgSettings(trx: Knex, orgId: string, stored: Record<string, unknown> | null | undefined): void {
+  remembered(trx).set(orgId, Promise.resolve(withDefaults(stored)));
 }
 
 /** Merges a partial change (null resets a key to its default) and validates the result. */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { defineRoute } from '../http/route.ts';
 import { brandingViewSchema, effectiveBranding } from '../../core/platforms/branding.ts';
-import { mergeSettings, orgSettingsSchema, withDefaults } from '../../core/org-settings.ts';
+import { mergeSettings, noteOrgSettings, orgSettingsSchema, withDefaults } from '../../core/org-settings.ts';
 import { appendEvent } from '../../core/events/events.ts';
 import { recordAudit } from '../../core/audit/record.ts';
 import { auditBy } from '../http/audit.ts';
@@ -71,6 +71,7 @@ export const orgRoutes = [
           .where({ id: tx.orgId })
           .update({ name: body.name ?? row.name, settings })
           .returning('*');
+        noteOrgSettings(tx.trx, tx.orgId, updated.settings);
         const changes = { ...(body.name ? { name: true } : {}), ...(body.settings ? { settings: Object.keys(body.settings) } : {}) };
         await appendEvent(tx, { type: 'org.updated', subjectId: tx.orgId, data: { changes } });
         await recordAudit(tx, { ...auditBy({ auth, req }), action: 'org.updated', target: { type: 'org', id: tx.orgId }, details: changes });

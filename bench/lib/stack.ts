@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +8,10 @@ import path from 'node:path';
  * The engine as `switchboard start` runs it (API server on a random port + relay + workers) in
  * this process, for a benchmark. Embedded unless DATABASE_URL is set; then a fresh database is
  * created for the run (dropped after) with its own Redis prefix.
+ *
+ * processes: N (production only): the API and background work run instead as a child
+ * `switchboard start` with API_PROCESSES=N (N HTTP processes on one port); this process keeps an
+ * engine on the same database and master key for set-up (the org, its key) and checks.
  */
 // Set before any engine module loads (the logger reads them once): stdout carries only results.
 process.env.LOG_LEVEL ??= 'warn';
@@ -14,7 +19,7 @@ process.env.SWITCHBOARD_LOG_STDERR = '1';
 
 export type BenchStack = Awaited<ReturnType<typeof startStack>>;
 
-export async function startStack(env: Record<string, string> = {}, opts: { background?: boolean } = {}) {
+export async function startStack(env: Record<string, string> = {}, opts: { background?: boolean; processes?: number } = {}) {
   const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }, { createConnectorRegistry }] =
     await Promise.all([
       import('../../core/config.ts'),
@@ -30,7 +35,8 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
   const fresh = await freshDatabaseUrl();
   const redisPrefix = `sb-bench-${crypto.randomBytes(4).toString('hex')}`;
-  const config = loadConfig({
+  if (opts.processes && !fresh) throw new Error('several API processes need production mode (DATABASE_URL and REDIS_URL)');
+  const stackEnv = {
     ...process.env,
     DATABASE_URL: fresh?.url,
     REDIS_URL: fresh ? process.env.REDIS_URL : undefined,
@@ -40,12 +46,20 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
     // Benchmarks measure the engine, not the per-key rate limit.
     RATE_LIMIT_PER_MINUTE: '10000000',
     ...env,
-  });
-  // The built-in connectors, as `switchboard start` registers them (TWILIO_API_BASE_URL included).
+  };
+  const config = loadConfig(stackEnv);
+  // The connector registry `switchboard start` loads (Twilio, WhatsApp…), for the provider benchmarks.
   const engine = await createEngine(config, { connectors: await createConnectorRegistry(config) });
   const background = cleanupStack();
-  let relay = opts.background === false ? undefined : await startBackgroundWork(engine, background);
-  const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
+  let child: ChildProcess | undefined;
+  let relay: Awaited<ReturnType<typeof startBackgroundWork>> | undefined;
+  let server: { port: number; close(): Promise<void> };
+  if (opts.processes) {
+    ({ child, server } = await startChild({ ...stackEnv, API_PROCESSES: String(opts.processes), PORT: '0', HOST: '127.0.0.1' }));
+  } else {
+    relay = opts.background === false ? undefined : await startBackgroundWork(engine, background);
+    server = await startServer(engine, { host: '127.0.0.1', port: 0 });
+  }
   const base = `http://127.0.0.1:${server.port}`;
   const { apiKey, org } = await createOrg(engine, { name: 'Bench org' });
 
@@ -84,6 +98,32 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
       await fresh?.drop();
       if (fresh) await dropRedisPrefix(redisPrefix);
       fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `switchboard start` as a child process; resolves once its banner names the port. */
+async function startChild(env: Record<string, string | undefined>): Promise<{ child: ChildProcess; server: { port: number; close(): Promise<void> } }> {
+  const bin = new URL('../../bin/switchboard.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [bin, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /API base\s+http:\/\/[^:]+:(\d+)\/v1/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`switchboard start exited (${code}) before it listened:\n${out}`)));
+  });
+  return {
+    child,
+    server: {
+      port,
+      async close() {
+        child.kill('SIGTERM');
+        await exited;
+      },
     },
   };
 }

@@ -1,5 +1,8 @@
 import { mapInbound, MappingError, type HttpAnswer, type RawRequest } from '../../connectors/kit/index.ts';
 import type { Database } from '../db/database.ts';
+import type { TenantTx } from '../db/tenant.ts';
+import { inSavepoint } from '../identity/savepoint.ts';
+import { noteOrgSettings } from '../org-settings.ts';
 import type { Engine } from '../engine.ts';
 import { AppError, notFound } from '../errors.ts';
 import { createLogger } from '../logger.ts';
@@ -11,37 +14,52 @@ import { loadRuntime, type ConnectionRuntime } from './runtime.ts';
 const log = createLogger('ingress');
 
 /**
- * The platform's /receive: a provider request for one connection, as raw bytes. In order:
- * the connection names the org (no API key on a webhook) → the connector verifies the signature
- * over the exact bytes (refused: 401, nothing stored) → the request is archived, sealed, in its own
- * transaction → mapped → all of its effects are applied in ONE tenant transaction that also marks
- * the archive processed → only then the provider gets its 2xx. A payload that cannot be mapped is
- * a 400, archived as failed for a replay after a fix.
+ * The platform's /receive: a provider request for one connection, as raw bytes, handled in ONE
+ * tenant transaction: the connection names the org (no API key on a webhook) → the connector
+ * verifies the signature over the exact bytes (refused: 401, rolled back, nothing stored) → the
+ * request is archived, sealed → mapped and applied in a savepoint that also marks the archive
+ * processed → commit → only then the provider gets its 2xx. When mapping or applying fails, only
+ * the savepoint is rolled back: the archived request is committed, marked failed, for a replay
+ * after a fix (a payload that cannot be mapped is a 400). A crash before the commit stores nothing
+ * and answers nothing, so the provider retries. One transaction instead of two saves a commit
+ * (and its WAL flush) and a tenant set-up per request.
  */
 export type IngressEngine = Pick<Engine, 'db' | 'tenant' | 'connectors'>;
 
+// A connection's org never changes: remembered per database, so a webhook skips that lookup. A
+// deleted connection is still refused (its row is read in the tenant transaction).
+const orgOfConnection = new WeakMap<Database, Map<string, string>>();
+const REMEMBERED_CONNECTIONS = 10_000;
+
 export async function connectionOrg(db: Database, connectionId: string): Promise<string | null> {
+  let known = orgOfConnection.get(db);
+  if (!known) orgOfConnection.set(db, (known = new Map()));
+  const hit = known.get(connectionId);
+  if (hit) return hit;
   const res = await db.knex.raw('SELECT sb_connection_org(?::uuid) AS org_id', [connectionId]);
-  const rows = (res as { rows: { org_id: string | null }[] }).rows;
-  return rows[0]?.org_id ?? null;
+  const orgId = (res as { rows: { org_id: string | null }[] }).rows[0]?.org_id ?? null;
+  if (orgId) {
+    if (known.size >= REMEMBERED_CONNECTIONS) known.clear();
+    known.set(connectionId, orgId);
+  }
+  return orgId;
 }
 
-type Received = { rt: ConnectionRuntime; answer: HttpAnswer } | { rt: ConnectionRuntime; archiveId: string; held: boolean };
+type Received = { answer: HttpAnswer } | { rt: ConnectionRuntime; archiveId: string; failure: unknown };
 
 const DEFAULT_ACK: HttpAnswer = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
+const ackOf = (rt: ConnectionRuntime, events: Processed['events']) => (rt.def.ack ? rt.def.ack({ events }, rt.ctx) : DEFAULT_ACK);
 
 export async function receiveWebhook(engine: IngressEngine, connectionId: string, req: RawRequest): Promise<HttpAnswer> {
   const orgId = await connectionOrg(engine.db, connectionId);
   if (!orgId) throw notFound('connection');
-  // Verification runs inside the archiving transaction (it is pure computation over the bytes
-  // and the secrets): a refused request rolls back, so nothing of it is stored.
   const received = await engine.tenant<Received>(orgId, async (tx) => {
     const rt = await loadRuntime(tx, engine.connectors, connectionId);
     // A disabled connection is gone for its provider: the same 404 as an unknown id.
     if (rt.row.status === 'disabled') throw notFound('connection');
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (!rt.def.handshake) throw new AppError('not_found', `${rt.def.displayName} webhooks are POSTed; this URL answers no GET.`);
-      return { rt, answer: await rt.def.handshake(req, rt.ctx) };
+      return { answer: await rt.def.handshake(req, rt.ctx) };
     }
     if (!rt.def.verify) throw new AppError('not_found', `${rt.def.displayName} sends no webhooks.`);
     const verdict = await rt.def.verify(req, rt.ctx);
@@ -53,15 +71,25 @@ export async function receiveWebhook(engine: IngressEngine, connectionId: string
         details: { reason: verdict.reason, url: req.url },
       });
     }
+    // One read of the org row: whether it is suspended, and its settings for the rest of the transaction.
+    const org = await tx.trx('orgs').select('suspended_at', 'settings').where({ id: tx.orgId }).first();
+    noteOrgSettings(tx.trx, tx.orgId, org?.settings);
     // A suspended org's requests are stored durably and acknowledged, but processed only when it is resumed.
-    const held = !!(await tx.trx('orgs').select('suspended_at').where({ id: tx.orgId }).first())?.suspended_at;
-    return { rt, archiveId: await archiveRequest(tx, connectionId, req, held ? 'held' : 'received'), held };
+    if (org?.suspended_at) {
+      await archiveRequest(tx, connectionId, req, 'held');
+      return { answer: ackOf(rt, []) };
+    }
+    const archiveId = await archiveRequest(tx, connectionId, req, 'received');
+    try {
+      const processed = await inSavepoint(tx, (inner) => mapAndApply(inner, rt, archiveId, req));
+      return { answer: ackOf(rt, processed.events) };
+    } catch (err) {
+      await settleArchived(tx, archiveId, { status: 'failed', error: describeFailure(err).join('\n') });
+      return { rt, archiveId, failure: err };
+    }
   });
   if ('answer' in received) return received.answer;
-  const { rt, archiveId } = received;
-  if (received.held) return rt.def.ack ? rt.def.ack({ events: [] }, rt.ctx) : DEFAULT_ACK;
-  const processed = await processArchived(engine, orgId, rt, archiveId, req);
-  return rt.def.ack ? rt.def.ack({ events: processed.events }, rt.ctx) : DEFAULT_ACK;
+  throw failureAnswer(received.rt, received.archiveId, received.failure);
 }
 
 export interface Processed extends Applied {
@@ -86,34 +114,43 @@ function describeFailure(err: unknown): string[] {
 const isPayloadProblem = (err: unknown) => MappingError.is(err) || (err instanceof AppError && err.status < 500);
 
 /**
- * Maps an archived request and applies it; the archive row is settled in the same transaction as
- * the effects. Shared by the ingress and the replay (which skips verification: the request was
- * verified when it arrived).
+ * Maps an archived request and applies it, in the caller's transaction, settling the archive row
+ * with the effects. Throws when the payload cannot be mapped or applied.
+ */
+async function mapAndApply(tx: TenantTx, rt: ConnectionRuntime, archiveId: string, req: RawRequest): Promise<Processed> {
+  const events = await mapInbound(rt.def.manifest, req, { config: rt.ctx.config });
+  // A provider payload gets the API's input guard too: NUL or a lone surrogate would fail in
+  // PostgreSQL (a 500 the provider retries forever); here it is a 400, archived for replay.
+  const unstorable = findUnstorable(events);
+  if (unstorable) throw new MappingError([`mapped events${unstorable.path}: ${unstorable.reason}`]);
+  const applied = await applyInboundEvents(tx, rt.row.id, events);
+  const status = applied.unmatchedProviderIds.length ? 'unmatched' : 'processed';
+  await settleArchived(tx, archiveId, { status, messageIds: applied.messageIds, providerMessageIds: applied.providerMessageIds });
+  if (status === 'processed') await redactArchived(tx, archiveId, req);
+  return { ...applied, archiveId, events, status };
+}
+
+/** What the caller is told once the archive is settled as failed: a payload problem is a 400 naming the archive; anything else is rethrown. */
+function failureAnswer(rt: ConnectionRuntime, archiveId: string, err: unknown): unknown {
+  if (!isPayloadProblem(err)) return err;
+  log.warn({ connectionId: rt.row.id, connector: rt.def.id, archiveId }, 'webhook payload could not be mapped');
+  return new AppError('validation_failed', `The ${rt.def.displayName} payload could not be mapped; it is archived as ${archiveId} for a replay.`, {
+    details: describeFailure(err).map((reason) => ({ reason, rawInboundId: archiveId })),
+  });
+}
+
+/**
+ * An archived request processed later (replay, a resumed org's held requests), in its own
+ * transaction; when it fails, the archive is marked failed in another. The request was verified
+ * when it arrived.
  */
 export async function processArchived(engine: IngressEngine, orgId: string, rt: ConnectionRuntime, archiveId: string, req: RawRequest): Promise<Processed> {
-  const connectionId = rt.row.id;
   try {
-    const events = await mapInbound(rt.def.manifest, req, { config: rt.ctx.config });
-    // A provider payload gets the API's input guard too: NUL or a lone surrogate would fail in
-    // PostgreSQL (a 500 the provider retries forever); here it is a 400, archived for replay.
-    const unstorable = findUnstorable(events);
-    if (unstorable) throw new MappingError([`mapped events${unstorable.path}: ${unstorable.reason}`]);
-    return await engine.tenant(orgId, async (tx) => {
-      const applied = await applyInboundEvents(tx, connectionId, events);
-      const status = applied.unmatchedProviderIds.length ? 'unmatched' : 'processed';
-      await settleArchived(tx, archiveId, { status, messageIds: applied.messageIds, providerMessageIds: applied.providerMessageIds });
-      if (status === 'processed') await redactArchived(tx, archiveId, req);
-      return { ...applied, archiveId, events, status };
-    });
+    return await engine.tenant(orgId, (tx) => mapAndApply(tx, rt, archiveId, req));
   } catch (err) {
-    const problems = describeFailure(err);
     await engine
-      .tenant(orgId, (tx) => settleArchived(tx, archiveId, { status: 'failed', error: problems.join('\n') }))
-      .catch((e: unknown) => log.error({ connectionId, archiveId, err: (e as Error).message }, 'could not mark the archived request failed'));
-    if (!isPayloadProblem(err)) throw err;
-    log.warn({ connectionId, connector: rt.def.id, archiveId }, 'webhook payload could not be mapped');
-    throw new AppError('validation_failed', `The ${rt.def.displayName} payload could not be mapped; it is archived as ${archiveId} for a replay.`, {
-      details: problems.map((reason) => ({ reason, rawInboundId: archiveId })),
-    });
+      .tenant(orgId, (tx) => settleArchived(tx, archiveId, { status: 'failed', error: describeFailure(err).join('\n') }))
+      .catch((e: unknown) => log.error({ connectionId: rt.row.id, archiveId, err: (e as Error).message }, 'could not mark the archived request failed'));
+    throw failureAnswer(rt, archiveId, err);
   }
 }

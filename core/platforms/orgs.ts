@@ -4,7 +4,7 @@ import { withPlatform, withTenantRaw } from '../db/tenant.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { createOrg, forgetPrincipals } from '../orgs.ts';
 import { deleteOrg } from '../admin.ts';
-import { mergeSettings } from '../org-settings.ts';
+import { mergeSettings, noteOrgSettings } from '../org-settings.ts';
 import { notFound } from '../errors.ts';
 import { recordAudit } from '../audit/record.ts';
 import { recordPlatformAudit, type PlatformCaller } from './audit.ts';
@@ -118,6 +118,7 @@ export async function updatePlatformOrg(deps: Deps, platformId: string, orgId: s
     const limits = change.limits ? { ...(row.limits ?? {}), ...change.limits } : row.limits;
     for (const [k, v] of Object.entries(limits ?? {})) if (v === null) delete (limits as Record<string, unknown>)[k];
     const [updated] = await trx('orgs').where({ id: orgId }).update({ name: change.name ?? row.name, settings, limits }).returning('*');
+    noteOrgSettings(trx, orgId, updated.settings);
     const details = { fields: Object.keys(change) };
     await recordAudit({ orgId, trx }, { actor, action: 'org.updated', target: { type: 'org', id: orgId }, details, context: actor.context });
     await recordPlatformAudit(trx, actor, { action: 'org.updated', orgId, target: { type: 'org', id: orgId }, details });

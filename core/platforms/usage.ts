@@ -92,9 +92,20 @@ export function smsSegments(text: string | null | undefined): number {
 /** Segments only mean something on SMS; every other channel's message is one. */
 export const segmentsOf = (channel: string, body: string | null | undefined) => (channel === 'sms' ? smsSegments(body) : 1);
 
+// A connection's connector never changes (an upgrade moves its version only): remembered by
+// connection id, so counting a message's usage costs no read. Ids are UUIDs, unique across orgs.
+const connectorOfConnection = new Map<string, string>();
+
 export async function connectorOf(trx: Knex, connectionId: string | null | undefined): Promise<string | null> {
   if (!connectionId) return null;
-  return (await trx('connections').select('connector_id').where({ id: connectionId }).first())?.connector_id ?? null;
+  const hit = connectorOfConnection.get(connectionId);
+  if (hit) return hit;
+  const connector: string | null = (await trx('connections').select('connector_id').where({ id: connectionId }).first())?.connector_id ?? null;
+  if (connector) {
+    if (connectorOfConnection.size >= 10_000) connectorOfConnection.clear();
+    connectorOfConnection.set(connectionId, connector);
+  }
+  return connector;
 }
 
 const bytes = (b: Buffer | Uint8Array | null | undefined) => b?.length ?? 0;

@@ -7,6 +7,10 @@ import path from 'node:path';
  * The engine as `switchboard start` runs it (API server on a random port + relay + workers) in
  * this process, for a benchmark. Embedded unless DATABASE_URL is set; then a fresh database is
  * created for the run (dropped after) with its own Redis prefix.
+ *
+ * `opts.database` runs on an existing database instead (kept after: a generated data set reused
+ * across runs), and `opts.org` on an org already in it (its API key) instead of a new one. Its
+ * master key must then come in `env.SWITCHBOARD_MASTER_KEY` (the org keys are wrapped by it).
  */
 // Set before any engine module loads (the logger reads them once): stdout carries only results.
 process.env.LOG_LEVEL ??= 'warn';
@@ -14,7 +18,13 @@ process.env.SWITCHBOARD_LOG_STDERR = '1';
 
 export type BenchStack = Awaited<ReturnType<typeof startStack>>;
 
-export async function startStack(env: Record<string, string> = {}, opts: { background?: boolean } = {}) {
+export interface StackOptions {
+  background?: boolean;
+  database?: { url: string };
+  org?: { id: string; apiKey: string };
+}
+
+export async function startStack(env: Record<string, string> = {}, opts: StackOptions = {}) {
   const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }] =
     await Promise.all([
       import('../../core/config.ts'),
@@ -27,12 +37,13 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
       import('../../test/redis.ts'),
     ]);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
-  const fresh = await freshDatabaseUrl();
+  const fresh = opts.database ? undefined : await freshDatabaseUrl();
+  const databaseUrl = opts.database?.url ?? fresh?.url;
   const redisPrefix = `sb-bench-${crypto.randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     ...process.env,
-    DATABASE_URL: fresh?.url,
-    REDIS_URL: fresh ? process.env.REDIS_URL : undefined,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: databaseUrl ? process.env.REDIS_URL : undefined,
     REDIS_PREFIX: redisPrefix,
     SWITCHBOARD_DATA_DIR: dataDir,
     SWITCHBOARD_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
@@ -45,7 +56,7 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
   const relay = opts.background === false ? undefined : await startBackgroundWork(engine, background);
   const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${server.port}`;
-  const { apiKey, org } = await createOrg(engine, { name: 'Bench org' });
+  const { apiKey, org } = opts.org ? { apiKey: opts.org.apiKey, org: { id: opts.org.id } } : await createOrg(engine, { name: 'Bench org' });
 
   /** A JSON request with the org's API key. */
   const api = async (method: string, p: string, body?: unknown) => {
@@ -66,14 +77,14 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
     base,
     apiKey,
     orgId: org.id,
-    databaseUrl: fresh?.url,
+    databaseUrl,
     api,
     async close() {
       await server.close();
       await background.run();
       await engine.close();
       await fresh?.drop();
-      if (fresh) await dropRedisPrefix(redisPrefix);
+      if (databaseUrl) await dropRedisPrefix(redisPrefix);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -69,10 +69,13 @@ export async function listConversations(tx: TenantTx, f: ListFilter, opts: { wit
   if (f.contactId) q.where('contact_id', f.contactId);
   if (f.assigneeId === 'none') q.whereNull('assignee_id');
   else if (f.assigneeId) q.where('assignee_id', f.assigneeId);
-  if (f.tag) q.whereRaw('tags @> ARRAY[?]::text[]', [normalizeTag(f.tag, '/tag')]);
+  // Containment (@>) cannot use an index under RLS (it is not LEAKPROOF): the sb_conversations_*
+  // functions test it as the owner, scoped to this org, so the GIN indexes answer (see the
+  // readpath_containment_under_rls migration).
+  if (f.tag) q.whereRaw('conversations.id IN (SELECT sb_conversations_tagged(?))', [normalizeTag(f.tag, '/tag')]);
   for (const [key, value] of Object.entries(f.metadata ?? {})) {
     const alts = metadataAlternatives(key, value);
-    q.where((w) => alts.forEach((json) => w.orWhereRaw('metadata @> ?::jsonb', [json])));
+    q.whereRaw(`conversations.id IN (${alts.map(() => 'SELECT sb_conversations_with_metadata(?::jsonb)').join(' UNION ALL ')})`, alts);
   }
   // Plain rows (toKnexQuery), so the page key keeps the snake_case name pageOf reads.
   const rows: (Record<string, unknown> & { id: string; page_at: string })[] = await applyPage(q.toKnexQuery(), 'conversations', after, limit, column);

@@ -259,6 +259,21 @@ async function explain(s: Scale, q: Captured): Promise<string[]> {
   return (r.rows ?? r).map((row: Record<string, string>) => row['QUERY PLAN']);
 }
 
+/**
+ * sb_conversations_with_metadata runs as the owner (see its migration), so EXPLAIN of the list
+ * shows only a function scan: this is the plan of its body, as the owner with the org set.
+ */
+async function explainMetadataFunction(s: Scale, q: Captured): Promise<string[] | undefined> {
+  const filter = /sb_conversations_with_metadata\(/.test(q.sql) && q.bindings.find((b) => typeof b === 'string' && b.startsWith('{'));
+  if (!filter || !s.databaseName) return undefined;
+  return withClient(dbUrl(s.databaseName), async (c) => {
+    await c.query(`SELECT set_config('app.org_id', $1, false)`, [s.stack.orgId]);
+    const body = 'EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM conversations WHERE org_id = sb_org() AND metadata @> $1::jsonb';
+    await c.query(body, [filter]);
+    return [`(body of sb_conversations_with_metadata, as the owner, ${filter})`, ...(await c.query(body, [filter])).rows.map((r) => r['QUERY PLAN'])];
+  });
+}
+
 /** The page SELECT straight through pg as the app role (RLS on), 4 clients: what a read can cost at best. */
 async function rawPage(s: Scale, q: Captured, n: number): Promise<{ latency: Latency; perSecond: number } | undefined> {
   if (!s.databaseName) return undefined;
@@ -330,6 +345,11 @@ for (const { label, messages } of scales) {
           const plan = await explain(s, q);
           row.explain[shape.name].push(planSummary(plan));
           say(`\nEXPLAIN (ANALYZE, BUFFERS) [${shape.name}] ${q.sql.replace(/\s+/g, ' ').slice(0, 300)}\n  bindings ${JSON.stringify(q.bindings).slice(0, 200)}\n${plan.map((l) => '  ' + l).join('\n')}`);
+          const inner = await explainMetadataFunction(s, q);
+          if (inner) {
+            row.explain[shape.name].push(planSummary(inner));
+            say(inner.map((l) => '    ' + l).join('\n'));
+          }
         }
       }
     }

@@ -232,7 +232,7 @@ async function capture(s: Scale, path: string): Promise<Captured[]> {
   const seen: Captured[] = [];
   const knex = s.stack.engine.db.knex;
   const on = (q: { sql: string; bindings?: unknown[] }) => {
-    if (/\b(from|join)\s+"?(messages|conversations|participants)"?/i.test(q.sql) || /\bfrom\s+unnest/i.test(q.sql)) seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
+    if (/\b(from|join)\s+"?(messages|conversations|participants)"?|\bfrom\s+unnest|sb_conversations_/i.test(q.sql)) seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
   };
   knex.on('query', on);
   try {
@@ -270,7 +270,7 @@ async function explainMetadataFunction(s: Scale, q: Captured): Promise<string[] 
   if (!filter || !s.databaseName) return undefined;
   return withClient(dbUrl(s.databaseName), async (c) => {
     await c.query(`SELECT set_config('app.org_id', $1, false)`, [s.stack.orgId]);
-    const body = 'EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM conversations WHERE org_id = sb_org() AND metadata @> $1::jsonb';
+    const body = 'EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM conversations WHERE org_id = sb_org() AND metadata @> $1::jsonb';
     await c.query(body, [filter]);
     return [`(body of sb_conversations_with_metadata, as the owner, ${filter})`, ...(await c.query(body, [filter])).rows.map((r) => r['QUERY PLAN'])];
   });

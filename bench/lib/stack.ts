@@ -12,6 +12,10 @@ import path from 'node:path';
  * processes: N (production only): the API and background work run instead as a child
  * `switchboard start` with API_PROCESSES=N (N HTTP processes on one port); this process keeps an
  * engine on the same database and master key for set-up (the org, its key) and checks.
+ *
+ * `opts.database` runs on an existing database instead (kept after: a generated data set reused
+ * across runs), and `opts.org` on an org already in it (its API key) instead of a new one. Its
+ * master key must then come in `env.SWITCHBOARD_MASTER_KEY` (the org keys are wrapped by it).
  */
 // Set before any engine module loads (the logger reads them once): stdout carries only results.
 process.env.LOG_LEVEL ??= 'warn';
@@ -19,7 +23,15 @@ process.env.SWITCHBOARD_LOG_STDERR = '1';
 
 export type BenchStack = Awaited<ReturnType<typeof startStack>>;
 
-export async function startStack(env: Record<string, string> = {}, opts: { background?: boolean; processes?: number } = {}) {
+export interface StackOptions {
+  background?: boolean;
+  /** N HTTP processes as a child `switchboard start` with API_PROCESSES=N (production only). */
+  processes?: number;
+  database?: { url: string };
+  org?: { id: string; apiKey: string };
+}
+
+export async function startStack(env: Record<string, string> = {}, opts: StackOptions = {}) {
   const [{ loadConfig }, { createEngine }, { startBackgroundWork }, { cleanupStack }, { createOrg }, { startServer }, { freshDatabaseUrl }, { dropRedisPrefix }, { createConnectorRegistry }] =
     await Promise.all([
       import('../../core/config.ts'),
@@ -33,13 +45,14 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
       import('../../app/connectors.ts'),
     ]);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-bench-'));
-  const fresh = await freshDatabaseUrl();
+  const fresh = opts.database ? undefined : await freshDatabaseUrl();
+  const databaseUrl = opts.database?.url ?? fresh?.url;
   const redisPrefix = `sb-bench-${crypto.randomBytes(4).toString('hex')}`;
-  if (opts.processes && !fresh) throw new Error('several API processes need production mode (DATABASE_URL and REDIS_URL)');
+  if (opts.processes && !databaseUrl) throw new Error('several API processes need production mode (DATABASE_URL and REDIS_URL)');
   const stackEnv = {
     ...process.env,
-    DATABASE_URL: fresh?.url,
-    REDIS_URL: fresh ? process.env.REDIS_URL : undefined,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: databaseUrl ? process.env.REDIS_URL : undefined,
     REDIS_PREFIX: redisPrefix,
     SWITCHBOARD_DATA_DIR: dataDir,
     SWITCHBOARD_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
@@ -61,7 +74,7 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
     server = await startServer(engine, { host: '127.0.0.1', port: 0 });
   }
   const base = `http://127.0.0.1:${server.port}`;
-  const { apiKey, org } = await createOrg(engine, { name: 'Bench org' });
+  const { apiKey, org } = opts.org ? { apiKey: opts.org.apiKey, org: { id: opts.org.id } } : await createOrg(engine, { name: 'Bench org' });
 
   /** A JSON request with the org's API key. */
   const api = async (method: string, p: string, body?: unknown) => {
@@ -89,14 +102,14 @@ export async function startStack(env: Record<string, string> = {}, opts: { backg
     base,
     apiKey,
     orgId: org.id,
-    databaseUrl: fresh?.url,
+    databaseUrl,
     api,
     async close() {
       await server.close();
       await background.run();
       await engine.close();
       await fresh?.drop();
-      if (fresh) await dropRedisPrefix(redisPrefix);
+      if (databaseUrl) await dropRedisPrefix(redisPrefix);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -64,13 +64,22 @@ export async function listConversations(tx: TenantTx, f: ListFilter, opts: { wit
   const after = decodePageCursor(f.cursor);
   const column = f.order === 'last_activity' ? 'last_message_at' : 'created_at';
   const q = ConversationModel.query(tx.trx).select('conversations.*', pageKeyColumn(tx.trx, 'conversations', column)).where('org_id', tx.orgId);
+  // Containment (@>) cannot use an index under RLS (it is not LEAKPROOF): the first metadata key
+  // and the tag are tested by sb_conversations_* functions, as the owner and scoped to this org,
+  // so the GIN indexes answer (see the readpath_containment_under_rls migration). Further keys
+  // filter the rows the first one found.
+  const [first, ...more] = Object.entries(f.metadata ?? {});
+  if (first) {
+    const alts = metadataAlternatives(...first);
+    q.from(tx.trx.raw(`(${alts.map(() => 'SELECT * FROM sb_conversations_with_metadata(?::jsonb)').join(' UNION ALL ')}) AS conversations`, alts));
+  }
   if (f.status) q.where('status', f.status);
   if (f.channel) q.where('channel', f.channel);
   if (f.contactId) q.where('contact_id', f.contactId);
   if (f.assigneeId === 'none') q.whereNull('assignee_id');
   else if (f.assigneeId) q.where('assignee_id', f.assigneeId);
-  if (f.tag) q.whereRaw('tags @> ARRAY[?]::text[]', [normalizeTag(f.tag, '/tag')]);
-  for (const [key, value] of Object.entries(f.metadata ?? {})) {
+  if (f.tag) q.whereRaw('conversations.id IN (SELECT sb_conversations_tagged(?))', [normalizeTag(f.tag, '/tag')]);
+  for (const [key, value] of more) {
     const alts = metadataAlternatives(key, value);
     q.where((w) => alts.forEach((json) => w.orWhereRaw('metadata @> ?::jsonb', [json])));
   }

@@ -1,7 +1,7 @@
 import type { TenantTx } from '../db/tenant.ts';
 import { AppError } from '../errors.ts';
 import { findConversation } from '../conversations/threading.ts';
-import { applyPage, decodePageCursor, pageKeyColumn, pageOf, type Page } from '../identity/pagination.ts';
+import { applyPage, decodePageCursor, pageKeyColumn, pageOf, type Page, type PageKey } from '../identity/pagination.ts';
 import { messageView, type MessageRow, type MessageView } from './views.ts';
 
 export async function getMessage(tx: TenantTx, id: string): Promise<MessageView> {
@@ -10,16 +10,28 @@ export async function getMessage(tx: TenantTx, id: string): Promise<MessageView>
   return messageView(row, tx.crypto);
 }
 
-/** A conversation's messages, newest first, keyset-paginated over (created_at, id). */
+/**
+ * A conversation's messages, newest first, keyset-paginated over (created_at, id): one index
+ * range of messages_conversation. A page with rows proves the conversation is the org's (RLS
+ * shows only the org's messages, and a message references its conversation), so the conversation
+ * is looked up only for an empty page: an unknown id is still a 404, without a round trip per page.
+ */
 export async function listMessages(
   tx: TenantTx,
   conversationId: string,
   opts: { cursor?: string; limit?: number } = {},
 ): Promise<Page<MessageView>> {
-  await findConversation(tx, conversationId, 'id');
   const limit = opts.limit ?? 50;
-  const after = decodePageCursor(opts.cursor);
+  let after: PageKey | undefined;
+  try {
+    after = decodePageCursor(opts.cursor);
+  } catch (err) {
+    await findConversation(tx, conversationId, 'id'); // an unknown conversation answers 404 before a bad cursor's 400, as before
+    throw err;
+  }
   const q = tx.trx('messages').select('messages.*', pageKeyColumn(tx.trx, 'messages')).where({ conversation_id: conversationId });
-  const page = pageOf<MessageRow & { page_at: string }>(await applyPage(q, 'messages', after, limit), limit);
+  const rows: (MessageRow & { page_at: string })[] = await applyPage(q, 'messages', after, limit);
+  if (!rows.length) await findConversation(tx, conversationId, 'id');
+  const page = pageOf(rows, limit);
   return { data: page.rows.map((r) => messageView(r, tx.crypto)), nextCursor: page.nextCursor, hasMore: page.hasMore };
 }

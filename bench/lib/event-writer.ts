@@ -1,0 +1,91 @@
+/**
+ * The message load of bench/fanout.ts: at a steady rate, one transaction per message appending the
+ * two events a reply to an existing conversation appends (core/messages/store.ts):
+ * `message.created` and `conversation.updated`, with payloads cloned from a real message and
+ * conversation of the run. It writes through the engine's own appendEvents (encrypted, RLS), but
+ * not the whole ingest path (that is `npm run bench -- inbound`): this benchmark measures what
+ * happens after the commit (relay → realtime → every socket).
+ *
+ * Production mode: run in a child process with its own engine (fork this file), so the writes do
+ * not share the server's event loop. Embedded: PGlite has one process, so the server's engine.
+ */
+import { fileURLToPath } from 'node:url';
+import crypto from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Engine } from '../../core/engine.ts';
+import { appendEvents } from '../../core/events/events.ts';
+
+export interface WriterPlan {
+  orgId: string;
+  conversations: string[];
+  /** Messages per second, for `seconds`. */
+  rate: number;
+  seconds: number;
+  templates: { message: Record<string, unknown>; conversation: Record<string, unknown> };
+}
+export interface WriterResult {
+  messages: number;
+  /** Messages written per conversation (index as in plan.conversations). */
+  perConversation: number[];
+  seconds: number;
+  failed: number;
+}
+
+const IN_FLIGHT = 32;
+
+export async function writeMessages(engine: Engine, plan: WriterPlan): Promise<WriterResult> {
+  const total = Math.round(plan.rate * plan.seconds);
+  const perConversation = new Array<number>(plan.conversations.length).fill(0);
+  let issued = 0;
+  let inFlight = 0;
+  let failed = 0;
+  const started = performance.now();
+  const one = async (n: number) => {
+    const c = n % plan.conversations.length;
+    const conversationId = plan.conversations[c]!;
+    const now = new Date().toISOString();
+    const message = { ...plan.templates.message, id: crypto.randomUUID(), conversationId, body: `Fan-out message ${n}: the sink in unit 4B is leaking again.`, createdAt: now };
+    const conversation = { ...plan.templates.conversation, id: conversationId, lastMessageAt: now, updatedAt: now };
+    try {
+      await engine.tenant(plan.orgId, (tx) =>
+        appendEvents(tx, [
+          { type: 'message.created', conversationId, subjectId: message.id, data: { message } },
+          { type: 'conversation.updated', conversationId, subjectId: conversationId, data: { conversation, changes: ['lastMessageAt'] } },
+        ]),
+      );
+      perConversation[c]++;
+    } catch {
+      failed++;
+    }
+  };
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * plan.rate));
+      while (issued < due && inFlight < IN_FLIGHT) {
+        inFlight++;
+        void one(issued++).finally(() => {
+          inFlight--;
+          if (issued === total && inFlight === 0) resolve();
+        });
+      }
+      if (issued < total) setTimeout(tick, 2);
+    };
+    tick();
+  });
+  return { messages: total - failed, perConversation, seconds: (performance.now() - started) / 1000, failed };
+}
+
+// Forked by bench/fanout.ts in production mode: {type:"write", env, plan} → {type:"written", result}.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.env.LOG_LEVEL ??= 'warn';
+  process.env.SWITCHBOARD_LOG_STDERR = '1';
+  process.once('message', async (msg: { env: Record<string, string>; plan: WriterPlan }) => {
+    const { loadConfig } = await import('../../core/config.ts');
+    const { createEngine } = await import('../../core/engine.ts');
+    const engine = await createEngine(loadConfig({ ...process.env, ...msg.env }));
+    const result = await writeMessages(engine, msg.plan);
+    await engine.close();
+    process.send!({ type: 'written', result });
+  });
+  process.on('disconnect', () => process.exit(0));
+}

@@ -225,7 +225,9 @@ async function main() {
     }
     return result.lost || disorder || written.failed ? 1 : 0;
   } finally {
-    for (const c of children) c.connected ? c.send({ type: 'close' }) : c.kill();
+    // The clients go first: a socket's close records its usage minutes, which needs the database.
+    await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : (c.once('exit', resolve), c.connected ? c.send({ type: 'close' }) : c.kill())))));
+    await sleep(500);
     await relay.stop();
     await stack.close();
   }

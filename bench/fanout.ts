@@ -161,7 +161,10 @@ async function main() {
     await Promise.all(children.map((c) => ask(c, { type: 'reset' }, 'reset')));
 
     say(`Measuring: ${seconds} s at ${rate} messages/s…`);
+    // The server's CPU over the measured writing: near 100 % of one core means it is the bottleneck.
+    const cpuFrom = process.cpuUsage();
     const written = await write(plan(seconds));
+    const serverCpu = process.cpuUsage(cpuFrom);
     await relay.drain();
     // Frames still queued in sockets: wait until the totals stop growing (or 30 s).
     const expectedFor = (spec: ClientSpec) => 2 * (spec.conversationId === null ? written.messages : written.perConversation[conversations.indexOf(spec.conversationId)]!);
@@ -179,6 +182,10 @@ async function main() {
     const samples: number[] = [];
     for (const r of reports) for (const v of r.latencies) samples.push(v);
     const closed = reports.reduce((n, r) => n + r.closed, 0);
+    const percentOfCore = (ms: number) => Math.round(ms / written.seconds / 10);
+    const serverCpuPercent = percentOfCore((serverCpu.user + serverCpu.system) / 1000);
+    // Client processes: until their last frame arrived, so this is an upper bound on their share.
+    const clientCpuPercent = reports.map((r) => percentOfCore(r.cpuMs));
     const ceiling = args['no-ceiling'] ? undefined : await measureCeiling(stack.databaseUrl);
 
     const messagesPerSecond = round1(written.messages / written.seconds);
@@ -202,6 +209,8 @@ async function main() {
       lost: Math.max(0, expected - (received - disorder)),
       repeatedOrOutOfOrder: disorder,
       socketsClosed: closed,
+      serverCpuPercent,
+      clientCpuPercent,
       latencyMs: latency(samples),
       ceiling,
       ratio: ceiling ? Math.round((messagesPerSecond / ceiling.tps) * 1000) / 1000 : undefined,
@@ -217,6 +226,7 @@ async function main() {
           `throughput      ${messagesPerSecond} messages/s (asked ${rate}) over ${result.seconds} s → ${result.framesPerSecond} frames/s to clients`,
           `commit → frame  ${formatLatency(result.latencyMs)} ms (${samples.length} frames)`,
           `frames          ${received} of ${expected} expected; lost ${result.lost}, repeated/out of order ${disorder}, sockets closed ${closed}`,
+          `cpu             server ${serverCpuPercent} % of a core while writing; client processes ${clientCpuPercent.map((p) => `${p} %`).join(', ')}`,
           ...(ceiling ? [`ceiling         ${ratioLine(messagesPerSecond, ceiling)}`] : []),
           `machine         ${result.cpus} CPUs, Node ${result.node}`,
           '',
@@ -227,7 +237,8 @@ async function main() {
   } finally {
     // The clients go first: a socket's close records its usage minutes, which needs the database.
     await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : (c.once('exit', resolve), c.connected ? c.send({ type: 'close' }) : c.kill())))));
-    await sleep(500);
+    // …and each close writes its usage minutes (fire-and-forget): let those land before the pool closes.
+    await sleep(Math.min(5000, clientCount));
     await relay.stop();
     await stack.close();
   }

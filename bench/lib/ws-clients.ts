@@ -29,6 +29,8 @@ export interface ClientReport {
   /** commit → frame, ms, one sample per frame. */
   latencies: Float64Array;
   closed: number;
+  /** CPU time (user + system) this process spent since the reset, ms. */
+  cpuMs: number;
 }
 
 const EVENT_FRAME = Buffer.from('{"type":"event"');
@@ -56,6 +58,7 @@ async function open(req: OpenRequest): Promise<void> {
   let samples = 0;
   let disorder = 0;
   let closed = 0;
+  let cpuFrom = process.cpuUsage();
   const sockets: WebSocket[] = [];
 
   const connect = (spec: ClientSpec, i: number) =>
@@ -113,9 +116,11 @@ async function open(req: OpenRequest): Promise<void> {
       received.fill(0);
       samples = 0;
       disorder = 0;
+      cpuFrom = process.cpuUsage();
       process.send!({ type: 'reset' });
     } else if (msg.type === 'report') {
-      const report: ClientReport = { type: 'report', received, repeatedOrOutOfOrder: disorder, latencies: latencies.subarray(0, samples), closed };
+      const cpu = process.cpuUsage(cpuFrom);
+      const report: ClientReport = { type: 'report', received, repeatedOrOutOfOrder: disorder, latencies: latencies.subarray(0, samples), closed, cpuMs: (cpu.user + cpu.system) / 1000 };
       process.send!(report);
     } else if (msg.type === 'close') {
       for (const ws of sockets) ws.terminate();

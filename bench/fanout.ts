@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { measureCeiling, ratioLine } from './lib/ceiling.ts';
 import { startStack } from './lib/stack.ts';
 import { formatLatency, latency, round1 } from './lib/stats.ts';
-import { writeMessages, type WriterPlan, type WriterResult } from './lib/event-writer.ts';
+import { runWriter, type WriterPlan } from './lib/event-writer.ts';
+import { createConversations } from './lib/conversations.ts';
 import { createRelay, realtimeConsumer } from '../core/events/relay.ts';
 import type { ClientReport, ClientSpec } from './lib/ws-clients.ts';
 
@@ -96,6 +97,7 @@ function ask<T>(child: ChildProcess, msg: unknown, answer: string): Promise<T> {
 const childPath = (name: string) => fileURLToPath(new URL(`./lib/${name}.ts`, import.meta.url));
 const forkChild = (name: string) => fork(childPath(name), [], { execArgv: process.execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 
+
 async function main() {
   const masterKey = crypto.randomBytes(32).toString('base64');
   // The relay with its realtime consumer only: the workers that also take message.created (send,
@@ -107,25 +109,7 @@ async function main() {
   const children: ChildProcess[] = [];
   try {
     say(`Creating ${conversationCount} conversations (${config.mode} mode)…`);
-    const conversations: string[] = [];
-    let template: WriterPlan['templates'] | undefined;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        while (next < conversationCount) {
-          const i = next++;
-          const c = await api('POST', '/v1/contacts', { name: `Visitor ${i}`, handles: [{ kind: 'app_user', value: `fanout-visitor-${i}` }] });
-          if (c.status !== 201) throw new Error(`creating a contact answered ${c.status}: ${JSON.stringify(c.json)}`);
-          const m = await api('POST', '/v1/messages', { direction: 'inbound', channel: 'chat', from: { contactId: c.json.id }, body: `Hello from visitor ${i}` });
-          if (m.status !== 201) throw new Error(`posting a message answered ${m.status}: ${JSON.stringify(m.json)}`);
-          conversations[i] = m.json.conversationId;
-          if (!template) {
-            const conv = await api('GET', `/v1/conversations/${m.json.conversationId}`);
-            template = { message: m.json, conversation: conv.json };
-          }
-        }
-      }),
-    );
+    const { conversations, templates } = await createConversations(stack, conversationCount);
     await relay.drain();
 
     const specs: ClientSpec[] = Array.from({ length: clientCount }, (_, i) => ({ conversationId: i < orgWide ? null : conversations[(i - orgWide) % conversationCount]! }));
@@ -142,17 +126,8 @@ async function main() {
       }),
     );
 
-    const writerEnv = { DATABASE_URL: stack.databaseUrl ?? '', REDIS_URL: process.env.REDIS_URL ?? '', REDIS_PREFIX: config.redisPrefix, SWITCHBOARD_DATA_DIR: config.dataDir, SWITCHBOARD_MASTER_KEY: masterKey };
-    const write = async (plan: WriterPlan): Promise<WriterResult> => {
-      if (!stack.databaseUrl) return writeMessages(engine, plan);
-      const writer = forkChild('event-writer');
-      try {
-        return (await ask<{ result: WriterResult }>(writer, { env: writerEnv, plan }, 'written')).result;
-      } finally {
-        writer.kill();
-      }
-    };
-    const plan = (s: number): WriterPlan => ({ orgId: stack.orgId, conversations, rate, seconds: s, templates: template! });
+    const write = (plan: WriterPlan) => runWriter(stack, masterKey, plan);
+    const plan = (s: number): WriterPlan => ({ orgId: stack.orgId, conversations, rate, seconds: s, templates });
 
     say(`Warm-up: ${WARMUP_SECONDS} s at ${rate} messages/s…`);
     await write(plan(WARMUP_SECONDS));

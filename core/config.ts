@@ -34,6 +34,8 @@ export interface Config {
   logLevel: string;
   /** Outbound webhooks may reach private/loopback addresses and plain-http localhost (WEBHOOKS_ALLOW_PRIVATE; default true embedded, false production). */
   webhooksAllowPrivate: boolean;
+  /** Webhook attempts in flight per worker process (WEBHOOK_CONCURRENCY, default 32): across conversations; one conversation's stay in order. */
+  webhookConcurrency: number;
   /** Third-party connector packages (npm names or absolute paths) from SWITCHBOARD_CONNECTORS, loaded at start. */
   connectorPackages: string[];
   /** When set, GET /metrics asks for it as a bearer token (METRICS_TOKEN). */
@@ -139,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, problems, 1, 65535) : undefined,
     webhooksAllowPrivate: allowPrivateRaw === 'true' || ((allowPrivateRaw ?? '') === '' && !databaseUrl),
+    webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 32, problems, 1, 1000),
   };
   if (problems.length) {
     throw new AppError('config_invalid', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {

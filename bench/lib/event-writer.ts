@@ -8,10 +8,12 @@
  * Production mode: run in a child process with its own engine (fork this file), so the writes do
  * not share the server's event loop. Embedded: PGlite has one process, so the server's engine.
  */
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Engine } from '../../core/engine.ts';
+import type { BenchStack } from './stack.ts';
 import { appendEvents, type NewEvent } from '../../core/events/events.ts';
 
 export interface WriterPlan {
@@ -80,7 +82,26 @@ export async function writeMessages(engine: Engine, plan: WriterPlan): Promise<W
   return { messages: total - failed, perConversation, seconds: (performance.now() - started) / 1000, failed };
 }
 
-// Forked by bench/fanout.ts in production mode: {type:"write", env, plan} → {type:"written", result}.
+/**
+ * Writes the plan: in production mode from a forked child with its own engine on the run's
+ * database (same master key and Redis prefix), embedded in this process.
+ */
+export async function runWriter(stack: BenchStack, masterKey: string, plan: WriterPlan): Promise<WriterResult> {
+  if (!stack.databaseUrl) return writeMessages(stack.engine, plan);
+  const env = { DATABASE_URL: stack.databaseUrl, REDIS_URL: process.env.REDIS_URL ?? '', REDIS_PREFIX: stack.config.redisPrefix, SWITCHBOARD_DATA_DIR: stack.config.dataDir, SWITCHBOARD_MASTER_KEY: masterKey };
+  const child = fork(fileURLToPath(import.meta.url), [], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    return await new Promise<WriterResult>((resolve, reject) => {
+      child.once('message', (m: { result: WriterResult }) => resolve(m.result));
+      child.once('exit', (code) => reject(new Error(`the writer exited ${code}`)));
+      child.send({ env, plan });
+    });
+  } finally {
+    child.kill();
+  }
+}
+
+// Forked by runWriter in production mode: {type:"write", env, plan} → {type:"written", result}.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.env.LOG_LEVEL ??= 'warn';
   process.env.SWITCHBOARD_LOG_STDERR = '1';
@@ -90,7 +111,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const engine = await createEngine(loadConfig({ ...process.env, ...msg.env }));
     const result = await writeMessages(engine, msg.plan);
     await engine.close();
-    process.send!({ type: 'written', result });
+    process.send!({ result });
   });
   process.on('disconnect', () => process.exit(0));
 }

@@ -34,6 +34,8 @@ export interface Config {
   logLevel: string;
   /** Outbound webhooks may reach private/loopback addresses and plain-http localhost (WEBHOOKS_ALLOW_PRIVATE; default true embedded, false production). */
   webhooksAllowPrivate: boolean;
+  /** Webhook attempts in flight per worker process (WEBHOOK_CONCURRENCY, default 32): across conversations; one conversation's stay in order. */
+  webhookConcurrency: number;
   /** Third-party connector packages (npm names or absolute paths) from SWITCHBOARD_CONNECTORS, loaded at start. */
   connectorPackages: string[];
   /** When set, GET /metrics asks for it as a bearer token (METRICS_TOKEN). */
@@ -159,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(twilioApiBaseUrl ? { twilioApiBaseUrl } : {}),
     apiProcesses: int(env, 'API_PROCESSES', 1, problems, 1, 64),
     webhooksAllowPrivate: allowPrivateRaw === 'true' || ((allowPrivateRaw ?? '') === '' && !databaseUrl),
+    webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 32, problems, 1, 1000),
   };
   // PGlite is one process's database: embedded mode serves HTTP from the process that holds it.
   if (config.apiProcesses > 1 && config.mode === 'embedded') problems.push('API_PROCESSES above 1 needs production mode (DATABASE_URL and REDIS_URL)');

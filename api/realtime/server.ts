@@ -7,6 +7,7 @@ import { toAppError } from '../http/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { authorizeUpgrade } from './auth.ts';
 import { runSession } from './session.ts';
+import { createRealtimeHub } from './hub.ts';
 import { recordWebSocketMinutes } from '../../core/platforms/usage.ts';
 
 const log = createLogger('realtime');
@@ -32,7 +33,10 @@ function refuse(socket: Duplex, err: AppError) {
  * send {type:"ping"} and gets {type:"pong"} (browsers cannot send protocol pings).
  */
 export function attachRealtime(server: http.Server, engine: Engine, opts: RealtimeServerOptions = {}): () => Promise<void> {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // No per-message deflate: frames are small JSON written to many sockets, where compressing each
+  // copy costs more CPU than the bytes it saves (and ws's default is off; this keeps it so).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  const hub = createRealtimeHub(engine.realtime);
   const alive = new WeakMap<WebSocket, boolean>();
 
   const onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -57,7 +61,7 @@ export function attachRealtime(server: http.Server, engine: Engine, opts: Realti
           ws.once('close', () => {
             recordWebSocketMinutes(engine, params.orgId, Date.now() - opened, params.view ? 'widget' : 'api').catch((err) => log.debug({ err: (err as Error).message }, 'websocket usage not recorded'));
           });
-          void runSession(ws, engine, params);
+          void runSession(ws, engine, hub, params);
         });
       },
       (err) => {

@@ -8,7 +8,8 @@ import { decodeEvent, readOrgEvents, type EngineEvent } from '../../core/events/
 import { createLogger } from '../../core/logger.ts';
 import type { SessionParams } from './auth.ts';
 import { orgSettings } from '../../core/org-settings.ts';
-import { thinEvent } from '../../core/compliance/hipaa.ts';
+import type { RealtimeHub } from './hub.ts';
+import { eventFrame, sendFrame } from './frames.ts';
 
 const log = createLogger('realtime');
 const PAGE = 500;
@@ -38,22 +39,21 @@ async function head(trx: Knex): Promise<Position> {
  * position sent is dropped, which covers both the replay/live overlap and a relay re-publishing
  * after a crash (the relay publishes in feed order, so "not after the last sent" means "seen").
  */
-export async function runSession(ws: WebSocket, engine: Engine, s: SessionParams): Promise<void> {
+export async function runSession(ws: WebSocket, engine: Engine, hub: RealtimeHub, s: SessionParams): Promise<void> {
   let replaying = true;
   let last: Position = s.after ?? START;
   // HIPAA mode: frames carry ids and types only (read before any frame is sent).
   let thin = false;
   const buffer: EngineEvent[] = [];
-  const send = (frame: unknown) => ws.send(JSON.stringify(frame));
   const deliver = (e: EngineEvent) => {
     const pos = decodeCursor(e.cursor);
     if (compare(pos, last) <= 0) return;
     last = pos;
-    const shown = s.view ? s.view(e) : e;
-    if (shown) send({ type: 'event', event: thin ? thinEvent(shown) : shown });
+    const frame = eventFrame(e, s.view, thin);
+    if (frame) sendFrame(ws, frame);
   };
-  const unsubscribe = engine.realtime.subscribe(s.orgId, (e) => {
-    if (s.conversationId && e.conversationId !== s.conversationId) return;
+  // The hub hands this session its conversation's events only (all the org's without one).
+  const unsubscribe = hub.subscribe(s.orgId, s.conversationId, (e) => {
     if (!replaying) return deliver(e);
     buffer.push(e);
     if (buffer.length > MAX_BUFFER) ws.close(1013, 'Too far behind; reconnect with your last cursor.');
@@ -78,7 +78,7 @@ export async function runSession(ws: WebSocket, engine: Engine, s: SessionParams
     // Synchronous from here to `replaying = false`: no live event can slip between flush and switch.
     buffer.splice(0).forEach(deliver);
     replaying = false;
-    send({ type: 'ready', cursor: encodeCursor(last) });
+    sendFrame(ws, JSON.stringify({ type: 'ready', cursor: encodeCursor(last) }));
   } catch (err) {
     log.error({ org: s.orgId, err: (err as Error).message }, 'realtime replay failed');
     ws.close(1011, 'Replay failed; reconnect with your last cursor.');

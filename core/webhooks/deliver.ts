@@ -134,7 +134,9 @@ async function record(tx: TenantTx, d: DeliveryRow, res: PostResult, startedAt: 
   await tx.trx('webhook_deliveries').where({ id: d.id, attempts: d.attempts }).update(change);
 
   if (outcome === 'succeeded') {
-    await tx.trx('webhook_subscriptions').where({ id: d.subscription_id }).update({ failing_since: null });
+    // Only when it was failing: an unconditional UPDATE row-locks the endpoint until commit, which
+    // would queue every concurrent delivery to it behind one another.
+    await tx.trx('webhook_subscriptions').where({ id: d.subscription_id }).whereNotNull('failing_since').update({ failing_since: null });
   } else {
     const disable = verdict.outcome === 'failed' ? verdict.disable : undefined;
     const [sub] = await tx

@@ -21,7 +21,9 @@ export interface WebhookWorker {
 export function startWebhookWorker(engine: Engine, overrides: Partial<DeliveryOptions> = {}): WebhookWorker {
   const opts: DeliveryOptions = { ...defaultDeliveryOptions(engine.config.webhooksAllowPrivate), ...overrides };
   engine.queue.process<EventJob>(FANOUT_QUEUE, (job) => fanOut(engine, job.data.orgId), { concurrency: 2 });
-  engine.queue.process<DeliveryJob>(DELIVERY_QUEUE, (job) => runDelivery(engine, opts, job), { concurrency: 8 });
+  // Attempts are mostly waiting on the receiver, so many run at once; per-conversation order does
+  // not depend on this (an ordered delivery is only enqueued once the one before it settled, jobs.ts).
+  engine.queue.process<DeliveryJob>(DELIVERY_QUEUE, (job) => runDelivery(engine, opts, job), { concurrency: engine.config.webhookConcurrency });
   const ready = (async () => {
     for (const orgId of await listOrgIds(engine.db)) {
       await fanOut(engine, orgId);

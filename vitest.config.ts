@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import SlowFirstSequencer from './test/sequencer.ts';
 
 /**
  * The whole suite, both modes (DATABASE_URL/REDIS_URL set or not), in two projects:
@@ -51,8 +50,6 @@ export default defineConfig({
     // outside vitest's module graph: node needs tsx's loader for them, as bin/switchboard.js has.
     execArgv: ['--import', 'tsx'],
     reporters: ['dot', './test/summary-reporter.ts'],
-    // Without cached durations (a clean clone), files that start processes or a browser go first.
-    sequence: { sequencer: SlowFirstSequencer },
     setupFiles: MUTATION ? ['test/tsx-in-threads.ts'] : [],
     projects: [
       { extends: true, test: { name: 'shared', include: TESTS, exclude: ['**/node_modules/**', ...ISOLATED, ...NOT_SERVER], isolate: MUTATION_ISOLATE } },

@@ -43,7 +43,7 @@ export const ALLOWED: Record<string, string[]> = {
   widget: ['core'],
   dashboard: [],
   deploy: [],
-  bench: ['app', 'cli', 'core', 'kit', 'connectors', 'api', 'widget', 'sdk'],
+  bench: ['app', 'cli', 'core', 'kit', 'connectors', 'api', 'widget', 'sdk', 'migrations'],
   examples: ['kit', 'sdk'],
   bin: ['cli'],
 };

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { realServices, startHarness } from '../../test/harness.ts';
 import { appendEvent, readOrgEvents } from './events.ts';
 import { START } from './cursor.ts';
+import { waitFor } from '../../test/wait.ts';
 
 test('a long transaction in another database of the server does not hold back the feed', async () => {
   const h = await startHarness();
@@ -17,8 +18,14 @@ test('a long transaction in another database of the server does not hold back th
       await other.query('SELECT pg_current_xact_id()');
     }
     await h.engine.tenant(orgId, (tx) => appendEvent(tx, { type: 'test.visible', data: {} }));
-    const rows = await h.engine.tenant(orgId, (tx) => readOrgEvents(tx.trx, START, 100, { types: ['test.visible'] }));
-    assert.equal(rows.length, 1, 'the event is settled although another database has an older transaction open');
+    // The other database's transaction stays open throughout: if it held the horizon back, the
+    // event would never settle. A wait, not one read: under a loaded suite this database's own
+    // background work (the relay's transaction) can be open at the instant of the first read.
+    const rows = await waitFor('the event to settle while another database has an older transaction open', async () => {
+      const r = await h.engine.tenant(orgId, (tx) => readOrgEvents(tx.trx, START, 100, { types: ['test.visible'] }));
+      return r.length ? r : undefined;
+    });
+    assert.equal(rows?.length, 1, 'the event is settled although another database has an older transaction open');
     if (other) {
       const { rows: r } = await h.engine.db.knex.raw('SELECT sb_settled_horizon()::text AS h, pg_snapshot_xmin(pg_current_snapshot())::text AS x');
       assert.ok(BigInt(r[0].h) > BigInt(r[0].x), 'the cluster-wide xmin is held back, our horizon is not');

@@ -4,6 +4,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { measureCeiling, ratioLine } from './lib/ceiling.ts';
+import { positiveInt } from './lib/load.ts';
 import { startStack } from './lib/stack.ts';
 import { formatLatency, latency, round1 } from './lib/stats.ts';
 import { runWriter } from './lib/event-writer.ts';
@@ -49,18 +50,9 @@ if (args.help) {
   process.stdout.write(HELP + '\n');
   process.exit(0);
 }
-function count(name: string, raw: string | undefined, dflt: number): number {
-  if (raw === undefined) return dflt;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer (got "${raw}")\n${HELP}\n`);
-    process.exit(2);
-  }
-  return n;
-}
-const rate = count('rate', args.rate, 500);
-const seconds = count('seconds', args.seconds, 10);
-const conversationCount = count('conversations', args.conversations, 200);
+const rate = positiveInt('rate', args.rate, 500, HELP);
+const seconds = positiveInt('seconds', args.seconds, 10, HELP);
+const conversationCount = positiveInt('conversations', args.conversations, 200, HELP);
 
 const say = (line: string) => process.stderr.write(line + '\n');
 
